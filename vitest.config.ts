@@ -1,0 +1,66 @@
+/**
+ * Test projects:
+ * - `node`: pure modules, conformance vectors from ../shared/vectors and live cross-checks against
+ *   independent implementations (Node 24's OpenSSL, @hpke/*, liboqs). Runs in Node.
+ * - `workers`: the three Workers in workerd with real service bindings, real local D1 (migrations
+ *   applied) and real Durable Objects. The gateway is the main Worker; kms and policy are bundled
+ *   with esbuild and run beside it as auxiliary Workers, as they are deployed.
+ * - `vault`: the kms Worker as main Worker, for tests that reach inside the TenantVault DO.
+ */
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+import { auxiliaryWorker, TEST_SECRETS } from "./test/support/workers-setup.ts";
+
+const migrations = await readD1Migrations("./schema/migrations");
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: TEST_SECRETS.ADMIN_TOKEN,
+                API_KEY_PEPPER: TEST_SECRETS.API_KEY_PEPPER,
+                TEST_MIGRATIONS: migrations,
+              },
+              workers: [await auxiliaryWorker("kms"), await auxiliaryWorker("policy")],
+            },
+          })),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          setupFiles: ["./test/support/apply-migrations.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            wrangler: { configPath: "./workers/kms/wrangler.toml" },
+            miniflare: {
+              bindings: { KMS_KEK: TEST_SECRETS.KMS_KEK, TEST_MIGRATIONS: migrations },
+            },
+          })),
+        ],
+        test: {
+          name: "vault",
+          include: ["test/vault/**/*.test.ts"],
+          setupFiles: ["./test/support/apply-migrations.ts"],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});

@@ -1,0 +1,28 @@
+/** Hono's environment for the gateway: bindings from `wrangler types`, variables set by the pipeline. */
+import type { Limits } from "../../shared/plans.ts";
+import type { Scope } from "../../shared/scopes.ts";
+import type { GatewayConfig } from "./config.ts";
+import type { ApiKeyRow } from "./db/api-keys.ts";
+import type { TenantRow } from "./db/tenants.ts";
+
+/** The caller as stage 4 establishes it; the only source of the tenant id for later stages. */
+export interface AuthContext {
+  tenantId: string;
+  apiKeyId: string;
+  scopes: Scope[];
+  keyRestriction: string[] | null;
+  tenant: TenantRow;
+  limits: Limits;
+  sourceIp: string | null;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: {
+    requestId: string;
+    config: GatewayConfig;
+    auth: AuthContext;
+    apiKeyToken: string;
+    resolvedKey: { key: ApiKeyRow; tenant: TenantRow };
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Issuing API keys: one path for the platform admin (a tenant's first key, or any later one) and
+ * for tenant self-service. The token is returned once and stored only as its HMAC.
+ */
+import { z } from "zod";
+import * as schema from "../../../../schema/d1.ts";
+import { ROLE_NAMES, SCOPES, normalizeScopes, scopesForRole, type Role, type Scope } from "../../../shared/scopes.ts";
+import type { GatewayConfig } from "../config.ts";
+import type { ApiKeyRow } from "../db/api-keys.ts";
+import { database } from "../db/tenants.ts";
+import { displayPrefix, formatToken, hashToken } from "./token.ts";
+
+const MAX_KEY_LIFETIME_MS = 5 * 366 * 24 * 3600 * 1000;
+
+export const ApiKeyCreateSchema = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    role: z.enum(ROLE_NAMES).optional(),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).optional(),
+    key_ids: z.array(z.uuid()).min(1).max(100).optional(),
+    expires_at: z.iso.datetime({ offset: true }).optional(),
+  })
+  .refine((v) => (v.role === undefined) !== (v.scopes === undefined), {
+    message: "give exactly one of role or scopes",
+    path: ["role"],
+  });
+export type ApiKeyCreate = z.output<typeof ApiKeyCreateSchema>;
+
+export interface ApiKeySpec {
+  tenantId: string;
+  name: string;
+  role: Role | null;
+  scopes: Scope[];
+  keyIds: string[] | null;
+  expiresAt: number | null;
+  createdBy: string;
+}
+
+export type SpecResult = { ok: true; spec: ApiKeySpec } | { ok: false; field: string; message: string };
+
+/** Pure: turns a validated request into a key spec, or says which field is unacceptable. */
+export function apiKeySpec(input: ApiKeyCreate, tenantId: string, createdBy: string, now: number): SpecResult {
+  const scopes = normalizeScopes(input.role ? scopesForRole(input.role) : (input.scopes ?? []));
+  let expiresAt: number | null = null;
+  if (input.expires_at !== undefined) {
+    expiresAt = Date.parse(input.expires_at);
+    if (expiresAt <= now) return { ok: false, field: "body.expires_at", message: "must be in the future" };
+    if (expiresAt - now > MAX_KEY_LIFETIME_MS) return { ok: false, field: "body.expires_at", message: "must be within 5 years" };
+  }
+  const keyIds = input.key_ids ? [...new Set(input.key_ids.map((id) => id.toLowerCase()))] : null;
+  return { ok: true, spec: { tenantId, name: input.name, role: input.role ?? null, scopes, keyIds, expiresAt, createdBy } };
+}
+
+/** Builds the row and the token; the caller inserts the row (alone or in a batch). */
+export async function mintApiKey(config: GatewayConfig, spec: ApiKeySpec, now: number): Promise<{ row: ApiKeyRow; token: string }> {
+  const token = formatToken(crypto.getRandomValues(new Uint8Array(32)));
+  const row: ApiKeyRow = {
+    id: crypto.randomUUID(),
+    tenantId: spec.tenantId,
+    name: spec.name,
+    prefix: displayPrefix(token),
+    tokenHash: await hashToken(config.pepper, token),
+    pepperVersion: config.pepperVersion,
+    scopes: JSON.stringify(spec.scopes),
+    role: spec.role,
+    keyIds: spec.keyIds === null ? null : JSON.stringify(spec.keyIds),
+    createdBy: spec.createdBy,
+    createdAt: now,
+    expiresAt: spec.expiresAt,
+    revokedAt: null,
+    lastUsedAt: null,
+  };
+  return { row, token };
+}
+
+export function insertApiKey(db: D1Database, row: ApiKeyRow) {
+  return database(db).insert(schema.apiKeys).values(row);
+}

@@ -1,0 +1,65 @@
+/**
+ * Tenant rows in D1: the platform admin's view. Pure mapping to the API shape lives here too, so
+ * every route renders a tenant the same way.
+ */
+import { eq } from "drizzle-orm";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../../../../schema/d1.ts";
+import { effectiveLimits, type Limits, type Plan } from "../../../shared/plans.ts";
+
+export type TenantRow = typeof schema.tenants.$inferSelect;
+export type NewTenantRow = typeof schema.tenants.$inferInsert;
+
+export const database = (db: D1Database) => drizzle(db, { schema });
+
+export async function findTenant(db: D1Database, id: string): Promise<TenantRow | undefined> {
+  return database(db).select().from(schema.tenants).where(eq(schema.tenants.id, id)).get();
+}
+
+export async function updateTenant(
+  db: D1Database,
+  id: string,
+  changes: Partial<Pick<TenantRow, "plan" | "status" | "ratePerSecond" | "burst" | "monthlyOperations" | "maxKeys">>,
+  now: number,
+): Promise<TenantRow | undefined> {
+  return database(db)
+    .update(schema.tenants)
+    .set({ ...changes, updatedAt: now })
+    .where(eq(schema.tenants.id, id))
+    .returning()
+    .get();
+}
+
+export function tenantLimits(row: TenantRow): Limits {
+  return effectiveLimits(row.plan as Plan, {
+    ratePerSecond: row.ratePerSecond,
+    burst: row.burst,
+    monthlyOperations: row.monthlyOperations,
+    maxKeys: row.maxKeys,
+  });
+}
+
+export function renderTenant(row: TenantRow) {
+  const limits = tenantLimits(row);
+  return {
+    id: row.id,
+    name: row.name,
+    plan: row.plan,
+    status: row.status,
+    jurisdiction: row.jurisdiction,
+    limits: {
+      rate_per_second: limits.ratePerSecond,
+      burst: limits.burst,
+      monthly_operations: limits.monthlyOperations,
+      max_keys: limits.maxKeys,
+    },
+    limit_overrides: {
+      rate_per_second: row.ratePerSecond,
+      burst: row.burst,
+      monthly_operations: row.monthlyOperations,
+      max_keys: row.maxKeys,
+    },
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
+  };
+}

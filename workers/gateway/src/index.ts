@@ -1,0 +1,13 @@
+/**
+ * pqkms gateway Worker: the only public entry point. Exports the HTTP handler and the per-tenant
+ * RateLimiter Durable Object class; everything else is imported from the modules beside it.
+ */
+import { createApp } from "./app.ts";
+
+export { RateLimiter } from "./rate-limit/rate-limiter.ts";
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,52 @@
+/**
+ * Stage 5: the tenant's RateLimiter DO decides; the gateway only asks and reports. Headers follow
+ * draft-ietf-httpapi-ratelimit-headers (structured fields): `RateLimit-Policy: "tenant";q=<burst>;
+ * w=<seconds to refill>` and `RateLimit: "tenant";r=<remaining>;t=<seconds until full>`.
+ * A limiter that throws, hangs or answers nonsense is 503 `rate_limiter_unavailable`: fail closed.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { Limits } from "../../../shared/plans.ts";
+import type { AppEnv } from "../app-env.ts";
+import { ApiError } from "../http/problem.ts";
+import type { GcraDecision } from "../rate-limit/gcra.ts";
+import { withDeadline } from "./deadline.ts";
+
+const LIMITER_DEADLINE_MS = 2_000;
+
+export function rateLimitHeaders(limits: Pick<Limits, "ratePerSecond" | "burst">, decision: GcraDecision): Record<string, string> {
+  const window = Math.max(1, Math.ceil(limits.burst / limits.ratePerSecond));
+  const headers: Record<string, string> = {
+    "RateLimit-Policy": `"tenant";q=${limits.burst};w=${window}`,
+    RateLimit: `"tenant";r=${decision.remaining};t=${Math.ceil(decision.resetMs / 1000)}`,
+  };
+  if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
+  return headers;
+}
+
+function isDecision(value: unknown): value is GcraDecision {
+  const d = value as GcraDecision | null;
+  return (
+    typeof d === "object" && d !== null && typeof d.allowed === "boolean" &&
+    Number.isFinite(d.remaining) && Number.isFinite(d.retryAfterMs) && Number.isFinite(d.resetMs)
+  );
+}
+
+export function rateLimit(cost: number): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { tenantId, limits } = c.get("auth");
+    let decision: unknown;
+    try {
+      const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
+      decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () =>
+        stub.check({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost }),
+      );
+    } catch {
+      throw new ApiError("rate_limiter_unavailable");
+    }
+    if (!isDecision(decision)) throw new ApiError("rate_limiter_unavailable");
+    const headers = rateLimitHeaders(limits, decision);
+    if (!decision.allowed) throw new ApiError("rate_limited", "Too many requests for this tenant; retry later", { headers });
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+  };
+}

@@ -1,0 +1,141 @@
+/**
+ * Platform administration (DESIGN §2): tenants and their API keys. Authenticated by ADMIN_TOKEN
+ * only, never by a tenant API key.
+ */
+import { z } from "zod";
+import * as schema from "../../../../schema/d1.ts";
+import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
+import { scopesForRole } from "../../../shared/scopes.ts";
+import { renderApiKey } from "../db/api-keys.ts";
+import { database, findTenant, renderTenant, updateTenant } from "../db/tenants.ts";
+import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey } from "../auth/issue.ts";
+import { ApiError } from "../http/problem.ts";
+import { route } from "../http/routes.ts";
+import { evictTenant } from "../pipeline/tenant.ts";
+import { CreatedApiKeySchema, IdParam, TenantSchema } from "./schemas.ts";
+
+const positiveOrNull = z.number().int().positive().max(1_000_000_000).nullable().optional();
+
+const TenantCreateSchema = z.object({
+  name: z.string().trim().min(1).max(200),
+  plan: z.enum(PLANS).default("free"),
+  jurisdiction: z.enum(JURISDICTIONS).optional(),
+});
+
+const TenantPatchSchema = z
+  .object({
+    plan: z.enum(PLANS).optional(),
+    status: z.enum(TENANT_STATUSES).optional(),
+    limits: z
+      .object({
+        rate_per_second: positiveOrNull,
+        burst: positiveOrNull,
+        monthly_operations: z.number().int().nonnegative().max(1e12).nullable().optional(),
+        max_keys: z.number().int().nonnegative().max(1_000_000).nullable().optional(),
+      })
+      .optional(),
+  })
+  .refine((v) => v.plan !== undefined || v.status !== undefined || v.limits !== undefined, {
+    message: "give at least one of plan, status, limits",
+  });
+
+async function requireTenant(db: D1Database, id: string) {
+  const tenant = await findTenant(db, id);
+  if (!tenant) throw new ApiError("tenant_not_found");
+  return tenant;
+}
+
+export const adminRoutes = [
+  route({
+    method: "post",
+    path: "/admin/v1/tenants",
+    summary: "Create a tenant and its first admin-role API key (token shown once)",
+    tag: "admin",
+    access: { kind: "admin" },
+    body: TenantCreateSchema,
+    responses: { 201: { description: "Created", schema: z.object({ tenant: TenantSchema, api_key: CreatedApiKeySchema }) } },
+    handler: async (c, { body }) => {
+      const now = Date.now();
+      const tenant = {
+        id: crypto.randomUUID(),
+        name: body.name,
+        plan: body.plan,
+        status: "active" as const,
+        jurisdiction: body.jurisdiction ?? null,
+        ratePerSecond: null,
+        burst: null,
+        monthlyOperations: null,
+        maxKeys: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      const { row, token } = await mintApiKey(
+        c.get("config"),
+        { tenantId: tenant.id, name: "admin", role: "admin", scopes: scopesForRole("admin"), keyIds: null, expiresAt: null, createdBy: "platform-admin" },
+        now,
+      );
+      const db = database(c.env.DB);
+      // One batch = one D1 transaction: never a tenant without its first key, or the reverse.
+      await db.batch([db.insert(schema.tenants).values(tenant), insertApiKey(c.env.DB, row)]);
+      return c.json({ tenant: renderTenant(tenant), api_key: renderApiKey(row, token) }, 201);
+    },
+  }),
+  route({
+    method: "get",
+    path: "/admin/v1/tenants/:id",
+    summary: "Get a tenant",
+    tag: "admin",
+    access: { kind: "admin" },
+    params: IdParam,
+    responses: { 200: { description: "The tenant", schema: TenantSchema } },
+    handler: async (c, { params }) => c.json(renderTenant(await requireTenant(c.env.DB, params.id))),
+  }),
+  route({
+    method: "patch",
+    path: "/admin/v1/tenants/:id",
+    summary: "Change a tenant's plan, status or limit overrides (null clears an override)",
+    tag: "admin",
+    access: { kind: "admin" },
+    params: IdParam,
+    body: TenantPatchSchema,
+    responses: { 200: { description: "The updated tenant", schema: TenantSchema } },
+    handler: async (c, { params, body }) => {
+      const limits = body.limits ?? {};
+      const updated = await updateTenant(
+        c.env.DB,
+        params.id,
+        {
+          ...(body.plan === undefined ? {} : { plan: body.plan }),
+          ...(body.status === undefined ? {} : { status: body.status }),
+          ...(limits.rate_per_second === undefined ? {} : { ratePerSecond: limits.rate_per_second }),
+          ...(limits.burst === undefined ? {} : { burst: limits.burst }),
+          ...(limits.monthly_operations === undefined ? {} : { monthlyOperations: limits.monthly_operations }),
+          ...(limits.max_keys === undefined ? {} : { maxKeys: limits.max_keys }),
+        },
+        Date.now(),
+      );
+      if (!updated) throw new ApiError("tenant_not_found");
+      evictTenant(params.id);
+      return c.json(renderTenant(updated));
+    },
+  }),
+  route({
+    method: "post",
+    path: "/admin/v1/tenants/:id/api-keys",
+    summary: "Issue an API key for a tenant (token shown once)",
+    tag: "admin",
+    access: { kind: "admin" },
+    params: IdParam,
+    body: ApiKeyCreateSchema,
+    responses: { 201: { description: "Created", schema: CreatedApiKeySchema } },
+    handler: async (c, { params, body }) => {
+      await requireTenant(c.env.DB, params.id);
+      const now = Date.now();
+      const spec = apiKeySpec(body, params.id, "platform-admin", now);
+      if (!spec.ok) throw new ApiError("invalid_request", `${spec.field}: ${spec.message}`);
+      const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
+      await insertApiKey(c.env.DB, row).run();
+      return c.json(renderApiKey(row, token), 201);
+    },
+  }),
+];

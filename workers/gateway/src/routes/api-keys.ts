@@ -1,0 +1,74 @@
+/**
+ * Tenant self-service API keys (DESIGN §2, §5). A key can only mint keys with a subset of its own
+ * scopes and key restriction: `api-keys:manage` is not a way to escalate privilege.
+ */
+import { z } from "zod";
+import { listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
+import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey, type ApiKeySpec } from "../auth/issue.ts";
+import type { AuthContext } from "../app-env.ts";
+import { ApiError } from "../http/problem.ts";
+import { route } from "../http/routes.ts";
+import { evictResolvedKey } from "../pipeline/tenant.ts";
+import { ApiKeySchema, CreatedApiKeySchema, IdParam } from "./schemas.ts";
+
+/** Pure: why the caller may not mint this key, or null when it may. */
+export function escalation(caller: Pick<AuthContext, "scopes" | "keyRestriction">, spec: ApiKeySpec): string | null {
+  const extra = spec.scopes.filter((s) => !caller.scopes.includes(s));
+  if (extra.length > 0) return `cannot grant scopes this API key does not hold: ${extra.join(", ")}`;
+  if (caller.keyRestriction !== null) {
+    if (spec.keyIds === null) return "a key-restricted API key can only create keys restricted to its own key ids";
+    const outside = spec.keyIds.filter((id) => !caller.keyRestriction?.includes(id));
+    if (outside.length > 0) return "cannot grant access to key ids outside this API key's restriction";
+  }
+  return null;
+}
+
+export const apiKeyRoutes = [
+  route({
+    method: "post",
+    path: "/v1/api-keys",
+    summary: "Create an API key for this tenant (token shown once)",
+    tag: "api-keys",
+    access: { kind: "tenant", operation: "api-keys.create" },
+    body: ApiKeyCreateSchema,
+    responses: { 201: { description: "Created", schema: CreatedApiKeySchema } },
+    handler: async (c, { body }) => {
+      const auth = c.get("auth");
+      const now = Date.now();
+      const spec = apiKeySpec(body, auth.tenantId, auth.apiKeyId, now);
+      if (!spec.ok) throw new ApiError("invalid_request", `${spec.field}: ${spec.message}`);
+      const denied = escalation(auth, spec.spec);
+      if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
+      const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
+      await insertApiKey(c.env.DB, row).run();
+      return c.json(renderApiKey(row, token), 201);
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/api-keys",
+    summary: "List this tenant's API keys (never tokens or hashes)",
+    tag: "api-keys",
+    access: { kind: "tenant", operation: "api-keys.list" },
+    responses: { 200: { description: "API keys, newest first", schema: z.object({ api_keys: z.array(ApiKeySchema) }) } },
+    handler: async (c) => {
+      const rows = await listKeys(c.env.DB, c.get("auth").tenantId);
+      return c.json({ api_keys: rows.map((row) => renderApiKey(row)) });
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/v1/api-keys/:id",
+    summary: "Revoke an API key of this tenant",
+    tag: "api-keys",
+    access: { kind: "tenant", operation: "api-keys.revoke" },
+    params: IdParam,
+    responses: { 204: { description: "Revoked" } },
+    handler: async (c, { params }) => {
+      const revoked = await revokeKey(c.env.DB, c.get("auth").tenantId, params.id.toLowerCase(), Date.now());
+      if (!revoked) throw new ApiError("api_key_not_found");
+      evictResolvedKey(revoked.id);
+      return c.body(null, 204);
+    },
+  }),
+];

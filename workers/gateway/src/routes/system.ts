@@ -1,0 +1,86 @@
+/**
+ * Unauthenticated routes (stage 1 skip list): liveness, readiness, the OpenAPI document and a
+ * plain docs page. None of them reveals tenant data or secret values.
+ */
+import { z } from "zod";
+import { loadConfig } from "../config.ts";
+import { openApiDocument } from "../http/openapi.ts";
+import { route, type AnyRoute } from "../http/routes.ts";
+import { withDeadline } from "../pipeline/deadline.ts";
+
+const READY_DEADLINE_MS = 2_000;
+
+async function probe(name: string, check: () => Promise<string[]>): Promise<string[]> {
+  try {
+    return await withDeadline(name, READY_DEADLINE_MS, check);
+  } catch {
+    return [`${name} is unreachable`];
+  }
+}
+
+export function systemRoutes(allRoutes: () => readonly AnyRoute[]) {
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  return [
+    route({
+      method: "get",
+      path: "/health",
+      summary: "Liveness: the gateway is running",
+      tag: "system",
+      access: { kind: "public" },
+      responses: { 200: { description: "Alive", schema: z.object({ status: z.literal("ok") }) } },
+      handler: (c) => c.json({ status: "ok" as const }),
+    }),
+    route({
+      method: "get",
+      path: "/ready",
+      summary: "Readiness: secrets present and well-formed, D1, kms and policy reachable",
+      tag: "system",
+      access: { kind: "public" },
+      responses: {
+        200: { description: "Ready", schema: z.object({ status: z.literal("ready"), reasons: z.array(z.string()) }) },
+        503: { description: "Not ready", schema: z.object({ status: z.literal("not_ready"), reasons: z.array(z.string()) }) },
+      },
+      handler: async (c) => {
+        const [config, d1, kms, policy] = await Promise.all([
+          loadConfig(c.env).then((r) => (r.ok ? [] : r.reasons)),
+          probe("D1", async () => {
+            await c.env.DB.prepare("SELECT 1").first();
+            return [];
+          }),
+          probe("kms", async () => (await c.env.KMS.health()).reasons),
+          probe("policy", async () => (await c.env.POLICY.health()).reasons),
+        ]);
+        const reasons = [...config, ...d1, ...kms, ...policy];
+        return reasons.length === 0
+          ? c.json({ status: "ready" as const, reasons }, 200)
+          : c.json({ status: "not_ready" as const, reasons }, 503);
+      },
+    }),
+    route({
+      method: "get",
+      path: "/openapi.json",
+      summary: "This API's OpenAPI 3.1 document",
+      tag: "system",
+      access: { kind: "public" },
+      responses: { 200: { description: "OpenAPI document" } },
+      handler: (c) => c.json((document ??= openApiDocument(allRoutes()))),
+    }),
+    route({
+      method: "get",
+      path: "/docs",
+      summary: "A plain HTML index of the API",
+      tag: "system",
+      access: { kind: "public" },
+      responses: { 200: { description: "HTML" } },
+      handler: (c) => {
+        const rows = allRoutes()
+          .map((r) => `<tr><td>${r.method.toUpperCase()}</td><td><code>${r.path}</code></td><td>${r.summary}</td></tr>`)
+          .join("\n");
+        return c.html(
+          `<!doctype html><meta charset="utf-8"><title>pqkms API</title><h1>pqkms API</h1>` +
+            `<p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p><table>${rows}</table>`,
+        );
+      },
+    }),
+  ];
+}

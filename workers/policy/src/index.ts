@@ -1,0 +1,30 @@
+/**
+ * pqkms policy Worker: internal only, reached over a typed RPC service binding from the gateway.
+ * It reads the facts a decision needs from D1 and evaluates the pure rule chain. It never answers
+ * allow on error: a failure to read facts propagates, and the gateway turns it into 503.
+ */
+import { WorkerEntrypoint } from "cloudflare:workers";
+import { isOperation } from "../../shared/operations.ts";
+import type { PolicyDecision, PolicyRequest } from "../../shared/rpc.ts";
+import { evaluate, type PolicyFacts } from "./rules.ts";
+
+export class PolicyService extends WorkerEntrypoint<PolicyEnv> {
+  async evaluate(request: PolicyRequest): Promise<PolicyDecision> {
+    if (!isOperation(request.operation)) {
+      return { allow: false, rule: "operation", code: "access_denied", detail: "Unknown operation" };
+    }
+    const tenant = await this.env.DB.prepare("SELECT status FROM tenants WHERE id = ?")
+      .bind(request.tenantId)
+      .first<{ status: "active" | "suspended" }>();
+    const facts: PolicyFacts = { tenant: tenant ?? null };
+    return evaluate(request, facts);
+  }
+
+  async health(): Promise<{ reasons: string[] }> {
+    return { reasons: [] };
+  }
+}
+
+export default {
+  fetch: () => new Response(null, { status: 404 }),
+} satisfies ExportedHandler<PolicyEnv>;

@@ -1,0 +1,60 @@
+/**
+ * The one error vocabulary of pqkms (DESIGN §6): a closed list of codes, each with its HTTP status
+ * and title. Every Worker speaks it; the gateway renders it as RFC 9457 problem+json.
+ * Expected failures cross RPC as values (`Failure`), never as thrown errors, because a thrown
+ * error loses its custom fields on the way across an RPC boundary.
+ */
+
+export const ERRORS = {
+  invalid_request: { status: 400, title: "Invalid request" },
+  invalid_json: { status: 400, title: "Malformed JSON body" },
+  unsupported_operation: { status: 400, title: "Operation not supported by this key" },
+  decrypt_failed: { status: 400, title: "Decryption failed" },
+  missing_api_key: { status: 401, title: "API key required" },
+  invalid_api_key: { status: 401, title: "Invalid API key" },
+  invalid_admin_token: { status: 401, title: "Invalid admin token" },
+  tenant_suspended: { status: 403, title: "Tenant suspended" },
+  access_denied: { status: 403, title: "Access denied" },
+  plan_restricted: { status: 403, title: "Not allowed by plan" },
+  quota_exceeded: { status: 403, title: "Monthly operation quota exceeded" },
+  not_found: { status: 404, title: "Not found" },
+  tenant_not_found: { status: 404, title: "Tenant not found" },
+  api_key_not_found: { status: 404, title: "API key not found" },
+  key_not_found: { status: 404, title: "Key not found" },
+  method_not_allowed: { status: 405, title: "Method not allowed" },
+  conflict: { status: 409, title: "Conflict" },
+  idempotency_conflict: { status: 409, title: "Idempotency key reused with a different request" },
+  key_disabled: { status: 409, title: "Key disabled" },
+  payload_too_large: { status: 413, title: "Request body too large" },
+  unsupported_media_type: { status: 415, title: "Unsupported media type" },
+  rate_limited: { status: 429, title: "Rate limit exceeded" },
+  internal_error: { status: 500, title: "Internal error" },
+  misconfigured: { status: 503, title: "Service misconfigured" },
+  rate_limiter_unavailable: { status: 503, title: "Rate limiter unavailable" },
+  policy_unavailable: { status: 503, title: "Policy engine unavailable" },
+  kms_unavailable: { status: 503, title: "Key service unavailable" },
+  database_unavailable: { status: 503, title: "Database unavailable" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
+
+export interface Failure {
+  ok: false;
+  error: { code: ErrorCode; detail?: string; rule?: string };
+}
+export interface Success<T> {
+  ok: true;
+  value: T;
+}
+export type Result<T> = Success<T> | Failure;
+
+export const ok = <T>(value: T): Success<T> => ({ ok: true, value });
+export const fail = (code: ErrorCode, detail?: string, rule?: string): Failure => ({
+  ok: false,
+  error: rule === undefined ? { code, ...(detail === undefined ? {} : { detail }) } : { code, rule, ...(detail === undefined ? {} : { detail }) },
+});
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERRORS, value);
+}
