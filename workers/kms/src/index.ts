@@ -1,22 +1,95 @@
 /**
  * pqkms kms Worker: internal only. `KmsService` is the RPC entrypoint the gateway calls with an
  * already-authenticated context; every method forwards to the caller's own TenantVault DO, chosen
- * by the tenant id from that context. Key material exists in plaintext only inside the DO.
+ * by the tenant id from that context, so one tenant's call can never reach another's vault.
+ * Key material exists in plaintext only inside the DO.
  */
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
-import type { CallContext, VaultSummary } from "../../shared/rpc.ts";
+import type {
+  AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName,
+  PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
+} from "../../shared/rpc.ts";
+import type { ChainVerdict } from "./vault/audit-chain.ts";
+import type { AuditQuery } from "./vault/audit-log.ts";
 import { kekReasons } from "./config.ts";
 
 export { TenantVault } from "./vault/tenant-vault.ts";
 
+type Bytes = Uint8Array;
+
 export class KmsService extends WorkerEntrypoint<KmsEnv> {
-  #vault(tenantId: string) {
-    return this.env.VAULT.get(this.env.VAULT.idFromName(tenantId));
+  #vault(call: CallContext) {
+    return this.env.VAULT.get(this.env.VAULT.idFromName(call.tenantId));
   }
 
-  async vaultSummary(call: CallContext): Promise<Result<VaultSummary>> {
-    return this.#vault(call.tenantId).summary(call);
+  vaultSummary(call: CallContext): Promise<Result<VaultSummary>> {
+    return this.#vault(call).summary(call);
+  }
+
+  createKey(call: CallContext, input: CreateKeyInput, idempotencyKey: string | null): Promise<Result<KeyView>> {
+    return this.#vault(call).createKey(call, input, idempotencyKey);
+  }
+
+  listKeys(call: CallContext, input: ListKeysInput): Promise<Result<{ keys: KeyView[]; next_cursor: string | null }>> {
+    return this.#vault(call).listKeys(call, input);
+  }
+
+  getKey(call: CallContext, keyId: string): Promise<Result<KeyView>> {
+    return this.#vault(call).getKey(call, keyId);
+  }
+
+  updateKey(call: CallContext, keyId: string, input: UpdateKeyInput): Promise<Result<KeyView>> {
+    return this.#vault(call).updateKey(call, keyId, input);
+  }
+
+  changeState(call: CallContext, keyId: string, action: LifecycleActionName, days: number | null): Promise<Result<KeyView>> {
+    return this.#vault(call).changeState(call, keyId, action, days);
+  }
+
+  rotateKey(call: CallContext, keyId: string): Promise<Result<KeyView>> {
+    return this.#vault(call).rotateKey(call, keyId);
+  }
+
+  publicKey(call: CallContext, keyId: string, version: number | null, format: PublicKeyFormatName): Promise<Result<PublicKeyView>> {
+    return this.#vault(call).publicKey(call, keyId, version, format);
+  }
+
+  encrypt(call: CallContext, keyId: string, plaintext: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number }>> {
+    return this.#vault(call).encrypt(call, keyId, plaintext, aad);
+  }
+
+  decrypt(call: CallContext, keyId: string, envelope: Bytes, aad: Bytes): Promise<Result<{ plaintext: Bytes; key_version: number }>> {
+    return this.#vault(call).decrypt(call, keyId, envelope, aad);
+  }
+
+  encapsulate(call: CallContext, keyId: string): Promise<Result<{ ciphertext: Bytes; shared_secret: Bytes; key_version: number }>> {
+    return this.#vault(call).encapsulate(call, keyId);
+  }
+
+  decapsulate(call: CallContext, keyId: string, ciphertext: Bytes, version: number | null): Promise<Result<{ shared_secret: Bytes; key_version: number }>> {
+    return this.#vault(call).decapsulate(call, keyId, ciphertext, version);
+  }
+
+  sign(call: CallContext, keyId: string, input: SignInputWire): Promise<Result<{ signature: Bytes; key_version: number }>> {
+    return this.#vault(call).sign(call, keyId, input);
+  }
+
+  verify(call: CallContext, keyId: string, input: SignInputWire, signature: Bytes, version: number | null): Promise<Result<{ valid: boolean; key_version: number }>> {
+    return this.#vault(call).verify(call, keyId, input, signature, version);
+  }
+
+  auditEvents(call: CallContext, query: AuditQuery): Promise<Result<{ events: AuditEventView[]; next_cursor: string | null }>> {
+    return this.#vault(call).auditEvents(call, query);
+  }
+
+  verifyAudit(call: CallContext): Promise<Result<ChainVerdict>> {
+    return this.#vault(call).verifyAudit(call);
+  }
+
+  /** Records an event decided outside the vault (a gateway or policy denial, a fail-open allowance). */
+  recordEvent(call: CallContext, event: RecordedEvent): Promise<Result<{ seq: number }>> {
+    return this.#vault(call).recordEvent(call, event);
   }
 
   async health(): Promise<{ reasons: string[] }> {

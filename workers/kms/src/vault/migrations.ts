@@ -1,7 +1,8 @@
 /**
  * The TenantVault's own SQLite schema, applied in order inside the DO's constructor (under
  * blockConcurrencyWhile, so no request sees a half-migrated vault). Each step runs once; the
- * applied count is kept in `vault_meta`. The storage contract is documented in schema/README.md.
+ * applied count is kept in `vault_schema`. Every table and column is documented in
+ * schema/README.md (the storage contract); change both together.
  */
 
 export const VAULT_MIGRATIONS: readonly string[] = [
@@ -9,18 +10,60 @@ export const VAULT_MIGRATIONS: readonly string[] = [
    CREATE TABLE keys (
      id TEXT PRIMARY KEY,
      algorithm TEXT NOT NULL,
-     purpose TEXT NOT NULL,
+     purpose TEXT NOT NULL CHECK (purpose IN ('encrypt', 'sign')),
      name TEXT,
      description TEXT,
      labels TEXT NOT NULL DEFAULT '{}',
      state TEXT NOT NULL CHECK (state IN ('enabled', 'disabled', 'pending_deletion', 'destroyed')),
-     primary_version INTEGER NOT NULL,
-     min_decryption_version INTEGER NOT NULL DEFAULT 1,
-     deletion_window_days INTEGER NOT NULL DEFAULT 30,
+     primary_version INTEGER NOT NULL CHECK (primary_version >= 1),
+     min_decryption_version INTEGER NOT NULL DEFAULT 1 CHECK (min_decryption_version >= 1),
+     deletion_window_days INTEGER NOT NULL CHECK (deletion_window_days BETWEEN 7 AND 30),
      deletion_date INTEGER,
      created_at INTEGER NOT NULL,
      updated_at INTEGER NOT NULL,
      revision INTEGER NOT NULL DEFAULT 1
+   );
+   CREATE INDEX keys_created_idx ON keys (created_at DESC, id DESC);
+   CREATE TABLE key_versions (
+     key_id TEXT NOT NULL REFERENCES keys (id),
+     version INTEGER NOT NULL CHECK (version >= 1),
+     state TEXT NOT NULL CHECK (state IN ('enabled', 'destroyed')),
+     public_key BLOB,
+     wrapped_secret BLOB,
+     kek_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     destroyed_at INTEGER,
+     PRIMARY KEY (key_id, version),
+     CHECK ((state = 'destroyed') = (wrapped_secret IS NULL))
+   );
+   CREATE TABLE audit_events (
+     seq INTEGER PRIMARY KEY,
+     id TEXT NOT NULL UNIQUE,
+     time INTEGER NOT NULL,
+     api_key_id TEXT,
+     request_id TEXT,
+     operation TEXT NOT NULL,
+     key_id TEXT,
+     key_version INTEGER,
+     outcome TEXT NOT NULL CHECK (outcome IN ('allowed', 'denied', 'failed')),
+     rule TEXT,
+     severity TEXT NOT NULL CHECK (severity IN ('info', 'warning', 'critical')),
+     detail TEXT,
+     prev_hash TEXT NOT NULL,
+     hash TEXT NOT NULL
+   );
+   CREATE TABLE outbox (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     kind TEXT NOT NULL CHECK (kind IN ('key', 'audit')),
+     payload TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     attempts INTEGER NOT NULL DEFAULT 0
+   );
+   CREATE TABLE idempotency (
+     idempotency_key TEXT PRIMARY KEY,
+     request_hash TEXT NOT NULL,
+     response TEXT NOT NULL,
+     created_at INTEGER NOT NULL
    );`,
 ];
 

@@ -1,0 +1,66 @@
+/**
+ * Shared helpers for the crypto conformance tests: reading the vectors in ../shared/vectors (never
+ * copied into the project), hex conversion, and a scripted random source for reproducing vectors.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { RandomSource } from "../../../workers/kms/src/crypto/bytes.ts";
+
+/** ../shared/vectors relative to the project root. */
+export const VECTORS_DIR = path.resolve(import.meta.dirname, "../../../../shared/vectors");
+
+export function readVector(relativePath: string): string {
+  return readFileSync(path.join(VECTORS_DIR, relativePath), "utf8");
+}
+
+export function readJsonVector<T>(relativePath: string): T {
+  return JSON.parse(readVector(relativePath)) as T;
+}
+
+/** A plain (ArrayBuffer-backed, unpooled) Uint8Array from hex. */
+export function hex(text: string): Uint8Array<ArrayBuffer> {
+  return Uint8Array.from(Buffer.from(text, "hex"));
+}
+
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString("hex");
+}
+
+/**
+ * A random source that hands out the given byte strings in order, each exactly once, and fails
+ * loudly if asked for anything else, so a test knows which randomness the code consumed.
+ */
+export function scriptedRandom(...chunks: Uint8Array[]): RandomSource & { readonly remaining: number } {
+  const queue = chunks.map((chunk) => Uint8Array.from(chunk));
+  const source = (length: number): Uint8Array<ArrayBuffer> => {
+    const next = queue.shift();
+    if (next === undefined) throw new Error(`scriptedRandom: asked for ${length} bytes with nothing left`);
+    if (next.length !== length) throw new Error(`scriptedRandom: asked for ${length} bytes, next chunk has ${next.length}`);
+    return next;
+  };
+  return Object.defineProperty(source, "remaining", { get: () => queue.length }) as RandomSource & { readonly remaining: number };
+}
+
+/** Wycheproof file layout (testvectors_v1). */
+export interface WycheproofFile<G> {
+  readonly algorithm: string;
+  readonly numberOfTests: number;
+  readonly testGroups: readonly G[];
+}
+
+export interface WycheproofTest {
+  readonly tcId: number | string;
+  readonly comment?: string;
+  readonly flags?: readonly string[] | null;
+  readonly result: "valid" | "invalid" | "acceptable";
+}
+
+export function label(test: WycheproofTest): string {
+  const flags = test.flags && test.flags.length > 0 ? ` [${test.flags.join(", ")}]` : "";
+  return `tcId ${test.tcId}: ${test.result}${test.comment ? ` (${test.comment})` : ""}${flags}`;
+}
+
+/** Every test of a file, with its group. */
+export function allTests<G extends { readonly tests: readonly WycheproofTest[] }>(file: WycheproofFile<G>): { group: G; test: G["tests"][number] }[] {
+  return file.testGroups.flatMap((group) => group.tests.map((test) => ({ group, test })));
+}

@@ -1,0 +1,162 @@
+/**
+ * The ciphertext envelope of DESIGN §7, byte-exact. All integers big-endian.
+ *
+ *   "PQK" 0x01 | type (1) | key id (16, UUID bytes) | key version (u32) |
+ *   HPKE (type 0x01): kem_id (u16) kdf_id (u16) aead_id (u16) | enc (Nenc of kem_id) | ct
+ *   AEAD (type 0x02): alg_id (u16: 0x0001 AES-256-GCM, 0x0002 ChaCha20-Poly1305) | nonce (12) | ct‖tag
+ *
+ * `header` is every byte before enc / nonce: 31 bytes for HPKE, 27 for AEAD. HPKE envelopes use it as
+ * HPKE `info`; AEAD envelopes put it first in the AAD.
+ *
+ * Trust boundary: `decodeEnvelope` parses tenant-supplied bytes. It is total (never throws, fuzzed
+ * in the tests), checks structure only, and returns a tagged result whose reason is for logs and
+ * tests, not for API responses: the decrypt path answers one opaque `decrypt_failed` whatever the
+ * reason (see hpke-envelope.ts).
+ */
+import { kemAlgorithmForHpkeKemId, type HpkeSuite, type KemAlgorithm } from "./algorithms.ts";
+import { bytesToUuid, concatBytes, readU16be, readU32be, u16be, u32be, uuidToBytes } from "./bytes.ts";
+import { assertBytes, checkFail, checkOk, CryptoInputError, type CheckResult } from "./errors.ts";
+
+const ENVELOPE_MAGIC = Uint8Array.of(0x50, 0x51, 0x4b); // "PQK"
+export const ENVELOPE_VERSION = 0x01;
+export const ENVELOPE_TYPE = { HPKE: 0x01, AEAD: 0x02 } as const;
+
+/** AEAD envelope algorithm ids (DESIGN §7) with their nonce and tag sizes. */
+export const AEAD_ENVELOPE_ALGORITHMS: ReadonlyMap<number, { readonly name: string; readonly nonceLength: number; readonly tagLength: number }> = new Map([
+  [0x0001, { name: "AES-256-GCM", nonceLength: 12, tagLength: 16 }],
+  [0x0002, { name: "ChaCha20-Poly1305", nonceLength: 12, tagLength: 16 }],
+]);
+
+/** Bytes before the type-specific part: magic (3) + version (1) + type (1) + key id (16) + key version (4). */
+const COMMON_LENGTH = 25;
+export const HPKE_HEADER_LENGTH = COMMON_LENGTH + 6;
+export const AEAD_HEADER_LENGTH = COMMON_LENGTH + 2;
+/** Every AEAD we use has a 16-byte tag (RFC 9180 §7.3 Nt; SP 800-38D; RFC 8439). */
+const HPKE_TAG_LENGTH = 16;
+
+export interface HpkeEnvelope {
+  readonly type: "hpke";
+  readonly keyId: string;
+  readonly keyVersion: number;
+  readonly suite: HpkeSuite;
+  /** The catalog KEM for `suite.kemId`. */
+  readonly kem: KemAlgorithm;
+  readonly header: Uint8Array;
+  readonly enc: Uint8Array;
+  readonly ciphertext: Uint8Array;
+}
+
+export interface AeadEnvelope {
+  readonly type: "aead";
+  readonly keyId: string;
+  readonly keyVersion: number;
+  readonly algId: number;
+  readonly header: Uint8Array;
+  readonly nonce: Uint8Array;
+  /** ct‖tag. */
+  readonly ciphertext: Uint8Array;
+}
+
+export type Envelope = HpkeEnvelope | AeadEnvelope;
+
+export type EnvelopeDecodeError =
+  | "too_short"
+  | "bad_magic"
+  | "unsupported_version"
+  | "unknown_type"
+  | "unknown_suite"
+  | "suite_mismatch"
+  | "enc_truncated"
+  | "ciphertext_too_short";
+
+export type EnvelopeHeaderFields =
+  | { readonly type: "hpke"; readonly keyId: string; readonly keyVersion: number; readonly suite: HpkeSuite }
+  | { readonly type: "aead"; readonly keyId: string; readonly keyVersion: number; readonly algId: number };
+
+/** Encodes the header: the exact bytes HPKE uses as `info` / AEAD puts first in its AAD. */
+export function encodeEnvelopeHeader(fields: EnvelopeHeaderFields): Uint8Array {
+  const operation = "encode envelope header";
+  const keyId = uuidToBytes(fields.keyId);
+  if (keyId === undefined) throw new CryptoInputError(operation, "key id must be a UUID");
+  if (!Number.isInteger(fields.keyVersion) || fields.keyVersion < 0 || fields.keyVersion > 0xffffffff) {
+    throw new CryptoInputError(operation, "key version must be a u32");
+  }
+  if (fields.type === "hpke") {
+    const kem = kemAlgorithmForHpkeKemId(fields.suite.kemId);
+    if (kem === undefined || !sameSuite(kem.hpke, fields.suite)) throw new CryptoInputError(operation, "suite is not one of the catalog's HPKE suites");
+    const suite = concatBytes(u16be(fields.suite.kemId), u16be(fields.suite.kdfId), u16be(fields.suite.aeadId));
+    return concatBytes(ENVELOPE_MAGIC, Uint8Array.of(ENVELOPE_VERSION, ENVELOPE_TYPE.HPKE), keyId, u32be(fields.keyVersion), suite);
+  }
+  if (!AEAD_ENVELOPE_ALGORITHMS.has(fields.algId)) throw new CryptoInputError(operation, "unknown AEAD alg id");
+  return concatBytes(ENVELOPE_MAGIC, Uint8Array.of(ENVELOPE_VERSION, ENVELOPE_TYPE.AEAD), keyId, u32be(fields.keyVersion), u16be(fields.algId));
+}
+
+function sameSuite(a: HpkeSuite, b: HpkeSuite): boolean {
+  return a.kemId === b.kemId && a.kdfId === b.kdfId && a.aeadId === b.aeadId;
+}
+
+/** header ‖ enc ‖ ct for an HPKE envelope whose header came from `encodeEnvelopeHeader`. */
+export function assembleHpkeEnvelope(header: Uint8Array, enc: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  assertBytes("assemble envelope", "header", header);
+  if (header.length !== HPKE_HEADER_LENGTH || header[4] !== ENVELOPE_TYPE.HPKE) throw new CryptoInputError("assemble envelope", "not an HPKE header");
+  return concatBytes(header, enc, ciphertext);
+}
+
+/** header ‖ nonce ‖ ct‖tag for an AEAD envelope. */
+export function assembleAeadEnvelope(header: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array): Uint8Array {
+  assertBytes("assemble envelope", "header", header);
+  if (header.length !== AEAD_HEADER_LENGTH || header[4] !== ENVELOPE_TYPE.AEAD) throw new CryptoInputError("assemble envelope", "not an AEAD header");
+  return concatBytes(header, nonce, ciphertext);
+}
+
+/** Parses an envelope. Never throws; the returned views are copies, safe to keep. */
+export function decodeEnvelope(bytes: Uint8Array): CheckResult<Envelope, EnvelopeDecodeError> {
+  if (!(bytes instanceof Uint8Array) || bytes.length < COMMON_LENGTH) return checkFail("too_short");
+  if (bytes[0] !== 0x50 || bytes[1] !== 0x51 || bytes[2] !== 0x4b) return checkFail("bad_magic");
+  if (bytes[3] !== ENVELOPE_VERSION) return checkFail("unsupported_version");
+  const type = bytes[4];
+  const keyId = bytesToUuid(bytes.subarray(5, 21));
+  const keyVersion = readU32be(bytes, 21);
+
+  if (type === ENVELOPE_TYPE.HPKE) {
+    if (bytes.length < HPKE_HEADER_LENGTH) return checkFail("too_short");
+    const suite = { kemId: readU16be(bytes, 25), kdfId: readU16be(bytes, 27), aeadId: readU16be(bytes, 29) };
+    const kem = kemAlgorithmForHpkeKemId(suite.kemId);
+    if (kem === undefined) return checkFail("unknown_suite");
+    // Only the suite the catalog pairs with this KEM is accepted (DESIGN §7).
+    if (!sameSuite(kem.hpke, suite)) return checkFail("suite_mismatch");
+    const encEnd = HPKE_HEADER_LENGTH + kem.ciphertextLength;
+    if (bytes.length < encEnd) return checkFail("enc_truncated");
+    if (bytes.length - encEnd < HPKE_TAG_LENGTH) return checkFail("ciphertext_too_short");
+    return checkOk({
+      type: "hpke",
+      keyId,
+      keyVersion,
+      suite,
+      kem,
+      header: bytes.slice(0, HPKE_HEADER_LENGTH),
+      enc: bytes.slice(HPKE_HEADER_LENGTH, encEnd),
+      ciphertext: bytes.slice(encEnd),
+    });
+  }
+
+  if (type === ENVELOPE_TYPE.AEAD) {
+    if (bytes.length < AEAD_HEADER_LENGTH) return checkFail("too_short");
+    const algId = readU16be(bytes, 25);
+    const alg = AEAD_ENVELOPE_ALGORITHMS.get(algId);
+    if (alg === undefined) return checkFail("unknown_suite");
+    const nonceEnd = AEAD_HEADER_LENGTH + alg.nonceLength;
+    if (bytes.length - nonceEnd < alg.tagLength) return checkFail("ciphertext_too_short");
+    return checkOk({
+      type: "aead",
+      keyId,
+      keyVersion,
+      algId,
+      header: bytes.slice(0, AEAD_HEADER_LENGTH),
+      nonce: bytes.slice(AEAD_HEADER_LENGTH, nonceEnd),
+      ciphertext: bytes.slice(nonceEnd),
+    });
+  }
+
+  return checkFail("unknown_type");
+}

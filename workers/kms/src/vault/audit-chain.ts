@@ -1,0 +1,85 @@
+/**
+ * The per-tenant audit hash chain (DESIGN §9). Each event carries the SHA-256 of the previous
+ * event's canonical encoding (`prev_hash`) and its own (`hash`), so editing, deleting or
+ * reordering any stored event breaks the chain at exactly that position. Pure and synchronous
+ * (noble SHA-256), so an event is hashed inside the same `transactionSync` that writes it.
+ */
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+
+export const GENESIS_HASH = "0".repeat(64);
+
+export type Outcome = "allowed" | "denied" | "failed";
+export type Severity = "info" | "warning" | "critical";
+
+/** An audit event as stored, without its own hash. */
+export interface AuditFields {
+  seq: number;
+  id: string;
+  time: number;
+  tenant_id: string;
+  api_key_id: string | null;
+  request_id: string | null;
+  operation: string;
+  key_id: string | null;
+  key_version: number | null;
+  outcome: Outcome;
+  rule: string | null;
+  severity: Severity;
+  detail: string | null;
+  prev_hash: string;
+}
+
+export interface AuditEvent extends AuditFields {
+  hash: string;
+}
+
+/**
+ * Canonical encoding: JSON of the fields in this fixed order, nulls included. Field order is part
+ * of the format: changing it breaks every existing chain.
+ */
+export function canonicalEncoding(event: AuditFields): string {
+  return JSON.stringify([
+    "pqkms-audit-v1",
+    event.seq,
+    event.id,
+    event.time,
+    event.tenant_id,
+    event.api_key_id,
+    event.request_id,
+    event.operation,
+    event.key_id,
+    event.key_version,
+    event.outcome,
+    event.rule,
+    event.severity,
+    event.detail,
+    event.prev_hash,
+  ]);
+}
+
+export function hashEvent(event: AuditFields): string {
+  return bytesToHex(sha256(utf8ToBytes(canonicalEncoding(event))));
+}
+
+export type ChainVerdict = { valid: true; checked: number } | { valid: false; checked: number; first_broken: number };
+
+/**
+ * Walks events in `seq` order from the genesis. The first event whose sequence number skips,
+ * whose `prev_hash` is not its predecessor's hash, or whose own hash does not match its fields
+ * is reported as `first_broken` (its expected sequence number).
+ */
+export function verifyChain(events: Iterable<AuditEvent>): ChainVerdict {
+  let expectedSeq = 1;
+  let prev = GENESIS_HASH;
+  let checked = 0;
+  for (const event of events) {
+    if (event.seq !== expectedSeq || event.prev_hash !== prev || hashEvent(event) !== event.hash) {
+      return { valid: false, checked, first_broken: expectedSeq };
+    }
+    prev = event.hash;
+    expectedSeq++;
+    checked++;
+  }
+  return { valid: true, checked };
+}

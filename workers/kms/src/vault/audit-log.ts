@@ -1,0 +1,102 @@
+/**
+ * The vault's audit log: appends hash-chained events (audit-chain.ts) and queues each for the D1
+ * projection. `append` is synchronous and is always called inside the same `transactionSync` as
+ * the change it records: if the audit row cannot be written, the change is rolled back and the
+ * operation returns nothing (DESIGN §9).
+ */
+import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type Outcome, type Severity } from "./audit-chain.ts";
+import { enqueue } from "./outbox.ts";
+
+export interface AuditEntry {
+  time: number;
+  apiKeyId: string | null;
+  requestId: string | null;
+  operation: string;
+  keyId: string | null;
+  keyVersion: number | null;
+  outcome: Outcome;
+  rule?: string | null;
+  severity?: Severity;
+  detail?: string | null;
+}
+
+export interface AuditQuery {
+  keyId?: string;
+  operation?: string;
+  outcome?: Outcome;
+  from?: number;
+  to?: number;
+  /** Exclusive upper bound on seq (newest-first paging). */
+  beforeSeq?: number;
+  limit: number;
+}
+
+type StoredEvent = Omit<AuditEvent, "tenant_id">;
+
+export class AuditLog {
+  readonly #sql: SqlStorage;
+  readonly #tenantId: string;
+
+  constructor(sql: SqlStorage, tenantId: string) {
+    this.#sql = sql;
+    this.#tenantId = tenantId;
+  }
+
+  append(entry: AuditEntry): AuditEvent {
+    const last = this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0];
+    const fields: AuditFields = {
+      seq: (last?.seq ?? 0) + 1,
+      id: crypto.randomUUID(),
+      time: entry.time,
+      tenant_id: this.#tenantId,
+      api_key_id: entry.apiKeyId,
+      request_id: entry.requestId,
+      operation: entry.operation,
+      key_id: entry.keyId,
+      key_version: entry.keyVersion,
+      outcome: entry.outcome,
+      rule: entry.rule ?? null,
+      severity: entry.severity ?? (entry.outcome === "allowed" ? "info" : "warning"),
+      detail: entry.detail ?? null,
+      prev_hash: last?.hash ?? GENESIS_HASH,
+    };
+    const event: AuditEvent = { ...fields, hash: hashEvent(fields) };
+    this.#sql.exec(
+      `INSERT INTO audit_events (seq, id, time, api_key_id, request_id, operation, key_id, key_version, outcome, rule,
+         severity, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      event.seq, event.id, event.time, event.api_key_id, event.request_id, event.operation, event.key_id,
+      event.key_version, event.outcome, event.rule, event.severity, event.detail, event.prev_hash, event.hash,
+    );
+    enqueue(this.#sql, "audit", event, entry.time);
+    return event;
+  }
+
+  /** Every event, oldest first, for chain verification. */
+  *all(): Generator<AuditEvent> {
+    for (const row of this.#sql.exec<StoredEvent>("SELECT * FROM audit_events ORDER BY seq")) {
+      yield { ...row, tenant_id: this.#tenantId };
+    }
+  }
+
+  /** Newest first, filtered. */
+  query(q: AuditQuery): AuditEvent[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (clause: string, value: string | number | undefined) => {
+      if (value === undefined) return;
+      where.push(clause);
+      args.push(value);
+    };
+    add("key_id = ?", q.keyId);
+    add("operation = ?", q.operation);
+    add("outcome = ?", q.outcome);
+    add("time >= ?", q.from);
+    add("time < ?", q.to);
+    add("seq < ?", q.beforeSeq);
+    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    return this.#sql
+      .exec<StoredEvent>(`SELECT * FROM audit_events ${clause} ORDER BY seq DESC LIMIT ?`, ...args, q.limit)
+      .toArray()
+      .map((row) => ({ ...row, tenant_id: this.#tenantId }));
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Row access for the TenantVault's SQLite tables. Synchronous (DO SQLite), so callers compose
+ * several writes inside one `transactionSync`. No crypto here: secrets arrive already wrapped.
+ */
+import type { KeyState } from "./lifecycle.ts";
+
+export type KeyRow = {
+  id: string;
+  algorithm: string;
+  purpose: "encrypt" | "sign";
+  name: string | null;
+  description: string | null;
+  labels: string;
+  state: KeyState;
+  primary_version: number;
+  min_decryption_version: number;
+  deletion_window_days: number;
+  deletion_date: number | null;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+};
+
+export type VersionRow = {
+  key_id: string;
+  version: number;
+  state: "enabled" | "destroyed";
+  public_key: ArrayBuffer | null;
+  wrapped_secret: ArrayBuffer | null;
+  kek_id: string;
+  created_at: number;
+  destroyed_at: number | null;
+};
+
+/** A version to insert: binary columns as bytes (stored as BLOBs). */
+export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret"> & {
+  public_key: Uint8Array | null;
+  wrapped_secret: Uint8Array;
+};
+
+const blob = (bytes: Uint8Array | null): ArrayBuffer | null => (bytes === null ? null : bytes.slice().buffer);
+
+export interface ListFilter {
+  algorithm?: string;
+  state?: KeyState;
+  limit: number;
+  /** Exclusive: keys strictly after this (created_at, id) in newest-first order. */
+  after?: { createdAt: number; id: string };
+}
+
+export type KeyChanges = Partial<Pick<KeyRow, "name" | "description" | "labels" | "state" | "primary_version" | "min_decryption_version" | "deletion_date">>;
+
+const KEY_COLUMNS = [
+  "name",
+  "description",
+  "labels",
+  "state",
+  "primary_version",
+  "min_decryption_version",
+  "deletion_date",
+] as const;
+
+export class KeyStore {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  key(id: string): KeyRow | undefined {
+    return this.#sql.exec<KeyRow>("SELECT * FROM keys WHERE id = ?", id).toArray()[0];
+  }
+
+  versions(keyId: string): VersionRow[] {
+    return this.#sql.exec<VersionRow>("SELECT * FROM key_versions WHERE key_id = ? ORDER BY version", keyId).toArray();
+  }
+
+  version(keyId: string, version: number): VersionRow | undefined {
+    return this.#sql.exec<VersionRow>("SELECT * FROM key_versions WHERE key_id = ? AND version = ?", keyId, version).toArray()[0];
+  }
+
+  list(filter: ListFilter): KeyRow[] {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (filter.algorithm !== undefined) {
+      where.push("algorithm = ?");
+      args.push(filter.algorithm);
+    }
+    if (filter.state !== undefined) {
+      where.push("state = ?");
+      args.push(filter.state);
+    }
+    if (filter.after !== undefined) {
+      where.push("(created_at < ? OR (created_at = ? AND id < ?))");
+      args.push(filter.after.createdAt, filter.after.createdAt, filter.after.id);
+    }
+    const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
+    return this.#sql
+      .exec<KeyRow>(`SELECT * FROM keys ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`, ...args, filter.limit)
+      .toArray();
+  }
+
+  countLiveKeys(): number {
+    return this.#sql.exec<{ n: number }>("SELECT count(*) AS n FROM keys WHERE state != 'destroyed'").one().n;
+  }
+
+  insertKey(row: KeyRow): void {
+    this.#sql.exec(
+      `INSERT INTO keys (id, algorithm, purpose, name, description, labels, state, primary_version,
+         min_decryption_version, deletion_window_days, deletion_date, created_at, updated_at, revision)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.id, row.algorithm, row.purpose, row.name, row.description, row.labels, row.state, row.primary_version,
+      row.min_decryption_version, row.deletion_window_days, row.deletion_date, row.created_at, row.updated_at, row.revision,
+    );
+  }
+
+  insertVersion(row: NewVersion): void {
+    this.#sql.exec(
+      `INSERT INTO key_versions (key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.key_id, row.version, row.state, blob(row.public_key), blob(row.wrapped_secret), row.kek_id, row.created_at, row.destroyed_at,
+    );
+  }
+
+  /** Applies `changes`, bumps `revision` (the projection's version guard) and `updated_at`. */
+  updateKey(id: string, changes: KeyChanges, now: number): KeyRow {
+    const sets = ["updated_at = ?", "revision = revision + 1"];
+    const args: (string | number | null)[] = [now];
+    for (const column of KEY_COLUMNS) {
+      if (changes[column] !== undefined) {
+        sets.push(`${column} = ?`);
+        args.push(changes[column] as string | number | null);
+      }
+    }
+    this.#sql.exec(`UPDATE keys SET ${sets.join(", ")} WHERE id = ?`, ...args, id);
+    const updated = this.key(id);
+    if (!updated) throw new Error("updateKey: key vanished inside its own transaction");
+    return updated;
+  }
+
+  /** Erases every version's wrapped secret (DESIGN §8 destroy); metadata and public keys remain. */
+  eraseSecrets(keyId: string, now: number): void {
+    this.#sql.exec(
+      "UPDATE key_versions SET wrapped_secret = NULL, state = 'destroyed', destroyed_at = ? WHERE key_id = ? AND state != 'destroyed'",
+      now,
+      keyId,
+    );
+  }
+
+  dueForDestruction(now: number): KeyRow[] {
+    return this.#sql
+      .exec<KeyRow>("SELECT * FROM keys WHERE state = 'pending_deletion' AND deletion_date <= ? ORDER BY deletion_date", now)
+      .toArray();
+  }
+
+  nextDeletionDate(): number | null {
+    return this.#sql
+      .exec<{ d: number | null }>("SELECT min(deletion_date) AS d FROM keys WHERE state = 'pending_deletion'")
+      .one().d;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The outbox: changes to project into D1, written in the same transaction as the change itself,
+ * drained later by the vault's alarm. D1 is a read model only (DESIGN §8): upserts are idempotent
+ * and version-guarded (`projected_seq` = the key's revision), so events delivered twice or out of
+ * order converge to the same D1 state.
+ */
+import type { AuditEvent } from "./audit-chain.ts";
+import type { KeyRow, VersionRow } from "./key-store.ts";
+
+export interface KeyProjection {
+  key: Omit<KeyRow, "labels" | "description" | "deletion_window_days">;
+  versions: Pick<VersionRow, "version" | "state" | "created_at">[];
+}
+
+export type OutboxKind = "key" | "audit";
+
+export function enqueue(sql: SqlStorage, kind: OutboxKind, payload: KeyProjection | AuditEvent, now: number): void {
+  sql.exec("INSERT INTO outbox (kind, payload, created_at) VALUES (?, ?, ?)", kind, JSON.stringify(payload), now);
+}
+
+export function keyProjection(key: KeyRow, versions: VersionRow[]): KeyProjection {
+  const { labels: _labels, description: _description, deletion_window_days: _window, ...rest } = key;
+  return { key: rest, versions: versions.map((v) => ({ version: v.version, state: v.state, created_at: v.created_at })) };
+}
+
+/** D1 statements that project one outbox entry. Pure apart from preparing statements. */
+export function projectionStatements(db: D1Database, tenantId: string, kind: OutboxKind, payload: string): D1PreparedStatement[] {
+  if (kind === "audit") {
+    const e = JSON.parse(payload) as AuditEvent;
+    return [
+      db
+        .prepare(
+          `INSERT INTO audit_events (tenant_id, seq, id, time, api_key_id, request_id, operation, key_id, key_version,
+             outcome, rule, severity, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant_id, seq) DO NOTHING`,
+        )
+        .bind(tenantId, e.seq, e.id, e.time, e.api_key_id, e.request_id, e.operation, e.key_id, e.key_version,
+          e.outcome, e.rule, e.severity, e.hash, e.prev_hash),
+    ];
+  }
+  const { key: k, versions } = JSON.parse(payload) as KeyProjection;
+  const statements = [
+    db
+      .prepare(
+        `INSERT INTO keys (tenant_id, id, name, algorithm, purpose, state, primary_version, min_decryption_version,
+           created_at, updated_at, deletion_date, projected_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, state = excluded.state,
+           primary_version = excluded.primary_version, min_decryption_version = excluded.min_decryption_version,
+           updated_at = excluded.updated_at, deletion_date = excluded.deletion_date, projected_seq = excluded.projected_seq
+         WHERE excluded.projected_seq > keys.projected_seq`,
+      )
+      .bind(tenantId, k.id, k.name, k.algorithm, k.purpose, k.state, k.primary_version, k.min_decryption_version,
+        k.created_at, k.updated_at, k.deletion_date, k.revision),
+  ];
+  for (const v of versions) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO key_versions (tenant_id, key_id, version, state, created_at, projected_seq) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (tenant_id, key_id, version) DO UPDATE SET state = excluded.state, projected_seq = excluded.projected_seq
+           WHERE excluded.projected_seq > key_versions.projected_seq`,
+        )
+        .bind(tenantId, k.id, v.version, v.state, v.created_at, k.revision),
+    );
+  }
+  return statements;
+}
+
+export const DRAIN_BATCH = 50;
+
+/**
+ * Projects up to DRAIN_BATCH entries in one D1 batch (one D1 transaction), then deletes them from
+ * the outbox. Returns how many remain. A D1 failure leaves the outbox as it was, with the
+ * attempt counted, and is rethrown for the alarm to back off.
+ */
+export async function drainOnce(sql: SqlStorage, db: D1Database, tenantId: string): Promise<number> {
+  const rows = sql
+    .exec<{ seq: number; kind: OutboxKind; payload: string }>("SELECT seq, kind, payload FROM outbox ORDER BY seq LIMIT ?", DRAIN_BATCH)
+    .toArray();
+  if (rows.length > 0) {
+    const last = (rows[rows.length - 1] as { seq: number }).seq;
+    try {
+      await db.batch(rows.flatMap((row) => projectionStatements(db, tenantId, row.kind, row.payload)));
+    } catch (error) {
+      sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE seq <= ?", last);
+      throw error;
+    }
+    sql.exec("DELETE FROM outbox WHERE seq <= ?", last);
+  }
+  return sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
+}
