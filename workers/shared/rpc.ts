@@ -33,3 +33,90 @@ export interface VaultSummary {
   tenantId: string;
   keyCount: number;
 }
+
+export type KeyStateName = "enabled" | "disabled" | "pending_deletion" | "destroyed";
+export type PublicKeyFormatName = "raw" | "spki" | "pem" | "jwk";
+
+/** A key as the API shows it (DESIGN §5): metadata only, never any secret field. */
+export interface KeyView {
+  id: string;
+  name: string | null;
+  description: string | null;
+  labels: Record<string, string>;
+  algorithm: string;
+  purpose: "encrypt" | "sign";
+  state: KeyStateName;
+  primary_version: number;
+  min_decryption_version: number;
+  deletion_window_days: number;
+  versions: { version: number; state: "enabled" | "destroyed"; created_at: string }[];
+  created_at: string;
+  updated_at: string;
+  deletion_date: string | null;
+}
+
+export interface CreateKeyInput {
+  algorithm: string;
+  name?: string;
+  description?: string;
+  labels?: Record<string, string>;
+  deletion_window_days?: number;
+}
+
+export interface UpdateKeyInput {
+  name?: string | null;
+  description?: string | null;
+  labels?: Record<string, string>;
+  min_decryption_version?: number;
+}
+
+export interface ListKeysInput {
+  algorithm?: string;
+  state?: KeyStateName;
+  limit: number;
+  cursor?: string;
+}
+
+export type LifecycleActionName = "disable" | "enable" | "schedule_deletion" | "cancel_deletion";
+
+export interface PublicKeyView {
+  key_id: string;
+  version: number;
+  algorithm: string;
+  format: PublicKeyFormatName;
+  /** base64 for raw and spki, PEM text for pem, a JWK object for jwk. */
+  public_key: string | Record<string, string>;
+}
+
+export type SignInputWire = { message: Uint8Array; context?: Uint8Array } | { mu: Uint8Array };
+
+export interface AuditEventView {
+  seq: number;
+  id: string;
+  time: string;
+  api_key_id: string | null;
+  request_id: string | null;
+  operation: string;
+  key_id: string | null;
+  key_version: number | null;
+  outcome: "allowed" | "denied" | "failed";
+  rule: string | null;
+  severity: "info" | "warning" | "critical";
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The tenant id of the platform's own audit log (admin actions such as fail-open). Not a UUID, so
+ * it can never be a tenant's id. */
+export const PLATFORM_AUDIT_TENANT = "platform";
+
+/** An audit event recorded on behalf of the gateway or policy (denials, fail-open allowances). */
+export interface RecordedEvent {
+  operation: string;
+  keyId: string | null;
+  outcome: "allowed" | "denied" | "failed";
+  rule: string | null;
+  severity: "info" | "warning" | "critical";
+  detail: string | null;
+}

@@ -56,3 +56,40 @@ export const ProblemSchema = z.object({
 });
 
 export const IdParam = z.object({ id: z.uuid({ message: "must be a UUID" }) });
+
+export const KeySchema = z.object({
+  id: z.uuid(),
+  name: z.string().nullable(),
+  description: z.string().nullable(),
+  labels: z.record(z.string(), z.string()),
+  algorithm: z.string(),
+  purpose: z.enum(["encrypt", "sign"]),
+  state: z.enum(["enabled", "disabled", "pending_deletion", "destroyed"]),
+  primary_version: z.number().int(),
+  min_decryption_version: z.number().int(),
+  deletion_window_days: z.number().int(),
+  versions: z.array(z.object({ version: z.number().int(), state: z.enum(["enabled", "destroyed"]), created_at: z.iso.datetime() })),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+  deletion_date: z.iso.datetime().nullable(),
+});
+
+export const PublicKeySchema = z.object({
+  key_id: z.uuid(),
+  version: z.number().int(),
+  algorithm: z.string(),
+  format: z.enum(["raw", "spki", "pem", "jwk"]),
+  public_key: z.union([
+    z.string().describe("base64 for raw and spki; PEM text for pem"),
+    z.object({ kty: z.literal("AKP"), alg: z.string(), pub: z.string(), kid: z.string() }).describe("JWK (AKP)"),
+  ]),
+});
+
+const b64 = (what: string) => z.string().describe(`${what}, base64`);
+
+export const CiphertextSchema = z.object({ ciphertext: b64("PQK envelope"), key_version: z.number().int() });
+export const PlaintextSchema = z.object({ plaintext: b64("plaintext"), key_version: z.number().int() });
+export const EncapsulationSchema = z.object({ ciphertext: b64("KEM ciphertext"), shared_secret: b64("shared secret"), key_version: z.number().int() });
+export const SharedSecretSchema = z.object({ shared_secret: b64("shared secret"), key_version: z.number().int() });
+export const SignatureSchema = z.object({ signature: b64("signature"), key_version: z.number().int() });
+export const VerificationSchema = z.object({ valid: z.boolean(), key_version: z.number().int() });

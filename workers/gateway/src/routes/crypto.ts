@@ -1,0 +1,138 @@
+/**
+ * Cryptographic operations (DESIGN §5): encrypt / decrypt (HPKE envelopes), encapsulate /
+ * decapsulate (raw FIPS 203), sign / verify (FIPS 204, optional context, or external μ).
+ * Binary fields are base64 in and out; sizes are checked here, before any crypto runs.
+ */
+import { z } from "zod";
+import { toBase64 } from "../../../shared/base64.ts";
+import type { Operation } from "../../../shared/operations.ts";
+import type { SignInputWire } from "../../../shared/rpc.ts";
+import { route } from "../http/routes.ts";
+import { callContext, callKms } from "../pipeline/route.ts";
+import { bytes, KeyParam, keyIdOf, LIMITS } from "./inputs.ts";
+import {
+  CiphertextSchema, EncapsulationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
+} from "./schemas.ts";
+
+const EMPTY = new Uint8Array(0);
+const aad = bytes(LIMITS.aadBytes).optional();
+
+const Encrypt = z.object({ plaintext: bytes(LIMITS.plaintextBytes), aad });
+const Decrypt = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
+const Decapsulate = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: z.number().int().min(1).optional() });
+
+const signed = {
+  message: bytes(LIMITS.messageBytes).optional(),
+  mu: bytes(LIMITS.muBytes, LIMITS.muBytes).optional(),
+  context: bytes(LIMITS.contextBytes).optional(),
+};
+const exactlyOne = (v: { message?: unknown; mu?: unknown }) => (v.message === undefined) !== (v.mu === undefined);
+const noContextWithMu = (v: { mu?: unknown; context?: unknown }) => v.mu === undefined || v.context === undefined;
+
+const Sign = z
+  .object(signed)
+  .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
+  .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
+const Verify = z
+  .object({ ...signed, signature: bytes(LIMITS.signatureBytes, 1), key_version: z.number().int().min(1).optional() })
+  .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
+  .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
+
+function signInput(body: { message?: Uint8Array; mu?: Uint8Array; context?: Uint8Array }): SignInputWire {
+  if (body.mu !== undefined) return { mu: body.mu };
+  return body.context === undefined ? { message: body.message ?? EMPTY } : { message: body.message ?? EMPTY, context: body.context };
+}
+
+const access = (operation: Operation) => ({ kind: "tenant" as const, operation, keyParam: "key" });
+
+export const cryptoRoutes = [
+  route({
+    method: "post",
+    path: "/v1/keys/:key/encrypt",
+    summary: "Encrypt to the key's primary version (HPKE envelope)",
+    tag: "crypto",
+    access: access("crypto.encrypt"),
+    params: KeyParam,
+    body: Encrypt,
+    responses: { 200: { description: "The envelope", schema: CiphertextSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.encrypt(call, keyIdOf(params), body.plaintext, body.aad ?? EMPTY));
+      return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/decrypt",
+    summary: "Decrypt an envelope (its key id must be this key; its version is read from it)",
+    tag: "crypto",
+    access: access("crypto.decrypt"),
+    params: KeyParam,
+    body: Decrypt,
+    responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.decrypt(call, keyIdOf(params), body.ciphertext, body.aad ?? EMPTY));
+      return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/encapsulate",
+    summary: "ML-KEM encapsulation to the primary version: a ciphertext and a shared secret",
+    tag: "crypto",
+    access: access("crypto.encapsulate"),
+    params: KeyParam,
+    responses: { 200: { description: "Encapsulation", schema: EncapsulationSchema } },
+    handler: async (c, { params }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.encapsulate(call, keyIdOf(params)));
+      return c.json({ ciphertext: toBase64(out.ciphertext), shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/decapsulate",
+    summary: "ML-KEM decapsulation (FIPS 203 implicit rejection)",
+    tag: "crypto",
+    access: access("crypto.decapsulate"),
+    params: KeyParam,
+    body: Decapsulate,
+    responses: { 200: { description: "The shared secret", schema: SharedSecretSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.decapsulate(call, keyIdOf(params), body.ciphertext, body.key_version ?? null));
+      return c.json({ shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/sign",
+    summary: "Sign a message (pure ML-DSA, optional context) or an external μ",
+    tag: "crypto",
+    access: access("crypto.sign"),
+    params: KeyParam,
+    body: Sign,
+    responses: { 200: { description: "The signature", schema: SignatureSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.sign(call, keyIdOf(params), signInput(body)));
+      return c.json({ signature: toBase64(out.signature), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/verify",
+    summary: "Verify a signature (any version not destroyed; default primary)",
+    tag: "crypto",
+    access: access("crypto.verify"),
+    params: KeyParam,
+    body: Verify,
+    responses: { 200: { description: "Whether the signature is valid", schema: VerificationSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.verify(call, keyIdOf(params), signInput(body), body.signature, body.key_version ?? null));
+      return c.json(out);
+    },
+  }),
+];

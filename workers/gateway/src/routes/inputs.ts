@@ -1,0 +1,57 @@
+/**
+ * zod building blocks for key and crypto routes: base64 fields decoded to bytes with their size
+ * limits (DESIGN §5: limits documented and enforced before any crypto), key ids, labels.
+ */
+import { z } from "zod";
+import { fromBase64 } from "../../../shared/base64.ts";
+import { ApiError } from "../http/problem.ts";
+
+export const LIMITS = {
+  plaintextBytes: 256 * 1024,
+  ciphertextBytes: 300 * 1024,
+  messageBytes: 256 * 1024,
+  aadBytes: 8 * 1024,
+  contextBytes: 255,
+  muBytes: 64,
+  signatureBytes: 8 * 1024,
+  labels: 32,
+  pageSize: 100,
+} as const;
+
+/** A base64 (or base64url) string, decoded, at most `maxBytes` long. */
+export const bytes = (maxBytes: number, minBytes = 0) =>
+  z
+    .string()
+    .max(Math.ceil(maxBytes / 3) * 4 + 4)
+    .transform((text, ctx) => {
+      const decoded = fromBase64(text);
+      if (decoded === undefined) {
+        ctx.addIssue({ code: "custom", message: "must be base64 (RFC 4648 §4 or §5)" });
+        return z.NEVER;
+      }
+      if (decoded.length > maxBytes || decoded.length < minBytes) {
+        ctx.addIssue({ code: "custom", message: `must decode to ${minBytes}–${maxBytes} bytes` });
+        return z.NEVER;
+      }
+      return decoded;
+    });
+
+export const Labels = z
+  .record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, "label keys: lowercase letter, then [a-z0-9_-], ≤ 63"), z.string().max(255))
+  .refine((labels) => Object.keys(labels).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`);
+
+export const KeyParam = z.object({ key: z.string().max(64) });
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A key id from the path, normalised. Anything that is not a UUID cannot name a key, and answers
+ * exactly like a key that does not exist (DESIGN §6).
+ */
+export function keyIdOf(params: { key: string }): string {
+  const id = params.key.toLowerCase();
+  if (!UUID.test(id)) throw new ApiError("key_not_found");
+  return id;
+}
+
+export const VersionNumber = z.coerce.number().int().min(1).max(1_000_000);
