@@ -1,0 +1,81 @@
+/**
+ * The three Workers (gateway, kms, policy) started from Node with wrangler's createTestHarness, as
+ * `wrangler dev` runs them: real service bindings, one local D1 shared by all three (migrations
+ * applied here: the harness does not apply them by itself), real Durable Objects, in-memory storage.
+ * Secrets come only from the harness options (fixed TEST_SECRETS), so no .dev.vars is needed and any
+ * present is overridden for these names. Requests go through the harness's fetch to the gateway, the only public Worker.
+ */
+import path from "node:path";
+import { expect } from "vitest";
+import { createTestHarness, type TestHarness } from "wrangler";
+import { TEST_SECRETS } from "../../support/workers-setup.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+
+// Offline and quiet whatever the shell exports (as .ci/run and the root .env do for the CLI): no
+// cf-object fetch, no telemetry, and no .env lines injected into the Workers as secrets.
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
+process.env.WRANGLER_HIDE_BANNER = "true";
+
+export interface Api {
+  /** A JSON request to the gateway; `auth` is a tenant API key (x-api-key) or "admin" (Bearer ADMIN_TOKEN). */
+  request(method: string, pathname: string, options?: { auth?: string; body?: unknown }): Promise<Response>;
+  /** Like request, but expects `status` and returns the parsed JSON body. */
+  call<T>(method: string, pathname: string, options?: { auth?: string; body?: unknown; status?: number }): Promise<T>;
+  close(): Promise<void>;
+}
+
+export async function startApi(): Promise<Api> {
+  const harness: TestHarness = createTestHarness({
+    root: ROOT,
+    workers: [
+      {
+        configPath: "./wrangler.toml",
+        secrets: { ADMIN_TOKEN: TEST_SECRETS.ADMIN_TOKEN, API_KEY_PEPPER: TEST_SECRETS.API_KEY_PEPPER },
+      },
+      { configPath: "./workers/kms/wrangler.toml", secrets: { KMS_KEK: TEST_SECRETS.KMS_KEK } },
+      { configPath: "./workers/policy/wrangler.toml" },
+    ],
+  });
+  await harness.listen();
+  await harness.getWorker().applyD1Migrations("DB");
+
+  async function request(method: string, pathname: string, options: { auth?: string; body?: unknown } = {}) {
+    const headers: Record<string, string> = {};
+    if (options.auth === "admin") headers.authorization = `Bearer ${TEST_SECRETS.ADMIN_TOKEN}`;
+    else if (options.auth !== undefined) headers["x-api-key"] = options.auth;
+    let body: string | undefined;
+    if (options.body !== undefined) {
+      body = JSON.stringify(options.body);
+      headers["content-type"] = "application/json";
+    }
+    const response = await harness.fetch(`http://pqkms.test${pathname}`, { method, headers, body });
+    return response as unknown as Response;
+  }
+
+  return {
+    request,
+    async call<T>(method: string, pathname: string, options: { auth?: string; body?: unknown; status?: number } = {}) {
+      const response = await request(method, pathname, options);
+      const text = await response.text();
+      expect(response.status, `${method} ${pathname}: ${text}`).toBe(options.status ?? 200);
+      return JSON.parse(text) as T;
+    },
+    close: () => harness.close(),
+  };
+}
+
+/** Creates an enterprise tenant (so rate limits and plans never get in the way) and returns its API key. */
+export async function createTenant(api: Api, name: string): Promise<string> {
+  const created = await api.call<{ tenant: { id: string }; api_key: { token: string } }>("POST", "/admin/v1/tenants", {
+    auth: "admin",
+    body: { name, plan: "enterprise" },
+    status: 201,
+  });
+  return created.api_key.token;
+}
+
+export const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString("base64");
+export const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "base64"));
