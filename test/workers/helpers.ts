@@ -2,9 +2,11 @@
  * Helpers for end-to-end tests through the real gateway (main Worker) with the real kms and policy
  * Workers behind it. Requests go through `exports.default.fetch`, exactly as a client's would.
  */
-import { exports } from "cloudflare:workers";
-import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
+import { createApp } from "../../workers/gateway/src/app.ts";
+import { formatToken } from "../../workers/gateway/src/auth/token.ts";
 
 export const BASE = "https://pqkms.test";
 
@@ -65,8 +67,76 @@ export async function createTenant(
   return { id: body.tenant.id, token: body.api_key.token, apiKeyId: body.api_key.id };
 }
 
-export async function createApiKey(tenant: TestTenant, body: Json): Promise<{ id: string; token: string }> {
+export async function createApiKey<T extends { id: string; token: string } = { id: string; token: string }>(
+  tenant: TestTenant,
+  body: Json,
+): Promise<T> {
   const response = await request("POST", "/v1/api-keys", { token: tenant.token, body });
   expect(response.status, await response.clone().text()).toBe(201);
-  return json<{ id: string; token: string }>(response);
+  return json<T>(response);
+}
+
+/** A random, well-formed token (valid checksum) that no tenant holds. */
+export function unknownToken(): string {
+  return formatToken(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+export async function revokeApiKey(tenant: TestTenant, id: string): Promise<void> {
+  const response = await request("DELETE", `/v1/api-keys/${id}`, { token: tenant.token });
+  expect(response.status, await response.clone().text()).toBe(204);
+}
+
+/**
+ * The gateway app called directly with a modified environment, for fault injection: the same
+ * routes and stages as the deployed Worker, with one binding replaced.
+ */
+export async function requestWithEnv(
+  overrides: Partial<Env>,
+  method: string,
+  path: string,
+  options: { token?: string; admin?: boolean; body?: unknown; stream?: ReadableStream<Uint8Array>; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const headers = new Headers(options.headers);
+  if (options.token) headers.set("x-api-key", options.token);
+  if (options.admin) headers.set("authorization", `Bearer ${env.ADMIN_TOKEN}`);
+  let body: string | ReadableStream<Uint8Array> | undefined = options.stream;
+  if (options.body !== undefined || options.stream !== undefined) headers.set("content-type", "application/json");
+  if (options.body !== undefined) body = JSON.stringify(options.body);
+  const ctx = createExecutionContext();
+  const response = await faultApp.fetch(new Request(BASE + path, { method, headers, body }), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+const faultApp = createApp();
+
+/** A binding that records every use and fails it, as an unreachable dependency does. */
+export function failingBinding<T>(what: string): { binding: T; uses: string[] } {
+  const uses: string[] = [];
+  const binding = new Proxy(
+    {},
+    {
+      get(_target, property) {
+        uses.push(String(property));
+        return () => {
+          throw new Error(`${what} is down (internal detail: /srv/${what}/socket)`);
+        };
+      },
+    },
+  ) as T;
+  return { binding, uses };
+}
+
+/** Every text value in every table of D1 (the platform's shared database), for leak scans. */
+export async function allD1Text(): Promise<string[]> {
+  const tables = await env.DB.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%'",
+  ).all<{ name: string }>();
+  expect(tables.results.map((t) => t.name)).toContain("api_keys");
+  const values: string[] = [];
+  for (const { name } of tables.results) {
+    const rows = await env.DB.prepare(`SELECT * FROM "${name.replaceAll('"', '""')}"`).all<Record<string, unknown>>();
+    for (const row of rows.results) for (const value of Object.values(row)) if (value !== null) values.push(String(value));
+  }
+  return values;
 }

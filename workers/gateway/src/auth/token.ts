@@ -67,13 +67,16 @@ export function displayPrefix(token: string): string {
   return token.slice(0, DISPLAY_PREFIX_LENGTH);
 }
 
+/** The imported pepper. Spelled through `importKey` so the module also type-checks under Node's types. */
+export type PepperKey = Awaited<ReturnType<typeof crypto.subtle.importKey>>;
+
 /** Hex HMAC-SHA-256(pepper, token): the only form in which a token is stored. */
-export async function hashToken(pepper: CryptoKey, token: string): Promise<string> {
+export async function hashToken(pepper: PepperKey, token: string): Promise<string> {
   const mac = await crypto.subtle.sign("HMAC", pepper, new TextEncoder().encode(token));
   return [...new Uint8Array(mac)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export function importPepper(pepper: Uint8Array): Promise<CryptoKey> {
+export function importPepper(pepper: Uint8Array): Promise<PepperKey> {
   return crypto.subtle.importKey("raw", pepper, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 }
 

@@ -1,9 +1,10 @@
 /**
  * Stage 7: forward to the kms Worker over typed RPC with the injected context. Expected failures
- * come back as values and become problem responses; a kms Worker that throws or hangs is 503
- * `kms_unavailable` (its message is never shown to the client).
+ * come back as values and become problem responses; a kms Worker that throws, hangs or answers
+ * something that is not a `Result` with a known code is 503 `kms_unavailable`. A detail is shown
+ * only for 4xx failures: a 5xx detail is internal (DESIGN §6) and is replaced by the fixed title.
  */
-import type { Result } from "../../../shared/errors.ts";
+import { ERRORS, isErrorCode, type Result } from "../../../shared/errors.ts";
 import type { CallContext } from "../../../shared/rpc.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
@@ -15,14 +16,24 @@ export function callContext(auth: AuthContext, requestId: string): CallContext {
   return { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, requestId };
 }
 
+/** Pure: the problem a kms failure becomes. Unknown codes are a broken dependency, not a verdict. */
+export function kmsFailure(error: unknown): ApiError {
+  const { code, detail, rule } = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
+  if (!isErrorCode(code)) return new ApiError("kms_unavailable");
+  if (ERRORS[code].status >= 500) return new ApiError(code);
+  return new ApiError(code, typeof detail === "string" ? detail : undefined, typeof rule === "string" ? { rule } : {});
+}
+
 export async function callKms<T>(call: () => Promise<Result<T>>): Promise<T> {
-  let result: Result<T>;
+  let result: unknown;
   try {
-    result = await withDeadline("kms", KMS_DEADLINE_MS, call);
+    result = await withDeadline<unknown>("kms", KMS_DEADLINE_MS, call);
   } catch {
     throw new ApiError("kms_unavailable");
   }
-  if (typeof result !== "object" || result === null || typeof result.ok !== "boolean") throw new ApiError("kms_unavailable");
-  if (!result.ok) throw new ApiError(result.error.code, result.error.detail);
-  return result.value;
+  if (typeof result !== "object" || result === null) throw new ApiError("kms_unavailable");
+  const answer = result as Partial<Result<T>>;
+  if (answer.ok === true) return answer.value as T;
+  if (answer.ok === false) throw kmsFailure(answer.error);
+  throw new ApiError("kms_unavailable");
 }

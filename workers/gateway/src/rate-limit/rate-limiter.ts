@@ -2,7 +2,8 @@
  * RateLimiter Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed. It is the
  * single owner of the tenant's GCRA state, so decisions are exact under any concurrency: `check`
  * reads and writes synchronously, with no await in between, and a DO runs one such call at a time.
- * The TAT is persisted so an evicted or restarted limiter keeps its memory.
+ * The TAT (whole microseconds, see gcra.ts) is persisted so an evicted or restarted limiter keeps
+ * its memory.
  */
 import { DurableObject } from "cloudflare:workers";
 import { gcra, type GcraDecision, type GcraLimits } from "./gcra.ts";

@@ -1,6 +1,7 @@
 /**
  * Tenant self-service API keys (DESIGN §2, §5). A key can only mint keys with a subset of its own
- * scopes and key restriction: `api-keys:manage` is not a way to escalate privilege.
+ * scopes and key restriction, expiring no later than itself: `api-keys:manage` is not a way to
+ * escalate privilege, nor to turn a short-lived key into a permanent one.
  */
 import { z } from "zod";
 import { listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
@@ -11,10 +12,15 @@ import { route } from "../http/routes.ts";
 import { evictResolvedKey } from "../pipeline/tenant.ts";
 import { ApiKeySchema, CreatedApiKeySchema, IdParam } from "./schemas.ts";
 
+export type Caller = Pick<AuthContext, "scopes" | "keyRestriction"> & { expiresAt: number | null };
+
 /** Pure: why the caller may not mint this key, or null when it may. */
-export function escalation(caller: Pick<AuthContext, "scopes" | "keyRestriction">, spec: ApiKeySpec): string | null {
+export function escalation(caller: Caller, spec: ApiKeySpec): string | null {
   const extra = spec.scopes.filter((s) => !caller.scopes.includes(s));
   if (extra.length > 0) return `cannot grant scopes this API key does not hold: ${extra.join(", ")}`;
+  if (caller.expiresAt !== null && (spec.expiresAt === null || spec.expiresAt > caller.expiresAt)) {
+    return `an expiring API key can only create keys that expire no later than it does (${new Date(caller.expiresAt).toISOString()})`;
+  }
   if (caller.keyRestriction !== null) {
     if (spec.keyIds === null) return "a key-restricted API key can only create keys restricted to its own key ids";
     const outside = spec.keyIds.filter((id) => !caller.keyRestriction?.includes(id));
@@ -37,7 +43,7 @@ export const apiKeyRoutes = [
       const now = Date.now();
       const spec = apiKeySpec(body, auth.tenantId, auth.apiKeyId, now);
       if (!spec.ok) throw new ApiError("invalid_request", `${spec.field}: ${spec.message}`);
-      const denied = escalation(auth, spec.spec);
+      const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.spec);
       if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
       const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
       await insertApiKey(c.env.DB, row).run();

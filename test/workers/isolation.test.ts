@@ -1,0 +1,121 @@
+/**
+ * Tenant isolation (DESIGN §3): the tenant id that reaches any later stage comes only from the
+ * resolved API key. A tenant id offered in a header, the query or the body is ignored, and another
+ * tenant's API key ids answer exactly like ids that do not exist.
+ */
+import { describe, expect, it } from "vitest";
+import type { CallContext, PolicyRequest } from "../../workers/shared/rpc.ts";
+import { createApiKey, createTenant, expectProblem, json, request, requestWithEnv } from "./helpers.ts";
+
+interface ApiKeyList {
+  api_keys: { id: string; name: string }[];
+}
+
+async function listApiKeys(token: string): Promise<ApiKeyList["api_keys"]> {
+  const response = await request("GET", "/v1/api-keys", { token });
+  expect(response.status).toBe(200);
+  return (await json<ApiKeyList>(response)).api_keys;
+}
+
+describe("tenant id from the API key only", () => {
+  it("ignores a tenant id in any header", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    const headers = {
+      "x-tenant-id": b.id,
+      "x-pqkms-tenant": b.id,
+      tenant: b.id,
+      "tenant-id": b.id,
+      forwarded: `for=1.2.3.4;tenant=${b.id}`,
+      cookie: `tenant_id=${b.id}`,
+    };
+    const response = await request("GET", "/v1/tenant", { token: a.token, headers });
+    expect(response.status).toBe(200);
+    expect(await json(response)).toMatchObject({ id: a.id, name: "alpha" });
+  });
+
+  it("ignores a tenant id in the query", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    const response = await request("GET", `/v1/tenant?tenant_id=${b.id}&tenantId=${b.id}&tenant=${b.id}`, { token: a.token });
+    expect(await json(response)).toMatchObject({ id: a.id });
+    const keys = await listApiKeys(a.token);
+    const viaQuery = await request("GET", `/v1/api-keys?tenant_id=${b.id}`, { token: a.token });
+    expect((await json<ApiKeyList>(viaQuery)).api_keys).toEqual(keys);
+  });
+
+  it("ignores a tenant id in the body: the key is created for the caller's tenant", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    const created = await createApiKey(a, { name: "smuggled", role: "auditor", tenant_id: b.id, tenantId: b.id });
+    expect((await listApiKeys(a.token)).map((k) => k.id)).toContain(created.id);
+    expect((await listApiKeys(b.token)).map((k) => k.id)).not.toContain(created.id);
+    const self = await request("GET", "/v1/tenant", { token: created.token });
+    expect(await json(self)).toMatchObject({ id: a.id });
+  });
+
+  it("lists only the caller's own API keys", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    await createApiKey(b, { name: "bravo-only", role: "app" });
+    const names = (await listApiKeys(a.token)).map((k) => k.name);
+    expect(names).toEqual(["admin"]);
+    expect((await listApiKeys(b.token)).map((k) => k.name).sort()).toEqual(["admin", "bravo-only"]);
+  });
+});
+
+describe("what the internal Workers are told", () => {
+  it("passes the key's tenant and API key id to policy and kms, whatever the request claims", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    const seen: { policy: PolicyRequest[]; kms: CallContext[] } = { policy: [], kms: [] };
+    const policy = {
+      evaluate: async (request: PolicyRequest) => {
+        seen.policy.push(request);
+        return { allow: true };
+      },
+    } as unknown as Env["POLICY"];
+    const kms = {
+      vaultSummary: async (call: CallContext) => {
+        seen.kms.push(call);
+        return { ok: true, value: { tenantId: call.tenantId, keyCount: 0 } };
+      },
+    } as unknown as Env["KMS"];
+    const claims = { "x-tenant-id": b.id, "x-api-key-id": b.apiKeyId, "x-request-id": `req-${b.id}` };
+    const response = await requestWithEnv({ POLICY: policy, KMS: kms }, "GET", `/v1/tenant?tenant_id=${b.id}`, { token: a.token, headers: claims });
+    expect(response.status).toBe(200);
+    expect(seen.policy).toEqual([expect.objectContaining({ tenantId: a.id, apiKeyId: a.apiKeyId, operation: "tenant.read" })]);
+    expect(seen.kms).toEqual([{ tenantId: a.id, apiKeyId: a.apiKeyId, requestId: `req-${b.id}` }]);
+  });
+});
+
+describe("another tenant's API keys", () => {
+  it("answers DELETE of another tenant's API key id exactly like an unknown id, and leaves it working", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    const victim = await createApiKey(b, { name: "victim", role: "auditor" });
+
+    const foreign = await expectProblem(await request("DELETE", `/v1/api-keys/${victim.id}`, { token: a.token }), 404, "api_key_not_found");
+    const unknown = await expectProblem(
+      await request("DELETE", `/v1/api-keys/${crypto.randomUUID()}`, { token: a.token }),
+      404,
+      "api_key_not_found",
+    );
+    expect({ ...foreign, request_id: "" }).toEqual({ ...unknown, request_id: "" });
+
+    const upper = await request("DELETE", `/v1/api-keys/${victim.id.toUpperCase()}`, { token: a.token });
+    await expectProblem(upper, 404, "api_key_not_found");
+
+    const still = await request("GET", "/v1/tenant", { token: victim.token });
+    expect(still.status).toBe(200);
+    expect(await json(still)).toMatchObject({ id: b.id });
+    expect((await listApiKeys(b.token)).find((k) => k.id === victim.id)).toMatchObject({ revoked_at: null });
+  });
+
+  it("cannot revoke another tenant's first (admin) key either", async () => {
+    const a = await createTenant({ name: "alpha" });
+    const b = await createTenant({ name: "bravo" });
+    await expectProblem(await request("DELETE", `/v1/api-keys/${b.apiKeyId}`, { token: a.token }), 404, "api_key_not_found");
+    expect((await request("GET", "/v1/tenant", { token: b.token })).status).toBe(200);
+  });
+});
