@@ -26,7 +26,7 @@ const aad = new TextEncoder().encode("tenant-aad");
 const DECRYPT_FAILED = { ok: false, error: { code: "decrypt_failed" } };
 
 async function keyPair(algorithm: KemAlgorithmName, fill = 1) {
-  return provider.deriveKeyPair(algorithm, new Uint8Array(64).fill(fill));
+  return provider.deriveKeyPair(algorithm, new Uint8Array(ALGORITHMS[algorithm].secretLength).fill(fill));
 }
 
 describe("envelope layout (DESIGN §7)", () => {
@@ -34,6 +34,15 @@ describe("envelope layout (DESIGN §7)", () => {
     const header = encodeEnvelopeHeader({ type: "hpke", keyId: KEY_ID, keyVersion: 0x01020304, suite: ALGORITHMS["ML-KEM-1024"].hpke });
     expect(toHex(header)).toBe(`50514b` + `01` + `01` + `0190f3a27b1c7def8a123456789abcde` + `01020304` + `0042` + `0002` + `0002`);
     expect(header.length).toBe(HPKE_HEADER_LENGTH);
+  });
+
+  it("encodes X-Wing's suite (kem 0x647a, HKDF-SHA256, AES-256-GCM) and decodes its 1120-byte enc", () => {
+    const header = encodeEnvelopeHeader({ type: "hpke", keyId: KEY_ID, keyVersion: 2, suite: ALGORITHMS["X-Wing"].hpke });
+    expect(toHex(header.subarray(25))).toBe("647a" + "0001" + "0002");
+    const envelope = Uint8Array.from([...header, ...new Uint8Array(1120).fill(7), ...new Uint8Array(16)]);
+    const decoded = decodeEnvelope(envelope);
+    expect(decoded.ok && decoded.value.type === "hpke" ? [decoded.value.kem.name, decoded.value.enc.length, decoded.value.ciphertext.length] : decoded).toEqual(["X-Wing", 1120, 16]);
+    expect(decodeEnvelope(envelope.subarray(0, HPKE_HEADER_LENGTH + 1119))).toEqual({ ok: false, reason: "enc_truncated" });
   });
 
   it("encodes the AEAD header byte for byte", () => {
@@ -55,12 +64,12 @@ describe("envelope layout (DESIGN §7)", () => {
     const nonce = new Uint8Array(12).fill(0xaa);
     const sealed = new Uint8Array(20).fill(0xbb);
     const decoded = decodeEnvelope(assembleAeadEnvelope(header, nonce, sealed));
-    expect(decoded).toEqual({ ok: true, value: { type: "aead", keyId: KEY_ID, keyVersion: 3, algId: 1, header, nonce, ciphertext: sealed } });
+    expect(decoded).toEqual({ ok: true, value: { type: "aead", keyId: KEY_ID, keyVersion: 3, algId: 1, aead: ALGORITHMS["AES-256-GCM"], header, nonce, ciphertext: sealed } });
     expect(decodeEnvelope(assembleAeadEnvelope(header, nonce, sealed.subarray(0, 15)))).toEqual({ ok: false, reason: "ciphertext_too_short" });
   });
 });
 
-describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024"] as const)("HPKE envelope, %s", (algorithm) => {
+describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"] as const)("HPKE envelope, %s", (algorithm) => {
   const spec = ALGORITHMS[algorithm];
 
   it("seals to the public key and opens with the private key", async () => {

@@ -1,9 +1,10 @@
 /**
  * Live cross-check of HPKE envelopes with an independent RFC 9180 implementation (@hpke/core with
- * @hpke/ml-kem): a third party given only our public key and the DESIGN §7 layout produces envelopes
- * we open, and opens ours with the private seed.
+ * @hpke/ml-kem and @hpke/hybridkem-x-wing): a third party given only our public key and the DESIGN §7
+ * layout produces envelopes we open, and opens ours with the private seed.
  */
 import { Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha384 } from "@hpke/core";
+import { XWing } from "@hpke/hybridkem-x-wing";
 import { MlKem1024, MlKem512, MlKem768 } from "@hpke/ml-kem";
 import { describe, expect, it } from "vitest";
 import { ALGORITHMS, HPKE_KDF_ID, type KemAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
@@ -18,12 +19,12 @@ const plaintext = new TextEncoder().encode("post-quantum envelope interop");
 
 function theirSuite(algorithm: KemAlgorithmName): CipherSuite {
   const { hpke } = ALGORITHMS[algorithm];
-  const kem = { "ML-KEM-512": new MlKem512(), "ML-KEM-768": new MlKem768(), "ML-KEM-1024": new MlKem1024() }[algorithm];
+  const kem = { "ML-KEM-512": new MlKem512(), "ML-KEM-768": new MlKem768(), "ML-KEM-1024": new MlKem1024(), "X-Wing": new XWing() }[algorithm];
   const kdf = hpke.kdfId === HPKE_KDF_ID.HKDF_SHA384 ? new HkdfSha384() : new HkdfSha256();
   return new CipherSuite({ kem, kdf, aead: new Aes256Gcm() });
 }
 
-describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024"] as const)("@hpke/core interop, %s", (algorithm) => {
+describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"] as const)("@hpke/core interop, %s", (algorithm) => {
   const spec = ALGORITHMS[algorithm];
   const suite = theirSuite(algorithm);
 
@@ -46,7 +47,7 @@ describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024"] as const)("@hpke/core 
     });
   });
 
-  it("our sealEnvelope opens with theirs, given the 64-byte seed as the private key", async () => {
+  it("our sealEnvelope opens with theirs, given our stored seed as the private key", async () => {
     const seed = provider.generateSeed(algorithm);
     const { publicKey } = await provider.deriveKeyPair(algorithm, seed);
     const envelope = await sealEnvelope(provider, algorithm, KEY_ID, 4, publicKey, plaintext, aad);

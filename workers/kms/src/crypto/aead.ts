@@ -1,11 +1,12 @@
 /**
  * AEAD algorithms by their HPKE identifier (RFC 9180 §7.3): AES-128-GCM (0x0001) and AES-256-GCM
  * (0x0002) through Web Crypto (SP 800-38D, 96-bit nonce, 128-bit tag), ChaCha20-Poly1305 (0x0003)
- * through @noble/ciphers (RFC 8439). HPKE uses them for its payload; AEAD envelopes (DESIGN §7,
- * alg ids 0x0001 AES-256-GCM / 0x0002 ChaCha20-Poly1305) can reuse the same code.
+ * through @noble/ciphers (RFC 8439). HPKE uses them for its payload; symmetric keys (the provider's
+ * `importSecretKey`, for AEAD envelopes with alg ids 0x0001 AES-256-GCM / 0x0002 ChaCha20-Poly1305,
+ * DESIGN §7) use the same code.
  *
- * Trust boundary: keys are the caller's secrets (from the HPKE key schedule); ciphertexts and AAD
- * come from tenants. `open` throws `AeadOpenError` for any authentication failure and says nothing
+ * Trust boundary: keys are the caller's secrets (from the HPKE key schedule, or a tenant's symmetric
+ * key version); ciphertexts and AAD come from tenants. `open` throws `AeadOpenError` for any authentication failure and says nothing
  * about why.
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";

@@ -2,20 +2,35 @@
  * The algorithm catalog: every algorithm a key can have, with the sizes, identifiers and operations
  * the rest of the service needs (DESIGN §7). Callers look algorithms up here instead of hard-coding
  * lengths or ids; the provider, HPKE, envelope and public-key-format modules all read from it.
+ * workers/shared/algorithms.ts lists the same names for the gateway; a test keeps the two equal.
  *
  * Trust boundary: none; static data. Algorithm names arriving from tenants are checked with
  * `isAlgorithmName` before any lookup.
  *
- * Adding an algorithm = adding an entry (and its union member) here, then teaching the provider to
- * run it. The entry kinds are designed for what comes next: X-Wing is another `kem` entry (HPKE kem
- * 0x647a, 32-byte seed), composite ML-DSA-65+ECDSA-P256 and SLH-DSA-SHA2-128s/f are further
- * `signature` entries, and AES-256-GCM / ChaCha20-Poly1305 will be a third kind, `aead`, with no
- * public key (envelope alg ids 0x0001 / 0x0002, DESIGN §7).
+ * Three kinds of entry:
+ * - `kem`: ML-KEM-512/768/1024 (FIPS 203) and X-Wing (draft-connolly-cfrg-xwing-kem-10); HPKE
+ *   envelopes, raw encapsulation.
+ * - `signature`: ML-DSA-44/65/87 (FIPS 204), Composite-ML-DSA-65-P256
+ *   (draft-ietf-lamps-pq-composite-sigs-19, id-MLDSA65-ECDSA-P256-SHA512), SLH-DSA-SHA2-128s/128f
+ *   (FIPS 205).
+ * - `aead`: AES-256-GCM (SP 800-38D) and ChaCha20-Poly1305 (RFC 8439); AEAD envelopes, no public key.
+ *
+ * `secretLength` is the length of what the vault stores (wrapped) for a key version: the seed for
+ * ML-KEM, ML-DSA, X-Wing and the composite, the FIPS 205 private key for SLH-DSA, the key itself
+ * for AEADs. See the factory functions below for each layout.
  */
 
-export type KemAlgorithmName = "ML-KEM-512" | "ML-KEM-768" | "ML-KEM-1024";
-export type SignatureAlgorithmName = "ML-DSA-44" | "ML-DSA-65" | "ML-DSA-87";
-export type AlgorithmName = KemAlgorithmName | SignatureAlgorithmName;
+export type KemAlgorithmName = "ML-KEM-512" | "ML-KEM-768" | "ML-KEM-1024" | "X-Wing";
+export type SignatureAlgorithmName =
+  | "ML-DSA-44"
+  | "ML-DSA-65"
+  | "ML-DSA-87"
+  | "Composite-ML-DSA-65-P256"
+  | "SLH-DSA-SHA2-128s"
+  | "SLH-DSA-SHA2-128f";
+export type AeadAlgorithmName = "AES-256-GCM" | "ChaCha20-Poly1305";
+export type AsymmetricAlgorithmName = KemAlgorithmName | SignatureAlgorithmName;
+export type AlgorithmName = AsymmetricAlgorithmName | AeadAlgorithmName;
 
 /** What a key is for (DESIGN §7 "purpose"); shown in key responses (DESIGN §5). */
 export type KeyPurpose = "encrypt" | "sign";
@@ -28,6 +43,9 @@ export const HPKE_KEM_ID = { ML_KEM_512: 0x0040, ML_KEM_768: 0x0041, ML_KEM_1024
 export const HPKE_KDF_ID = { HKDF_SHA256: 0x0001, HKDF_SHA384: 0x0002, HKDF_SHA512: 0x0003 } as const;
 export const HPKE_AEAD_ID = { AES_128_GCM: 0x0001, AES_256_GCM: 0x0002, CHACHA20_POLY1305: 0x0003 } as const;
 
+/** AEAD envelope alg_id (DESIGN §7); not the HPKE AEAD ids above. */
+export const AEAD_ENVELOPE_ALG_ID = { AES_256_GCM: 0x0001, CHACHA20_POLY1305: 0x0002 } as const;
+
 /** An HPKE ciphersuite: the three ids that make up RFC 9180's `suite_id`. */
 export interface HpkeSuite {
   readonly kemId: number;
@@ -35,18 +53,22 @@ export interface HpkeSuite {
   readonly aeadId: number;
 }
 
-interface AsymmetricAlgorithm<N extends AlgorithmName> {
+interface AlgorithmBase<N extends AlgorithmName> {
   readonly name: N;
   readonly standard: string;
-  /** Length of the stored secret: the seed the key pair is derived from (DESIGN §7, §8). */
-  readonly seedLength: number;
+  readonly purpose: KeyPurpose;
+  /** Length of the stored secret of a key version (DESIGN §7 "stored secret", §8). */
+  readonly secretLength: number;
+  readonly operations: readonly KeyOperation[];
+}
+
+interface AsymmetricAlgorithm<N extends AsymmetricAlgorithmName> extends AlgorithmBase<N> {
   /** Length of the raw public key (the standard's own encoding). */
   readonly publicKeyLength: number;
-  /** AlgorithmIdentifier OID for SPKI, parameters absent. */
+  /** AlgorithmIdentifier OID for SPKI, parameters absent, from the standard or draft named. */
   readonly spkiOid: string;
-  /** JWK `alg` for `kty: "AKP"` keys; the names Web Crypto and OpenSSL use. */
-  readonly jwkAlg: string;
-  readonly operations: readonly KeyOperation[];
+  /** JWK `alg` for `kty: "AKP"` keys, or null where no specification defines a JWK for it. */
+  readonly jwkAlg: string | null;
 }
 
 export interface KemAlgorithm extends AsymmetricAlgorithm<KemAlgorithmName> {
@@ -61,30 +83,48 @@ export interface KemAlgorithm extends AsymmetricAlgorithm<KemAlgorithmName> {
 export interface SignatureAlgorithm extends AsymmetricAlgorithm<SignatureAlgorithmName> {
   readonly kind: "signature";
   readonly purpose: "sign";
+  readonly family: "ml-dsa" | "slh-dsa" | "composite";
+  /** Longest signature; the exact length for fixed-length schemes. */
   readonly signatureLength: number;
-  /** FIPS 204 §5.2: ctx is at most 255 bytes. */
+  /** Shortest well-formed signature; equals `signatureLength` unless a DER component varies. */
+  readonly minSignatureLength: number;
+  /** FIPS 204 §5.2 / FIPS 205 §10.2 / composite draft §3.2 step 1: ctx is at most 255 bytes. */
   readonly maxContextLength: number;
-  /** FIPS 204 Algorithm 7 line 6: μ is 64 bytes. */
-  readonly muLength: number;
+  /** FIPS 204 Algorithm 7 line 6: μ is 64 bytes. Null: the scheme has no external-μ interface. */
+  readonly muLength: number | null;
 }
 
-export type Algorithm = KemAlgorithm | SignatureAlgorithm;
+export interface AeadAlgorithm extends AlgorithmBase<AeadAlgorithmName> {
+  readonly kind: "aead";
+  readonly purpose: "encrypt";
+  readonly nonceLength: number;
+  readonly tagLength: number;
+  /** The envelope's alg_id (DESIGN §7). */
+  readonly envelopeAlgId: number;
+  /** The same AEAD's HPKE id (RFC 9180 §7.3), which aead.ts is keyed by. */
+  readonly hpkeAeadId: number;
+}
 
-const KEM_OPERATIONS: readonly KeyOperation[] = Object.freeze(["encrypt", "decrypt", "rewrap", "encapsulate", "decapsulate"]);
+export type Algorithm = KemAlgorithm | SignatureAlgorithm | AeadAlgorithm;
+
+const KEM_OPERATIONS: readonly KeyOperation[] = Object.freeze(["encrypt", "decrypt", "rewrap", "encapsulate", "decapsulate", "datakey"]);
 const SIGNATURE_OPERATIONS: readonly KeyOperation[] = Object.freeze(["sign", "verify"]);
+const AEAD_OPERATIONS: readonly KeyOperation[] = Object.freeze(["encrypt", "decrypt", "rewrap", "datakey"]);
+
+type Entry<N extends AlgorithmName, A extends Algorithm> = A & { readonly name: N };
 
 /**
- * ML-KEM (FIPS 203 §8, Table 3): seed = d‖z (64 bytes, FIPS 203 §7.1 ML-KEM.KeyGen_internal),
+ * ML-KEM (FIPS 203 §8, Table 3): secret = seed d‖z (64 bytes, FIPS 203 §7.1 KeyGen_internal),
  * public key 384k+32 bytes, ciphertext 32(du·k+dv) bytes, shared secret 32 bytes.
  * SPKI OIDs: RFC 9935 (id-alg-ml-kem-512/768/1024 = 2.16.840.1.101.3.4.4.1/2/3).
  */
-function mlKem(name: KemAlgorithmName, publicKeyLength: number, ciphertextLength: number, kemId: number, kdfId: number, oidArc: number): KemAlgorithm {
+function mlKem<N extends KemAlgorithmName>(name: N, publicKeyLength: number, ciphertextLength: number, kemId: number, kdfId: number, oidArc: number): Entry<N, KemAlgorithm> {
   return Object.freeze({
     kind: "kem",
     name,
     purpose: "encrypt",
     standard: "FIPS 203",
-    seedLength: 64,
+    secretLength: 64,
     publicKeyLength,
     ciphertextLength,
     sharedSecretLength: 32,
@@ -96,18 +136,41 @@ function mlKem(name: KemAlgorithmName, publicKeyLength: number, ciphertextLength
 }
 
 /**
- * ML-DSA (FIPS 204 §4, Table 2): seed = ξ (32 bytes, FIPS 204 Algorithm 6 ML-DSA.KeyGen_internal).
+ * X-Wing (draft-connolly-cfrg-xwing-kem-10 §5.1): secret = the 32-byte decapsulation key (a seed,
+ * expanded with SHAKE256 per §5.2); public key pk_M‖pk_X 1216 bytes; ciphertext 1120; secret 32.
+ * HPKE kem_id 0x647a (§7, draft-ietf-hpke-pq). SPKI OID id-XWing 1.3.6.1.4.1.62253.25722 with
+ * parameters absent (§5.8.1). No JOSE/COSE specification defines a JWK for X-Wing, so none.
+ */
+const X_WING: Entry<"X-Wing", KemAlgorithm> = Object.freeze({
+  kind: "kem",
+  name: "X-Wing",
+  purpose: "encrypt",
+  standard: "draft-connolly-cfrg-xwing-kem-10",
+  secretLength: 32,
+  publicKeyLength: 1216,
+  ciphertextLength: 1120,
+  sharedSecretLength: 32,
+  hpke: Object.freeze({ kemId: HPKE_KEM_ID.X_WING, kdfId: HPKE_KDF_ID.HKDF_SHA256, aeadId: HPKE_AEAD_ID.AES_256_GCM }),
+  spkiOid: "1.3.6.1.4.1.62253.25722",
+  jwkAlg: null,
+  operations: KEM_OPERATIONS,
+});
+
+/**
+ * ML-DSA (FIPS 204 §4, Table 2): secret = seed ξ (32 bytes, FIPS 204 Algorithm 6 KeyGen_internal).
  * SPKI OIDs: RFC 9881 (id-ml-dsa-44/65/87 = 2.16.840.1.101.3.4.3.17/18/19).
  */
-function mlDsa(name: SignatureAlgorithmName, publicKeyLength: number, signatureLength: number, oidArc: number): SignatureAlgorithm {
+function mlDsa<N extends SignatureAlgorithmName>(name: N, publicKeyLength: number, signatureLength: number, oidArc: number): Entry<N, SignatureAlgorithm> {
   return Object.freeze({
     kind: "signature",
+    family: "ml-dsa",
     name,
     purpose: "sign",
     standard: "FIPS 204",
-    seedLength: 32,
+    secretLength: 32,
     publicKeyLength,
     signatureLength,
+    minSignatureLength: signatureLength,
     maxContextLength: 255,
     muLength: 64,
     spkiOid: `2.16.840.1.101.3.4.3.${oidArc}`,
@@ -116,17 +179,75 @@ function mlDsa(name: SignatureAlgorithmName, publicKeyLength: number, signatureL
   });
 }
 
-export const ALGORITHMS: {
-  readonly [N in KemAlgorithmName]: KemAlgorithm & { readonly name: N };
-} & {
-  readonly [N in SignatureAlgorithmName]: SignatureAlgorithm & { readonly name: N };
-} = Object.freeze({
-  "ML-KEM-512": mlKem("ML-KEM-512", 800, 768, HPKE_KEM_ID.ML_KEM_512, HPKE_KDF_ID.HKDF_SHA256, 1) as KemAlgorithm & { name: "ML-KEM-512" },
-  "ML-KEM-768": mlKem("ML-KEM-768", 1184, 1088, HPKE_KEM_ID.ML_KEM_768, HPKE_KDF_ID.HKDF_SHA256, 2) as KemAlgorithm & { name: "ML-KEM-768" },
-  "ML-KEM-1024": mlKem("ML-KEM-1024", 1568, 1568, HPKE_KEM_ID.ML_KEM_1024, HPKE_KDF_ID.HKDF_SHA384, 3) as KemAlgorithm & { name: "ML-KEM-1024" },
-  "ML-DSA-44": mlDsa("ML-DSA-44", 1312, 2420, 17) as SignatureAlgorithm & { name: "ML-DSA-44" },
-  "ML-DSA-65": mlDsa("ML-DSA-65", 1952, 3309, 18) as SignatureAlgorithm & { name: "ML-DSA-65" },
-  "ML-DSA-87": mlDsa("ML-DSA-87", 2592, 4627, 19) as SignatureAlgorithm & { name: "ML-DSA-87" },
+/**
+ * Composite ML-DSA-65 + ECDSA P-256 (draft-ietf-lamps-pq-composite-sigs-19 §6,
+ * id-MLDSA65-ECDSA-P256-SHA512, OID 1.3.6.1.5.5.7.6.45): secret = ML-DSA-65 seed (32) ‖ P-256
+ * scalar (32, big-endian). Public key = ML-DSA-65 pk (1952) ‖ uncompressed SEC1 point (65) (§4.1).
+ * Signature = ML-DSA-65 signature (3309) ‖ DER Ecdsa-Sig-Value (8..72 bytes) (§4.3). The draft
+ * defines no JWK. See composite-ml-dsa.ts for the construction.
+ */
+const COMPOSITE_ML_DSA_65_P256: Entry<"Composite-ML-DSA-65-P256", SignatureAlgorithm> = Object.freeze({
+  kind: "signature",
+  family: "composite",
+  name: "Composite-ML-DSA-65-P256",
+  purpose: "sign",
+  standard: "draft-ietf-lamps-pq-composite-sigs-19",
+  secretLength: 64,
+  publicKeyLength: 1952 + 65,
+  signatureLength: 3309 + 72,
+  minSignatureLength: 3309 + 8,
+  maxContextLength: 255,
+  muLength: null,
+  spkiOid: "1.3.6.1.5.5.7.6.45",
+  jwkAlg: null,
+  operations: SIGNATURE_OPERATIONS,
+});
+
+/**
+ * SLH-DSA (FIPS 205 §11, Table 2, n = 16): secret = the FIPS 205 private key
+ * SK.seed‖SK.prf‖PK.seed‖PK.root (4n = 64 bytes, §9.1), as RFC 9909 and OpenSSL store it;
+ * public key PK.seed‖PK.root (32). SPKI OIDs: RFC 9909 id-slh-dsa-sha2-128s/128f =
+ * 2.16.840.1.101.3.4.3.20/21. JWK alg names as in draft-ietf-cose-sphincs-plus and OpenSSL.
+ */
+function slhDsa<N extends SignatureAlgorithmName>(name: N, signatureLength: number, oidArc: number): Entry<N, SignatureAlgorithm> {
+  return Object.freeze({
+    kind: "signature",
+    family: "slh-dsa",
+    name,
+    purpose: "sign",
+    standard: "FIPS 205",
+    secretLength: 64,
+    publicKeyLength: 32,
+    signatureLength,
+    minSignatureLength: signatureLength,
+    maxContextLength: 255,
+    muLength: null,
+    spkiOid: `2.16.840.1.101.3.4.3.${oidArc}`,
+    jwkAlg: name,
+    operations: SIGNATURE_OPERATIONS,
+  });
+}
+
+/** Symmetric AEAD keys: secret = the 32-byte key; 96-bit nonce, 128-bit tag (DESIGN §7). */
+function aead<N extends AeadAlgorithmName>(name: N, standard: string, envelopeAlgId: number, hpkeAeadId: number): Entry<N, AeadAlgorithm> {
+  return Object.freeze({ kind: "aead", name, purpose: "encrypt", standard, secretLength: 32, nonceLength: 12, tagLength: 16, envelopeAlgId, hpkeAeadId, operations: AEAD_OPERATIONS });
+}
+
+export const ALGORITHMS: { readonly [N in KemAlgorithmName]: Entry<N, KemAlgorithm> } & {
+  readonly [N in SignatureAlgorithmName]: Entry<N, SignatureAlgorithm>;
+} & { readonly [N in AeadAlgorithmName]: Entry<N, AeadAlgorithm> } = Object.freeze({
+  "ML-KEM-512": mlKem("ML-KEM-512", 800, 768, HPKE_KEM_ID.ML_KEM_512, HPKE_KDF_ID.HKDF_SHA256, 1),
+  "ML-KEM-768": mlKem("ML-KEM-768", 1184, 1088, HPKE_KEM_ID.ML_KEM_768, HPKE_KDF_ID.HKDF_SHA256, 2),
+  "ML-KEM-1024": mlKem("ML-KEM-1024", 1568, 1568, HPKE_KEM_ID.ML_KEM_1024, HPKE_KDF_ID.HKDF_SHA384, 3),
+  "X-Wing": X_WING,
+  "ML-DSA-44": mlDsa("ML-DSA-44", 1312, 2420, 17),
+  "ML-DSA-65": mlDsa("ML-DSA-65", 1952, 3309, 18),
+  "ML-DSA-87": mlDsa("ML-DSA-87", 2592, 4627, 19),
+  "Composite-ML-DSA-65-P256": COMPOSITE_ML_DSA_65_P256,
+  "SLH-DSA-SHA2-128s": slhDsa("SLH-DSA-SHA2-128s", 7856, 20),
+  "SLH-DSA-SHA2-128f": slhDsa("SLH-DSA-SHA2-128f", 17088, 21),
+  "AES-256-GCM": aead("AES-256-GCM", "NIST SP 800-38D", AEAD_ENVELOPE_ALG_ID.AES_256_GCM, HPKE_AEAD_ID.AES_256_GCM),
+  "ChaCha20-Poly1305": aead("ChaCha20-Poly1305", "RFC 8439", AEAD_ENVELOPE_ALG_ID.CHACHA20_POLY1305, HPKE_AEAD_ID.CHACHA20_POLY1305),
 });
 
 export const ALGORITHM_NAMES: readonly AlgorithmName[] = Object.freeze(Object.keys(ALGORITHMS) as AlgorithmName[]);
@@ -150,11 +271,29 @@ export function isSignatureAlgorithm(spec: Algorithm): spec is SignatureAlgorith
   return spec.kind === "signature";
 }
 
+export function isAeadAlgorithm(spec: Algorithm): spec is AeadAlgorithm {
+  return spec.kind === "aead";
+}
+
+/** Whether keys of this algorithm have a public key (everything but the AEADs). */
+export function hasPublicKey(spec: Algorithm): spec is KemAlgorithm | SignatureAlgorithm {
+  return spec.kind !== "aead";
+}
+
 /** The KEM algorithm whose HPKE kem_id this is, if we have one. */
 export function kemAlgorithmForHpkeKemId(kemId: number): KemAlgorithm | undefined {
   for (const name of ALGORITHM_NAMES) {
     const spec = ALGORITHMS[name];
     if (spec.kind === "kem" && spec.hpke.kemId === kemId) return spec;
+  }
+  return undefined;
+}
+
+/** The AEAD algorithm whose envelope alg_id (DESIGN §7) this is, if we have one. */
+export function aeadAlgorithmForEnvelopeId(algId: number): AeadAlgorithm | undefined {
+  for (const name of ALGORITHM_NAMES) {
+    const spec = ALGORITHMS[name];
+    if (spec.kind === "aead" && spec.envelopeAlgId === algId) return spec;
   }
   return undefined;
 }

@@ -19,6 +19,19 @@ export const systemRandom: RandomSource = (length) => {
   return out;
 };
 
+/**
+ * Runs `use` with `length` fresh bytes from `random` (signature hedging), or with `false` (the
+ * libraries' deterministic variant) when `random` is null, and wipes the bytes afterwards.
+ */
+export function withHedge<T>(random: RandomSource | null, length: number, use: (rnd: Uint8Array | false) => T): T {
+  const rnd = random === null ? false : random(length);
+  try {
+    return use(rnd);
+  } finally {
+    if (rnd !== false) rnd.fill(0);
+  }
+}
+
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
   let length = 0;
   for (const part of parts) length += part.length;

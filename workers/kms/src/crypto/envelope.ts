@@ -13,19 +13,13 @@
  * tests, not for API responses: the decrypt path answers one opaque `decrypt_failed` whatever the
  * reason (see hpke-envelope.ts).
  */
-import { kemAlgorithmForHpkeKemId, type HpkeSuite, type KemAlgorithm } from "./algorithms.ts";
+import { aeadAlgorithmForEnvelopeId, kemAlgorithmForHpkeKemId, type AeadAlgorithm, type HpkeSuite, type KemAlgorithm } from "./algorithms.ts";
 import { bytesToUuid, concatBytes, readU16be, readU32be, u16be, u32be, uuidToBytes } from "./bytes.ts";
 import { assertBytes, checkFail, checkOk, CryptoInputError, type CheckResult } from "./errors.ts";
 
 const ENVELOPE_MAGIC = Uint8Array.of(0x50, 0x51, 0x4b); // "PQK"
 export const ENVELOPE_VERSION = 0x01;
 export const ENVELOPE_TYPE = { HPKE: 0x01, AEAD: 0x02 } as const;
-
-/** AEAD envelope algorithm ids (DESIGN §7) with their nonce and tag sizes. */
-export const AEAD_ENVELOPE_ALGORITHMS: ReadonlyMap<number, { readonly name: string; readonly nonceLength: number; readonly tagLength: number }> = new Map([
-  [0x0001, { name: "AES-256-GCM", nonceLength: 12, tagLength: 16 }],
-  [0x0002, { name: "ChaCha20-Poly1305", nonceLength: 12, tagLength: 16 }],
-]);
 
 /** Bytes before the type-specific part: magic (3) + version (1) + type (1) + key id (16) + key version (4). */
 const COMMON_LENGTH = 25;
@@ -51,6 +45,8 @@ export interface AeadEnvelope {
   readonly keyId: string;
   readonly keyVersion: number;
   readonly algId: number;
+  /** The catalog AEAD for `algId`. */
+  readonly aead: AeadAlgorithm;
   readonly header: Uint8Array;
   readonly nonce: Uint8Array;
   /** ct‖tag. */
@@ -87,7 +83,7 @@ export function encodeEnvelopeHeader(fields: EnvelopeHeaderFields): Uint8Array {
     const suite = concatBytes(u16be(fields.suite.kemId), u16be(fields.suite.kdfId), u16be(fields.suite.aeadId));
     return concatBytes(ENVELOPE_MAGIC, Uint8Array.of(ENVELOPE_VERSION, ENVELOPE_TYPE.HPKE), keyId, u32be(fields.keyVersion), suite);
   }
-  if (!AEAD_ENVELOPE_ALGORITHMS.has(fields.algId)) throw new CryptoInputError(operation, "unknown AEAD alg id");
+  if (aeadAlgorithmForEnvelopeId(fields.algId) === undefined) throw new CryptoInputError(operation, "unknown AEAD alg id");
   return concatBytes(ENVELOPE_MAGIC, Uint8Array.of(ENVELOPE_VERSION, ENVELOPE_TYPE.AEAD), keyId, u32be(fields.keyVersion), u16be(fields.algId));
 }
 
@@ -143,15 +139,16 @@ export function decodeEnvelope(bytes: Uint8Array): CheckResult<Envelope, Envelop
   if (type === ENVELOPE_TYPE.AEAD) {
     if (bytes.length < AEAD_HEADER_LENGTH) return checkFail("too_short");
     const algId = readU16be(bytes, 25);
-    const alg = AEAD_ENVELOPE_ALGORITHMS.get(algId);
-    if (alg === undefined) return checkFail("unknown_suite");
-    const nonceEnd = AEAD_HEADER_LENGTH + alg.nonceLength;
-    if (bytes.length - nonceEnd < alg.tagLength) return checkFail("ciphertext_too_short");
+    const aead = aeadAlgorithmForEnvelopeId(algId);
+    if (aead === undefined) return checkFail("unknown_suite");
+    const nonceEnd = AEAD_HEADER_LENGTH + aead.nonceLength;
+    if (bytes.length - nonceEnd < aead.tagLength) return checkFail("ciphertext_too_short");
     return checkOk({
       type: "aead",
       keyId,
       keyVersion,
       algId,
+      aead,
       header: bytes.slice(0, AEAD_HEADER_LENGTH),
       nonce: bytes.slice(AEAD_HEADER_LENGTH, nonceEnd),
       ciphertext: bytes.slice(nonceEnd),

@@ -1,7 +1,8 @@
 /**
  * HPKE (RFC 9180) in base mode for the KEMs of the crypto provider, as draft-ietf-hpke-pq defines
- * them for ML-KEM: Encap/Decap are ML-KEM.Encaps/Decaps used directly, enc is the ML-KEM ciphertext
- * and shared_secret the ML-KEM shared secret (no DHKEM ExtractAndExpand step).
+ * them for ML-KEM and X-Wing (and draft-connolly-cfrg-xwing-kem-10 §5.6 for X-Wing): Encap/Decap are
+ * the KEM's own Encaps/Decaps used directly, enc is its ciphertext and shared_secret its shared
+ * secret (no DHKEM ExtractAndExpand step).
  *
  * Implemented: the two-stage HKDF KDFs (RFC 9180 §7.2: HKDF-SHA256/384/512, 0x0001-0x0003), the
  * key schedule (§5.1) with mode_base and empty psk/psk_id, encryption contexts with sequence numbers

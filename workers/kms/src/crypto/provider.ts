@@ -1,38 +1,49 @@
 /**
  * The one crypto-provider interface (DESIGN §1). Every key operation in the service goes through a
- * `CryptoProvider`; `NobleProvider` (pure TypeScript) implements all of it and is the reference.
- * A provider backed by the runtime's native Web Crypto can be added beside it without touching
- * callers: it must give byte-identical public keys for the same seed, and outputs the other
- * provider verifies / decapsulates.
+ * `CryptoProvider`; `NobleProvider` (pure TypeScript, with Web Crypto for AES-GCM) implements all of
+ * it and is the reference. A provider backed by the runtime's native Web Crypto can be added beside
+ * it without touching callers: it must give byte-identical public keys for the same stored secret,
+ * and outputs the other provider verifies / decapsulates / opens.
  *
  * Trust boundary: the provider runs inside the TenantVault DO and is the only code that touches
- * private key material in plaintext. Seeds come from the vault's unwrapped storage; messages,
- * ciphertexts, signatures and contexts come from tenants.
+ * key material in plaintext. Stored secrets come from the vault's unwrapped storage; messages,
+ * ciphertexts, signatures, nonces and contexts come from tenants. Callers never see raw key bytes
+ * after loading: asymmetric keys become `PrivateKeyHandle`s, symmetric keys `SecretKeyHandle`s.
  *
  * Contract for every implementation:
  * - Lengths and types are checked before any work; wrong ones throw `CryptoInputError` naming the
  *   operation. A signature of the wrong length is not an input error: `verify` answers false.
- * - `decapsulate` follows FIPS 203 §6.3 implicit rejection: a wrong ciphertext of the right length
- *   yields a pseudorandom shared secret, never an error.
- * - `sign` is pure ML-DSA (FIPS 204 Algorithm 2, M' = 0x00 ‖ len(ctx) ‖ ctx ‖ M), hedged by
- *   default (FIPS 204 §3.4); `{ mu }` signs a caller-computed μ (FIPS 204 Algorithm 7 line 6).
- * - All methods except `generateSeed` are asynchronous, since Web Crypto is.
+ * - `decapsulate` never fails on a ciphertext of the right length: FIPS 203 §6.3 implicit rejection
+ *   (for X-Wing, draft-connolly-cfrg-xwing-kem-10 §5.5 inherits it from its ML-KEM-768 part).
+ * - `sign` is pure ML-DSA (FIPS 204 Algorithm 2), pure SLH-DSA (FIPS 205 Algorithm 22) or
+ *   Composite ML-DSA (draft-ietf-lamps-pq-composite-sigs-19 §3.2), hedged by default;
+ *   `{ mu }` (FIPS 204 Algorithm 7 line 6) exists for ML-DSA only.
+ * - `aeadOpen` throws `AeadOpenError` (aead.ts) for any authentication failure, saying nothing more.
+ * - All methods except `generateSeed` and `supports` are asynchronous, since Web Crypto is.
  */
-import type { AlgorithmName, KemAlgorithmName, SignatureAlgorithmName } from "./algorithms.ts";
+import type { AeadAlgorithmName, AlgorithmName, KemAlgorithmName, SignatureAlgorithmName } from "./algorithms.ts";
 
-/**
- * A decoded private key, ready for use and fit to cache in DO memory (DESIGN §8). Opaque: the
- * secret never leaves the provider that created it, is not serialisable, and `destroy()` zeroes it.
- * A handle from one provider is rejected by another.
- */
-export interface PrivateKeyHandle {
+/** What every key handle has. Opaque: secrets are not reachable through it, nor serialisable. */
+export interface KeyHandle {
   readonly algorithm: AlgorithmName;
-  /** A fresh copy of the public key, in the algorithm's raw encoding. */
-  readonly publicKey: Uint8Array;
   /** False once `destroy()` has run; a destroyed handle is refused by every operation. */
   readonly usable: boolean;
   /** Zeroes the decoded secret (best effort). Call when evicting from cache or destroying a key. */
   destroy(): void;
+}
+
+/**
+ * A decoded private key, ready for use and fit to cache in DO memory (DESIGN §8). A handle from one
+ * provider is rejected by another.
+ */
+export interface PrivateKeyHandle extends KeyHandle {
+  /** A fresh copy of the public key, in the algorithm's raw encoding. */
+  readonly publicKey: Uint8Array;
+}
+
+/** A symmetric AEAD key (AES-256-GCM, ChaCha20-Poly1305), loaded with `importSecretKey`. */
+export interface SecretKeyHandle extends KeyHandle {
+  readonly algorithm: AeadAlgorithmName;
 }
 
 export interface KeyPair {
@@ -40,19 +51,23 @@ export interface KeyPair {
   readonly privateKey: PrivateKeyHandle;
 }
 
-/** FIPS 203 ML-KEM.Encaps output: the ciphertext to send and the 32-byte shared secret to keep. */
+/** KEM encapsulation output: the ciphertext to send and the 32-byte shared secret to keep. */
 export interface Encapsulation {
   readonly ciphertext: Uint8Array;
   readonly sharedSecret: Uint8Array;
 }
 
-/** What is signed: a message (pure ML-DSA with context), or a precomputed 64-byte μ. */
+/** What is signed: a message, or (ML-DSA only) a precomputed 64-byte μ. */
 export type SignInput = { readonly message: Uint8Array } | { readonly mu: Uint8Array };
 
 export interface SignOptions {
-  /** FIPS 204 ctx, 0–255 bytes; default empty. Not allowed with `{ mu }` (μ already binds ctx). */
+  /** Application context ctx, 0–255 bytes; default empty. Not allowed with `{ mu }` (μ binds ctx). */
   readonly context?: Uint8Array;
-  /** FIPS 204 §3.4 deterministic variant (rnd = 0^256). Default false: hedged, fresh rnd. */
+  /**
+   * Deterministic variant instead of hedged signing: FIPS 204 §3.4 rnd = 0^256; FIPS 205 §10.2
+   * opt_rand = PK.seed; for the composite, both of those' components, ECDSA with RFC 6979 k.
+   * Default false.
+   */
   readonly deterministic?: boolean;
 }
 
@@ -63,22 +78,38 @@ export interface CryptoProvider {
   /** Whether this provider implements the algorithm. */
   supports(algorithm: AlgorithmName): boolean;
 
-  /** A fresh random seed of `seedLength` bytes: the secret stored (wrapped) for a key version. */
+  /**
+   * A fresh stored secret of `secretLength` bytes for a new key version (layouts in algorithms.ts):
+   * random for seeds and AEAD keys; for SLH-DSA the FIPS 205 private key from SLH-DSA.KeyGen
+   * (Algorithm 21), which costs one top-tree computation (about 0.2 s for 128s in Node).
+   */
   generateSeed(algorithm: AlgorithmName): Uint8Array;
 
-  /** FIPS 203 ML-KEM.KeyGen_internal(d, z) / FIPS 204 ML-DSA.KeyGen_internal(ξ) from the seed. */
+  /**
+   * Loads an asymmetric key from its stored secret: FIPS 203 KeyGen_internal(d, z), FIPS 204
+   * KeyGen_internal(ξ), X-Wing expandDecapsulationKey, the composite's two components, or the
+   * FIPS 205 private key as is. AEAD algorithms have no key pair: use `importSecretKey`.
+   */
   deriveKeyPair(algorithm: AlgorithmName, seed: Uint8Array): Promise<KeyPair>;
 
-  /** FIPS 203 ML-KEM.Encaps (Algorithm 20), including the §7.2 encapsulation key check. */
+  /** Loads a symmetric AEAD key from its stored 32 bytes; the caller may wipe them afterwards. */
+  importSecretKey(algorithm: AeadAlgorithmName, key: Uint8Array): Promise<SecretKeyHandle>;
+
+  /** FIPS 203 ML-KEM.Encaps (Algorithm 20, with the §7.2 key check) or X-Wing Encapsulate (§5.4). */
   encapsulate(algorithm: KemAlgorithmName, publicKey: Uint8Array): Promise<Encapsulation>;
 
-  /** FIPS 203 ML-KEM.Decaps (Algorithm 21), with implicit rejection. */
+  /** FIPS 203 ML-KEM.Decaps (Algorithm 21) or X-Wing Decapsulate (§5.5), implicit rejection. */
   decapsulate(privateKey: PrivateKeyHandle, ciphertext: Uint8Array): Promise<Uint8Array>;
 
-  /** FIPS 204 ML-DSA.Sign (Algorithm 2) or, for `{ mu }`, Sign_internal from line 6 of Algorithm 7. */
+  /** Signs per the key's algorithm (see the contract above). */
   sign(privateKey: PrivateKeyHandle, input: SignInput, options?: SignOptions): Promise<Uint8Array>;
 
-  /** FIPS 204 ML-DSA.Verify (Algorithm 3) or, for `{ mu }`, Verify_internal with μ given. */
+  /** Verifies per the algorithm; false for any invalid or malformed signature. */
   verify(algorithm: SignatureAlgorithmName, publicKey: Uint8Array, input: SignInput, signature: Uint8Array, context?: Uint8Array): Promise<boolean>;
-}
 
+  /** AEAD encryption with a 12-byte nonce the caller makes unique: returns ct‖tag. */
+  aeadSeal(key: SecretKeyHandle, nonce: Uint8Array, aad: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array>;
+
+  /** AEAD decryption of ct‖tag; throws `AeadOpenError` unless it authenticates. */
+  aeadOpen(key: SecretKeyHandle, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>;
+}
