@@ -6,9 +6,9 @@
  * secret (never its value), `/health` still answers.
  */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Result } from "../../workers/shared/errors.ts";
-import type { CallContext, VaultSummary } from "../../workers/shared/rpc.ts";
+import type { CallContext, RecordedEvent, VaultSummary } from "../../workers/shared/rpc.ts";
 import { createApiKey, createTenant, expectProblem, failingBinding, json, requestWithEnv, type TestTenant } from "./helpers.ts";
 
 const INTERNAL = /internal detail|\/srv\/|stack|Error:/;
@@ -16,14 +16,19 @@ const INTERNAL = /internal detail|\/srv\/|stack|Error:/;
 /** A kms Worker stand-in that records each call and answers `answer`. */
 function recordingKms(answer: (call: CallContext) => unknown = (call) => ({ ok: true, value: { tenantId: call.tenantId, keyCount: 7 } })) {
   const calls: CallContext[] = [];
+  const events: RecordedEvent[] = [];
   const binding = {
     vaultSummary: async (call: CallContext) => {
       calls.push(call);
       return answer(call) as Result<VaultSummary>;
     },
+    recordEvent: async (_call: CallContext, event: RecordedEvent) => {
+      events.push(event);
+      return { ok: true, value: { seq: events.length } };
+    },
     health: async () => ({ reasons: [] }),
   } as unknown as Env["KMS"];
-  return { binding, calls };
+  return { binding, calls, events };
 }
 
 function policyAnswering(evaluate: () => unknown): Env["POLICY"] {
@@ -96,6 +101,8 @@ describe("policy Worker unavailable or malformed", () => {
     const body = await expectProblem(await requestWithEnv({ POLICY: policy, KMS: kms.binding }, "GET", "/v1/tenant", { token: tenant.token }), 403, "quota_exceeded");
     expect(body).toMatchObject({ rule: "monthly_quota", detail: "Quota used up" });
     expect(kms.calls).toEqual([]);
+    // The deny itself is audited in the tenant's log (and nothing else reaches kms).
+    await vi.waitFor(() => expect(kms.events).toMatchObject([{ operation: "tenant.read", outcome: "denied", rule: "monthly_quota" }]));
   });
 
   const broken: [string, () => unknown][] = [

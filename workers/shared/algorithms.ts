@@ -7,9 +7,15 @@ export const KEY_ALGORITHMS = {
   "ML-KEM-512": "encrypt",
   "ML-KEM-768": "encrypt",
   "ML-KEM-1024": "encrypt",
+  "X-Wing": "encrypt",
   "ML-DSA-44": "sign",
   "ML-DSA-65": "sign",
   "ML-DSA-87": "sign",
+  "Composite-ML-DSA-65-P256": "sign",
+  "SLH-DSA-SHA2-128s": "sign",
+  "SLH-DSA-SHA2-128f": "sign",
+  "AES-256-GCM": "encrypt",
+  "ChaCha20-Poly1305": "encrypt",
 } as const;
 
 export type KeyAlgorithm = keyof typeof KEY_ALGORITHMS;

@@ -29,3 +29,37 @@ export function effectiveLimits(plan: Plan, overrides: LimitOverrides): Limits {
     maxKeys: overrides.maxKeys ?? base.maxKeys,
   };
 }
+
+/**
+ * Algorithms only `pro` and `enterprise` may create or use for new protection (DESIGN §4 rule 3):
+ * hybrids and SLH-DSA. Any algorithm not listed here is open to every plan.
+ */
+export const PREMIUM_ALGORITHMS: ReadonlySet<string> = new Set([
+  "X-Wing",
+  "Composite-ML-DSA-65-P256",
+  "SLH-DSA-SHA2-128s",
+  "SLH-DSA-SHA2-128f",
+]);
+
+export function planAllowsAlgorithm(plan: Plan, algorithm: string): boolean {
+  return plan !== "free" || !PREMIUM_ALGORITHMS.has(algorithm);
+}
+
+/**
+ * What a tenant may still do with a key its plan no longer allows (after a downgrade): read it,
+ * manage its lifecycle, and decrypt, decapsulate or verify what it already protected — never
+ * create, rotate, encrypt, encapsulate or sign anew. Data is never held hostage by a downgrade.
+ */
+export const OPERATIONS_AFTER_DOWNGRADE: ReadonlySet<string> = new Set([
+  "keys.get",
+  "keys.list",
+  "keys.public-key",
+  "keys.update",
+  "keys.disable",
+  "keys.enable",
+  "keys.schedule-deletion",
+  "keys.cancel-deletion",
+  "crypto.decrypt",
+  "crypto.decapsulate",
+  "crypto.verify",
+]);

@@ -12,6 +12,16 @@ export interface CallContext {
   requestId: string;
 }
 
+/** The monthly-quota reservation the RateLimiter made for this request (DESIGN §4 rule 4). */
+export interface QuotaFacts {
+  used: number;
+  limit: number;
+  /** True when this request did not fit in what was left of the quota. */
+  exceeded: boolean;
+  /** When the quota resets (start of next calendar month, UTC, ms). */
+  resetsAt: number;
+}
+
 export interface PolicyRequest {
   tenantId: string;
   apiKeyId: string;
@@ -23,6 +33,7 @@ export interface PolicyRequest {
   algorithm: string | null;
   sourceIp: string | null;
   requestId: string;
+  quota: QuotaFacts | null;
 }
 
 export type PolicyDecision =

@@ -1,32 +1,20 @@
 /**
  * Policy rules 1 and 2 (workers/policy/src/rules.ts, DESIGN §4): each rule's allow and deny, and
- * the order: the first deny ends evaluation and is the one reported.
+ * the order of all five: the first deny ends evaluation and is the one reported. Rules 3 and 4 are
+ * in plan-and-quota-rules.test.ts, rule 5 in tenant-rules.test.ts.
  */
 import { describe, expect, it, vi } from "vitest";
 import { OPERATIONS, type Operation } from "../../../workers/shared/operations.ts";
-import type { PolicyRequest } from "../../../workers/shared/rpc.ts";
 import { SCOPES, type Scope } from "../../../workers/shared/scopes.ts";
-import { RULES, evaluate, scopesAndRestriction, tenantActive, type PolicyFacts, type Rule } from "../../../workers/policy/src/rules.ts";
+import {
+  RULES, evaluate, monthlyQuota, planLimits, scopesAndRestriction, tenantActive, tenantRules, type PolicyFacts, type Rule,
+} from "../../../workers/policy/src/rules.ts";
+import { NO_FACTS, facts, ipAllow, operationDeny, quota, request } from "./fixtures.ts";
 
 const KEY_A = "0b6f4e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
 const KEY_B = "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a";
-const ACTIVE: PolicyFacts = { tenant: { status: "active" } };
-const SUSPENDED: PolicyFacts = { tenant: { status: "suspended" } };
-
-function request(overrides: Partial<PolicyRequest> = {}): PolicyRequest {
-  return {
-    tenantId: "tenant-1",
-    apiKeyId: "api-key-1",
-    scopes: [...SCOPES],
-    keyRestriction: null,
-    operation: "tenant.read",
-    keyId: null,
-    algorithm: null,
-    sourceIp: null,
-    requestId: "req-00000001",
-    ...overrides,
-  };
-}
+const ACTIVE: PolicyFacts = facts();
+const SUSPENDED: PolicyFacts = facts({ status: "suspended" });
 
 describe("rule 1: tenant status", () => {
   it("allows an active tenant", () => {
@@ -38,7 +26,7 @@ describe("rule 1: tenant status", () => {
   });
 
   it("denies a tenant that does not exist", () => {
-    expect(tenantActive(request(), { tenant: null })).toMatchObject({ allow: false, rule: "tenant_status", code: "access_denied" });
+    expect(tenantActive(request(), NO_FACTS)).toMatchObject({ allow: false, rule: "tenant_status", code: "access_denied" });
   });
 });
 
@@ -109,7 +97,33 @@ describe("evaluate: first deny wins", () => {
     expect(never).not.toHaveBeenCalled();
   });
 
-  it("evaluates rule 1 (tenant status), then rule 2 (scopes), before any other rule", () => {
-    expect(RULES.slice(0, 2)).toEqual([tenantActive, scopesAndRestriction]);
+  it("evaluates the five rules of DESIGN §4 in their order", () => {
+    expect(RULES).toEqual([tenantActive, scopesAndRestriction, planLimits, monthlyQuota, tenantRules]);
+  });
+
+  it("reports the earliest of several denies; curing it reveals the next one", () => {
+    // A request that breaks every rule at once: each step below cures the rule just reported.
+    const allBroken = {
+      request: request({ operation: "keys.create", algorithm: "X-Wing", scopes: [], quota: quota({ exceeded: true }), sourceIp: "198.51.100.1" }),
+      facts: facts({ status: "suspended", plan: "free", tenantRules: [ipAllow("203.0.113.0/24"), operationDeny("keys.*")] }),
+    };
+    const cures: [string, (s: typeof allBroken) => typeof allBroken][] = [
+      ["tenant_status", (s) => ({ ...s, facts: { ...s.facts, tenant: { status: "active", plan: "free", maxKeys: 10 } } })],
+      ["scopes", (s) => ({ ...s, request: { ...s.request, scopes: ["keys:write"] } })],
+      ["plan_algorithm", (s) => ({ ...s, request: { ...s.request, algorithm: "ML-KEM-768" } })],
+      ["monthly_quota", (s) => ({ ...s, request: { ...s.request, quota: quota() } })],
+      ["tenant_ip_allow", (s) => ({ ...s, request: { ...s.request, sourceIp: "203.0.113.9" } })],
+      ["tenant_operation_deny", (s) => ({ ...s, facts: { ...s.facts, tenantRules: [ipAllow("203.0.113.0/24")] } })],
+    ];
+    let state = allBroken;
+    for (const [rule, cure] of cures) {
+      expect(evaluate(state.request, state.facts)).toMatchObject({ allow: false, rule });
+      state = cure(state);
+    }
+    expect(evaluate(state.request, state.facts)).toEqual({ allow: true });
+  });
+
+  it("needs no facts beyond the tenant for a plain allowed request", () => {
+    expect(evaluate(request(), { ...NO_FACTS, tenant: { status: "active", plan: "free", maxKeys: 0 } })).toEqual({ allow: true });
   });
 });

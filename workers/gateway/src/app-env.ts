@@ -1,5 +1,6 @@
 /** Hono's environment for the gateway: bindings from `wrangler types`, variables set by the pipeline. */
 import type { Limits } from "../../shared/plans.ts";
+import type { QuotaFacts } from "../../shared/rpc.ts";
 import type { Scope } from "../../shared/scopes.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { ApiKeyRow } from "./db/api-keys.ts";
@@ -24,5 +25,7 @@ export interface AppEnv {
     auth: AuthContext;
     apiKeyToken: string;
     resolvedKey: { key: ApiKeyRow; tenant: TenantRow };
+    /** This request's monthly-quota reservation, from stage 5. */
+    quota: QuotaFacts;
   };
 }

@@ -8,9 +8,17 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env.ts";
 import { ApiError, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
 import { setStandardHeaders, requestContext } from "./http/request-id.ts";
+import { counters } from "./metrics/counters.ts";
+import { recordMetrics } from "./metrics/recorder.ts";
 import { allowedMethods, mountRoutes, type AnyRoute } from "./http/routes.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
+import { auditRoutes } from "./routes/audit.ts";
+import { failOpenRoutes } from "./routes/fail-open.ts";
+import { cryptoRoutes } from "./routes/crypto.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
+import { policyRuleRoutes } from "./routes/policy-rules.ts";
 import { systemRoutes } from "./routes/system.ts";
 import { tenantRoutes } from "./routes/tenant.ts";
 
@@ -18,12 +26,33 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const ROUTES: readonly AnyRoute[] = [
   ...systemRoutes(() => ROUTES),
+  ...metricsRoutes,
   ...adminRoutes,
+  ...failOpenRoutes,
   ...tenantRoutes,
   ...apiKeyRoutes,
+  ...keyRoutes,
+  ...cryptoRoutes,
+  ...auditRoutes,
+  ...policyRuleRoutes,
 ];
 
+const DEPENDENCY_OF: Partial<Record<ApiError["code"], string>> = {
+  rate_limiter_unavailable: "rate_limiter",
+  policy_unavailable: "policy",
+  kms_unavailable: "kms",
+  database_unavailable: "d1",
+};
+
+function countFailure(error: ApiError): void {
+  if (error.code === "rate_limited") counters.inc("pqkms_rate_limited_total");
+  else if (error.rule !== undefined && error.status === 403) counters.inc("pqkms_policy_denials_total", { rule: error.rule });
+  const dependency = DEPENDENCY_OF[error.code];
+  if (dependency) counters.inc("pqkms_dependency_failures_total", { dependency });
+}
+
 function problem(c: Context<AppEnv>, error: ApiError): Response {
+  countFailure(error);
   const requestId = c.get("requestId") ?? crypto.randomUUID();
   const response = new Response(JSON.stringify(problemBody(error, requestId)), {
     status: error.status,
@@ -31,6 +60,17 @@ function problem(c: Context<AppEnv>, error: ApiError): Response {
   });
   setStandardHeaders(response.headers, requestId);
   return response;
+}
+
+/**
+ * D1 failures outside the pipeline's own guarded lookups (admin and self-service routes) are a
+ * dependency outage, 503, not an internal error. drizzle wraps them; D1's own messages start D1_.
+ */
+export function isD1Failure(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 4; e = e.cause, depth++) {
+    if (e.name === "DrizzleQueryError" || /^D1_/.test(e.message)) return true;
+  }
+  return false;
 }
 
 /** Redacts anything that looks like a token, key or long hex/base64 run before a log line. */
@@ -41,6 +81,7 @@ export function redact(text: string): string {
 export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext);
+  app.use("*", recordMetrics);
   app.use(
     "*",
     bodyLimit({
@@ -62,6 +103,7 @@ export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {
 
   app.onError((error, c) => {
     if (error instanceof ApiError) return problem(c, error);
+    if (isD1Failure(error)) return problem(c, new ApiError("database_unavailable"));
     console.error(
       JSON.stringify({ level: "error", request_id: c.get("requestId"), error: error.name, message: redact(error.message) }),
     );

@@ -36,15 +36,15 @@ async function parseConfig(admin: unknown, pepper: unknown, ttl: unknown): Promi
   if (typeof admin !== "string" || admin.length === 0) reasons.push("ADMIN_TOKEN is not set");
   else if (admin.length < MIN_ADMIN_TOKEN_LENGTH) reasons.push(`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`);
 
-  const pepperBytes = typeof pepper === "string" ? fromBase64(pepper) : null;
+  const pepperBytes = typeof pepper === "string" ? fromBase64(pepper) : undefined;
   if (typeof pepper !== "string" || pepper.length === 0) reasons.push("API_KEY_PEPPER is not set");
-  else if (pepperBytes === null || pepperBytes.length < 32) reasons.push("API_KEY_PEPPER is not base64 of at least 32 bytes");
+  else if (pepperBytes === undefined || pepperBytes.length < 32) reasons.push("API_KEY_PEPPER is not base64 of at least 32 bytes");
 
   const ttlSeconds = ttl === undefined ? 5 : Number(ttl);
   if (!Number.isFinite(ttlSeconds) || ttlSeconds < 0 || ttlSeconds > MAX_API_KEY_CACHE_TTL_SECONDS) {
     reasons.push(`API_KEY_CACHE_TTL_SECONDS must be between 0 and ${MAX_API_KEY_CACHE_TTL_SECONDS}`);
   }
-  if (reasons.length > 0 || pepperBytes === null) return { ok: false, reasons };
+  if (reasons.length > 0 || pepperBytes === undefined) return { ok: false, reasons };
   return {
     ok: true,
     config: {

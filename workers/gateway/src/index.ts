@@ -4,6 +4,7 @@
  */
 import { createApp } from "./app.ts";
 
+export { MetricsStore } from "./metrics/metrics-store.ts";
 export { RateLimiter } from "./rate-limit/rate-limiter.ts";
 
 const app = createApp();

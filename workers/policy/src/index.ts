@@ -6,18 +6,15 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { isOperation } from "../../shared/operations.ts";
 import type { PolicyDecision, PolicyRequest } from "../../shared/rpc.ts";
-import { evaluate, type PolicyFacts } from "./rules.ts";
+import { readFacts } from "./facts.ts";
+import { evaluate } from "./rules.ts";
 
 export class PolicyService extends WorkerEntrypoint<PolicyEnv> {
   async evaluate(request: PolicyRequest): Promise<PolicyDecision> {
     if (!isOperation(request.operation)) {
       return { allow: false, rule: "operation", code: "access_denied", detail: "Unknown operation" };
     }
-    const tenant = await this.env.DB.prepare("SELECT status FROM tenants WHERE id = ?")
-      .bind(request.tenantId)
-      .first<{ status: "active" | "suspended" }>();
-    const facts: PolicyFacts = { tenant: tenant ?? null };
-    return evaluate(request, facts);
+    return evaluate(request, await readFacts(this.env.DB, request, Date.now()));
   }
 
   async health(): Promise<{ reasons: string[] }> {

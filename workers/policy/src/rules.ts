@@ -1,49 +1,109 @@
 /**
  * The policy rules (DESIGN §4), evaluated in order; the first deny ends evaluation and is the one
- * reported. Each rule is a pure function of the request and the facts read for it.
+ * reported. Each rule is a pure function of the request and the facts read for it (the clock is one
+ * of the facts), so every rule is tested with plain tables.
  */
 import { OPERATIONS } from "../../shared/operations.ts";
+import { OPERATIONS_AFTER_DOWNGRADE, planAllowsAlgorithm, type Plan } from "../../shared/plans.ts";
 import type { PolicyDecision, PolicyRequest } from "../../shared/rpc.ts";
+import { cidrContains, parseCidr } from "./cidr.ts";
 
 export interface TenantFacts {
   status: "active" | "suspended";
+  plan: Plan;
+  /** Effective key limit (plan or override). */
+  maxKeys: number;
+}
+
+export interface TenantRuleFacts {
+  kind: "ip_allow" | "operation_deny";
+  value: string;
 }
 
 export interface PolicyFacts {
+  now: number;
   /** Null when the tenant does not exist (deleted or never created). */
   tenant: TenantFacts | null;
+  /** The algorithm of the key the request names, when known; null otherwise. */
+  keyAlgorithm: string | null;
+  /** The tenant's live keys, read for `keys.create`; null when not read. */
+  keyCount: number | null;
+  tenantRules: TenantRuleFacts[];
 }
 
 type Deny = Extract<PolicyDecision, { allow: false }>;
 export type Rule = (request: PolicyRequest, facts: PolicyFacts) => Deny | null;
 
+const deny = (rule: string, code: Deny["code"], detail: string): Deny => ({ allow: false, rule, code, detail });
+
 /** Rule 1: the tenant is active. */
 export const tenantActive: Rule = (_request, facts) => {
-  if (facts.tenant === null) return { allow: false, rule: "tenant_status", code: "access_denied", detail: "Unknown tenant" };
-  if (facts.tenant.status !== "active") {
-    return { allow: false, rule: "tenant_status", code: "tenant_suspended", detail: "The tenant is suspended" };
-  }
+  if (facts.tenant === null) return deny("tenant_status", "access_denied", "Unknown tenant");
+  if (facts.tenant.status !== "active") return deny("tenant_status", "tenant_suspended", "The tenant is suspended");
   return null;
 };
 
 /** Rule 2: the API key holds the operation's scope, and its key restriction (if any) covers the key. */
 export const scopesAndRestriction: Rule = (request) => {
   const needed = OPERATIONS[request.operation].scope;
-  if (!request.scopes.includes(needed)) {
-    return { allow: false, rule: "scopes", code: "access_denied", detail: `This API key lacks the ${needed} scope` };
-  }
+  if (!request.scopes.includes(needed)) return deny("scopes", "access_denied", `This API key lacks the ${needed} scope`);
   if (request.keyRestriction !== null && request.keyId !== null && !request.keyRestriction.includes(request.keyId.toLowerCase())) {
-    return { allow: false, rule: "key_restriction", code: "access_denied", detail: "This API key is not allowed to use this key" };
+    return deny("key_restriction", "access_denied", "This API key is not allowed to use this key");
   }
   return null;
 };
 
-export const RULES: readonly Rule[] = [tenantActive, scopesAndRestriction];
+/**
+ * Rule 3: the plan allows the algorithm, and the key count on create. A key whose algorithm the
+ * plan no longer allows (after a downgrade) stays readable: it can still decrypt, decapsulate,
+ * verify and be managed, but never create, rotate, encrypt or sign anew (OPERATIONS_AFTER_DOWNGRADE).
+ */
+export const planLimits: Rule = (request, facts) => {
+  if (facts.tenant === null) return null;
+  const plan = facts.tenant.plan;
+  const algorithm = request.algorithm ?? facts.keyAlgorithm;
+  if (algorithm !== null && !planAllowsAlgorithm(plan, algorithm) && !OPERATIONS_AFTER_DOWNGRADE.has(request.operation)) {
+    return deny("plan_algorithm", "plan_restricted", `The ${plan} plan does not include ${algorithm}`);
+  }
+  if (request.operation === "keys.create" && facts.keyCount !== null && facts.keyCount >= facts.tenant.maxKeys) {
+    return deny("plan_max_keys", "plan_restricted", `The tenant has reached its limit of ${facts.tenant.maxKeys} keys`);
+  }
+  return null;
+};
+
+/** Rule 4: the monthly operation quota is not exhausted (the limiter reserved this request's units). */
+export const monthlyQuota: Rule = (request) => {
+  if (request.quota === null || !request.quota.exceeded) return null;
+  const resets = new Date(request.quota.resetsAt).toISOString();
+  return deny("monthly_quota", "quota_exceeded", `The monthly quota of ${request.quota.limit} operations is used up; it resets at ${resets}`);
+};
+
+export function operationMatches(pattern: string, operation: string): boolean {
+  return pattern.endsWith(".*") ? operation.startsWith(pattern.slice(0, -1)) : pattern === operation;
+}
+
+/** Rule 5: the tenant's own rules — source-IP allow-list (once any exists) and operation denies. */
+export const tenantRules: Rule = (request, facts) => {
+  const allowList = facts.tenantRules.filter((r) => r.kind === "ip_allow");
+  if (allowList.length > 0) {
+    const ip = request.sourceIp;
+    const inside = ip !== null && allowList.some((r) => {
+      const range = parseCidr(r.value);
+      return range !== null && cidrContains(range, ip);
+    });
+    if (!inside) return deny("tenant_ip_allow", "access_denied", "The request's source address is not in the tenant's allow-list");
+  }
+  const denied = facts.tenantRules.find((r) => r.kind === "operation_deny" && operationMatches(r.value, request.operation));
+  if (denied) return deny("tenant_operation_deny", "access_denied", `The tenant denies ${request.operation} (${denied.value})`);
+  return null;
+};
+
+export const RULES: readonly Rule[] = [tenantActive, scopesAndRestriction, planLimits, monthlyQuota, tenantRules];
 
 export function evaluate(request: PolicyRequest, facts: PolicyFacts, rules: readonly Rule[] = RULES): PolicyDecision {
   for (const rule of rules) {
-    const deny = rule(request, facts);
-    if (deny) return deny;
+    const denied = rule(request, facts);
+    if (denied) return denied;
   }
   return { allow: true };
 }

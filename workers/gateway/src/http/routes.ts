@@ -120,7 +120,7 @@ export function mountRoutes(app: Hono<AppEnv>, routes: readonly AnyRoute[]): voi
       if (access.kind === "tenant") {
         const keyId = access.keyParam ? (c.req.param(access.keyParam) ?? null) : null;
         const target = { operation: access.operation, keyId, algorithm: access.algorithm?.(input) ?? null };
-        await checkPolicy(c.env.POLICY, policyRequest(c.get("auth"), target, c.get("requestId")));
+        await checkPolicy(c, policyRequest(c.get("auth"), target, c.get("requestId"), c.get("quota")));
       }
       return spec.handler(c, input);
     };

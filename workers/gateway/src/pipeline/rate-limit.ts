@@ -9,6 +9,7 @@ import type { Limits } from "../../../shared/plans.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import type { GcraDecision } from "../rate-limit/gcra.ts";
+import type { LimiterDecision } from "../rate-limit/rate-limiter.ts";
 import { withDeadline } from "./deadline.ts";
 
 const LIMITER_DEADLINE_MS = 2_000;
@@ -23,12 +24,13 @@ export function rateLimitHeaders(limits: Pick<Limits, "ratePerSecond" | "burst">
   return headers;
 }
 
-function isDecision(value: unknown): value is GcraDecision {
-  const d = value as GcraDecision | null;
-  return (
-    typeof d === "object" && d !== null && typeof d.allowed === "boolean" &&
-    Number.isFinite(d.remaining) && Number.isFinite(d.retryAfterMs) && Number.isFinite(d.resetMs)
-  );
+function isDecision(value: unknown): value is LimiterDecision {
+  const d = value as LimiterDecision | null;
+  if (typeof d !== "object" || d === null || typeof d.allowed !== "boolean") return false;
+  if (!Number.isFinite(d.remaining) || !Number.isFinite(d.retryAfterMs) || !Number.isFinite(d.resetMs)) return false;
+  // An allowed request must come with its quota reservation; anything else is a broken limiter.
+  const q = d.quota;
+  return !d.allowed || (typeof q === "object" && q !== null && typeof q.withinQuota === "boolean" && Number.isFinite(q.used) && Number.isFinite(q.limit));
 }
 
 export function rateLimit(cost: number): MiddlewareHandler<AppEnv> {
@@ -38,14 +40,16 @@ export function rateLimit(cost: number): MiddlewareHandler<AppEnv> {
     try {
       const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
       decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () =>
-        stub.check({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost }),
+        stub.check({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations }),
       );
     } catch {
       throw new ApiError("rate_limiter_unavailable");
     }
     if (!isDecision(decision)) throw new ApiError("rate_limiter_unavailable");
     const headers = rateLimitHeaders(limits, decision);
-    if (!decision.allowed) throw new ApiError("rate_limited", "Too many requests for this tenant; retry later", { headers });
+    if (!decision.allowed || !decision.quota) throw new ApiError("rate_limited", "Too many requests for this tenant; retry later", { headers });
+    const quota = decision.quota;
+    c.set("quota", { used: quota.used, limit: quota.limit, exceeded: !quota.withinQuota, resetsAt: quota.resetsAt });
     await next();
     for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
   };

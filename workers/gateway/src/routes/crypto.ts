@@ -9,7 +9,7 @@ import type { Operation } from "../../../shared/operations.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
 import { route } from "../http/routes.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
-import { bytes, KeyParam, keyIdOf, LIMITS } from "./inputs.ts";
+import { bytes, KeyParam, keyIdOf, KeyVersion, LIMITS } from "./inputs.ts";
 import {
   CiphertextSchema, EncapsulationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
 } from "./schemas.ts";
@@ -19,7 +19,7 @@ const aad = bytes(LIMITS.aadBytes).optional();
 
 const Encrypt = z.object({ plaintext: bytes(LIMITS.plaintextBytes), aad });
 const Decrypt = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
-const Decapsulate = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: z.number().int().min(1).optional() });
+const Decapsulate = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: KeyVersion.optional() });
 
 const signed = {
   message: bytes(LIMITS.messageBytes).optional(),
@@ -34,7 +34,7 @@ const Sign = z
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 const Verify = z
-  .object({ ...signed, signature: bytes(LIMITS.signatureBytes, 1), key_version: z.number().int().min(1).optional() })
+  .object({ ...signed, signature: bytes(LIMITS.signatureBytes, 1), key_version: KeyVersion.optional() })
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 
@@ -57,7 +57,8 @@ export const cryptoRoutes = [
     responses: { 200: { description: "The envelope", schema: CiphertextSchema } },
     handler: async (c, { params, body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const out = await callKms(() => c.env.KMS.encrypt(call, keyIdOf(params), body.plaintext, body.aad ?? EMPTY));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.encrypt(call, keyId, body.plaintext, body.aad ?? EMPTY));
       return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version });
     },
   }),
@@ -72,7 +73,8 @@ export const cryptoRoutes = [
     responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
     handler: async (c, { params, body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const out = await callKms(() => c.env.KMS.decrypt(call, keyIdOf(params), body.ciphertext, body.aad ?? EMPTY));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.decrypt(call, keyId, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
     },
   }),
@@ -86,7 +88,8 @@ export const cryptoRoutes = [
     responses: { 200: { description: "Encapsulation", schema: EncapsulationSchema } },
     handler: async (c, { params }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const out = await callKms(() => c.env.KMS.encapsulate(call, keyIdOf(params)));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.encapsulate(call, keyId));
       return c.json({ ciphertext: toBase64(out.ciphertext), shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
     },
   }),
@@ -101,7 +104,8 @@ export const cryptoRoutes = [
     responses: { 200: { description: "The shared secret", schema: SharedSecretSchema } },
     handler: async (c, { params, body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const out = await callKms(() => c.env.KMS.decapsulate(call, keyIdOf(params), body.ciphertext, body.key_version ?? null));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.decapsulate(call, keyId, body.ciphertext, body.key_version ?? null));
       return c.json({ shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
     },
   }),
@@ -116,7 +120,8 @@ export const cryptoRoutes = [
     responses: { 200: { description: "The signature", schema: SignatureSchema } },
     handler: async (c, { params, body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const out = await callKms(() => c.env.KMS.sign(call, keyIdOf(params), signInput(body)));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.sign(call, keyId, signInput(body)));
       return c.json({ signature: toBase64(out.signature), key_version: out.key_version });
     },
   }),
@@ -131,7 +136,8 @@ export const cryptoRoutes = [
     responses: { 200: { description: "Whether the signature is valid", schema: VerificationSchema } },
     handler: async (c, { params, body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const out = await callKms(() => c.env.KMS.verify(call, keyIdOf(params), signInput(body), body.signature, body.key_version ?? null));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.verify(call, keyId, signInput(body), body.signature, body.key_version ?? null));
       return c.json(out);
     },
   }),

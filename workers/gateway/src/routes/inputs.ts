@@ -40,13 +40,15 @@ export const Labels = z
   .record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, "label keys: lowercase letter, then [a-z0-9_-], ≤ 63"), z.string().max(255))
   .refine((labels) => Object.keys(labels).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`);
 
-export const KeyParam = z.object({ key: z.string().max(64) });
+// No length limit here: a too-long id must answer 404 like any other non-UUID (see keyIdOf), not 400.
+export const KeyParam = z.object({ key: z.string().describe("The key id (a UUID)") });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * A key id from the path, normalised. Anything that is not a UUID cannot name a key, and answers
- * exactly like a key that does not exist (DESIGN §6).
+ * exactly like a key that does not exist (DESIGN §6). Call it before `callKms`, never inside its
+ * closure: everything thrown in there becomes 503 kms_unavailable.
  */
 export function keyIdOf(params: { key: string }): string {
   const id = params.key.toLowerCase();
@@ -54,4 +56,10 @@ export function keyIdOf(params: { key: string }): string {
   return id;
 }
 
-export const VersionNumber = z.coerce.number().int().min(1).max(1_000_000);
+const MAX_KEY_VERSION = 1_000_000;
+
+/** A key version in the query string (coerced from text). */
+export const VersionNumber = z.coerce.number().int().min(1).max(MAX_KEY_VERSION);
+
+/** A key version in a JSON body. */
+export const KeyVersion = z.number().int().min(1).max(MAX_KEY_VERSION);

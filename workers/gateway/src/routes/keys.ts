@@ -67,7 +67,8 @@ function lifecycleRoute(path: string, action: LifecycleActionName, operation: Op
     handler: async (c, { params, body }) => {
       const days = (body as { days?: number } | undefined)?.days ?? null;
       const call = callContext(c.get("auth"), c.get("requestId"));
-      return c.json(await callKms(() => c.env.KMS.changeState(call, keyIdOf(params), action, days)));
+      const keyId = keyIdOf(params);
+      return c.json(await callKms(() => c.env.KMS.changeState(call, keyId, action, days)));
     },
   });
 }
@@ -82,8 +83,10 @@ export const keyRoutes = [
     body: CreateKey,
     responses: { 201: { description: "Created", schema: KeySchema } },
     handler: async (c, { body }) => {
+      // Validated before the call: callKms turns anything thrown inside it into kms_unavailable.
+      const idempotency = idempotencyKey(c.req.header("idempotency-key"));
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const key = await callKms(() => c.env.KMS.createKey(call, body, idempotencyKey(c.req.header("idempotency-key"))));
+      const key = await callKms(() => c.env.KMS.createKey(call, body, idempotency));
       return c.json(key, 201);
     },
   }),
@@ -110,7 +113,8 @@ export const keyRoutes = [
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { params }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      return c.json(await callKms(() => c.env.KMS.getKey(call, keyIdOf(params))));
+      const keyId = keyIdOf(params);
+      return c.json(await callKms(() => c.env.KMS.getKey(call, keyId)));
     },
   }),
   route({
@@ -124,7 +128,8 @@ export const keyRoutes = [
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { params, body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      return c.json(await callKms(() => c.env.KMS.updateKey(call, keyIdOf(params), body)));
+      const keyId = keyIdOf(params);
+      return c.json(await callKms(() => c.env.KMS.updateKey(call, keyId, body)));
     },
   }),
   route({
@@ -138,7 +143,8 @@ export const keyRoutes = [
     responses: { 200: { description: "The public key", schema: PublicKeySchema } },
     handler: async (c, { params, query }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      return c.json(await callKms(() => c.env.KMS.publicKey(call, keyIdOf(params), query.version ?? null, query.format)));
+      const keyId = keyIdOf(params);
+      return c.json(await callKms(() => c.env.KMS.publicKey(call, keyId, query.version ?? null, query.format)));
     },
   }),
   route({
@@ -151,7 +157,8 @@ export const keyRoutes = [
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { params }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      return c.json(await callKms(() => c.env.KMS.rotateKey(call, keyIdOf(params))));
+      const keyId = keyIdOf(params);
+      return c.json(await callKms(() => c.env.KMS.rotateKey(call, keyId)));
     },
   }),
   lifecycleRoute("disable", "disable", "keys.disable", "Disable a key: every crypto operation answers 409"),

@@ -1,22 +1,71 @@
-/** `GET /v1/tenant`: the caller's tenant, its effective limits, and its key count from the vault. */
+/**
+ * The caller's own tenant: `GET /v1/tenant` (plan, status, limits, key count from the vault, this
+ * month's usage) and `GET /v1/usage`. Usage is read from the tenant's RateLimiter DO, the monthly
+ * counter's single owner (D1's `usage` table is a delayed copy for platform reports).
+ */
+import type { Context } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
 import { renderTenant } from "../db/tenants.ts";
+import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
+import { nextPeriodStart } from "../rate-limit/quota.ts";
 import { TenantSchema } from "./schemas.ts";
+
+const UsageSchema = z.object({
+  period: z.string().describe("Calendar month, UTC, YYYY-MM"),
+  operations: z.number().int(),
+  monthly_operations: z.number().int(),
+  remaining: z.number().int(),
+  resets_at: z.iso.datetime(),
+});
+
+async function readUsage(c: Context<AppEnv>): Promise<z.output<typeof UsageSchema>> {
+  const auth = c.get("auth");
+  const now = Date.now();
+  let usage: { period: string; used: number };
+  try {
+    usage = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(auth.tenantId)).usage(now);
+  } catch {
+    throw new ApiError("rate_limiter_unavailable");
+  }
+  const limit = auth.limits.monthlyOperations;
+  return {
+    period: usage.period,
+    operations: usage.used,
+    monthly_operations: limit,
+    remaining: Math.max(0, limit - usage.used),
+    resets_at: new Date(nextPeriodStart(now)).toISOString(),
+  };
+}
 
 export const tenantRoutes = [
   route({
     method: "get",
     path: "/v1/tenant",
-    summary: "This tenant: plan, status, limits and key count",
+    summary: "This tenant: plan, status, limits, key count and this month's usage",
     tag: "tenant",
     access: { kind: "tenant", operation: "tenant.read" },
-    responses: { 200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int() }) } },
+    responses: {
+      200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int(), usage: UsageSchema }) },
+    },
     handler: async (c) => {
       const auth = c.get("auth");
-      const vault = await callKms(() => c.env.KMS.vaultSummary(callContext(auth, c.get("requestId"))));
-      return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount });
+      const [vault, usage] = await Promise.all([
+        callKms(() => c.env.KMS.vaultSummary(callContext(auth, c.get("requestId")))),
+        readUsage(c),
+      ]);
+      return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount, usage });
     },
+  }),
+  route({
+    method: "get",
+    path: "/v1/usage",
+    summary: "This month's operations, the monthly quota and when it resets",
+    tag: "tenant",
+    access: { kind: "tenant", operation: "usage.read" },
+    responses: { 200: { description: "Usage", schema: UsageSchema.extend({ plan: z.string() }) } },
+    handler: async (c) => c.json({ ...(await readUsage(c)), plan: c.get("auth").tenant.plan }),
   }),
 ];

@@ -64,12 +64,19 @@ export function hashEvent(event: AuditFields): string {
 
 export type ChainVerdict = { valid: true; checked: number } | { valid: false; checked: number; first_broken: number };
 
+/** The newest event's position, recorded apart from the events themselves. */
+export interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
 /**
  * Walks events in `seq` order from the genesis. The first event whose sequence number skips,
  * whose `prev_hash` is not its predecessor's hash, or whose own hash does not match its fields
- * is reported as `first_broken` (its expected sequence number).
+ * is reported as `first_broken` (its expected sequence number). With a `head`, the chain must also
+ * end exactly there: a missing newest event is broken at its seq, an edited one at the head's.
  */
-export function verifyChain(events: Iterable<AuditEvent>): ChainVerdict {
+export function verifyChain(events: Iterable<AuditEvent>, head?: ChainHead): ChainVerdict {
   let expectedSeq = 1;
   let prev = GENESIS_HASH;
   let checked = 0;
@@ -80,6 +87,11 @@ export function verifyChain(events: Iterable<AuditEvent>): ChainVerdict {
     prev = event.hash;
     expectedSeq++;
     checked++;
+  }
+  if (head !== undefined) {
+    if (checked < head.seq) return { valid: false, checked, first_broken: checked + 1 };
+    if (checked > head.seq) return { valid: false, checked: head.seq, first_broken: head.seq + 1 };
+    if (prev !== head.hash) return { valid: false, checked: checked - 1, first_broken: head.seq };
   }
   return { valid: true, checked };
 }

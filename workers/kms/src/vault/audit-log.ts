@@ -4,7 +4,7 @@
  * the change it records: if the audit row cannot be written, the change is rolled back and the
  * operation returns nothing (DESIGN §9).
  */
-import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type Outcome, type Severity } from "./audit-chain.ts";
+import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "./audit-chain.ts";
 import { enqueue } from "./outbox.ts";
 
 export interface AuditEntry {
@@ -33,17 +33,33 @@ export interface AuditQuery {
 
 type StoredEvent = Omit<AuditEvent, "tenant_id">;
 
+/** vault_meta row holding the chain's head. */
+const HEAD = "audit_head";
+
 export class AuditLog {
   readonly #sql: SqlStorage;
   readonly #tenantId: string;
+  readonly #projected: boolean;
 
-  constructor(sql: SqlStorage, tenantId: string) {
+  /** `projected`: whether events are queued for the D1 projection (a tenant's log is; see TenantVault). */
+  constructor(sql: SqlStorage, tenantId: string, projected = true) {
     this.#sql = sql;
     this.#tenantId = tenantId;
+    this.#projected = projected;
+  }
+
+  /**
+   * The newest event's seq and hash, kept beside the chain. The chain alone cannot show that its
+   * newest events were deleted (nothing follows them); the head can. Appends chain onto the head,
+   * not onto whatever row is last, so a deleted tail stays a visible gap.
+   */
+  head(): ChainHead | undefined {
+    const row = this.#sql.exec<{ value: string }>("SELECT value FROM vault_meta WHERE name = ?", HEAD).toArray()[0];
+    return row === undefined ? undefined : (JSON.parse(row.value) as ChainHead);
   }
 
   append(entry: AuditEntry): AuditEvent {
-    const last = this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0];
+    const last = this.head() ?? this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0];
     const fields: AuditFields = {
       seq: (last?.seq ?? 0) + 1,
       id: crypto.randomUUID(),
@@ -67,7 +83,9 @@ export class AuditLog {
       event.seq, event.id, event.time, event.api_key_id, event.request_id, event.operation, event.key_id,
       event.key_version, event.outcome, event.rule, event.severity, event.detail, event.prev_hash, event.hash,
     );
-    enqueue(this.#sql, "audit", event, entry.time);
+    const head: ChainHead = { seq: event.seq, hash: event.hash };
+    this.#sql.exec("INSERT INTO vault_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", HEAD, JSON.stringify(head));
+    if (this.#projected) enqueue(this.#sql, "audit", event, entry.time);
     return event;
   }
 

@@ -1,20 +1,51 @@
 /**
  * The cryptographic operations of a key version, given a usable key (state already checked by the
- * vault) and, where needed, its decoded private key. Each returns a Result; expected failures
- * (a tampered envelope, a bad signature length) are values, not exceptions.
+ * vault) and, where needed, its loaded key. Each returns a Result; expected failures (a tampered
+ * envelope, a bad signature length) are values, not exceptions.
+ *
+ * Encryption is HPKE to the public key for KEM keys and an AEAD envelope for symmetric keys (DESIGN
+ * §7); only the latter needs the secret to encrypt, so it is loaded lazily.
  */
-import { fail, ok, type Result } from "../../../shared/errors.ts";
+import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
-import { ALGORITHMS, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
+import { openAeadEnvelope, sealAeadEnvelope } from "../crypto/aead-envelope.ts";
+import { ALGORITHMS, isAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
 import { CryptoInputError } from "../crypto/errors.ts";
 import { openEnvelope, sealEnvelope } from "../crypto/hpke-envelope.ts";
-import type { CryptoProvider, PrivateKeyHandle } from "../crypto/provider.ts";
+import type { CryptoProvider, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
+import type { LoadedKey } from "./key-material.ts";
 
 export interface VersionRef {
   keyId: string;
   algorithm: string;
   version: number;
-  publicKey: Uint8Array;
+  /** Null for symmetric keys. */
+  publicKey: Uint8Array | null;
+}
+
+/** Loads the version's key when an operation needs it (a failure if its material is unusable). */
+export type LoadKey = () => Promise<LoadedKey | Failure>;
+
+const isFailure = (value: LoadedKey | Failure): value is Failure => "ok" in value;
+
+function isSymmetric(ref: VersionRef): boolean {
+  return isAlgorithmName(ref.algorithm) && ALGORITHMS[ref.algorithm].kind === "aead";
+}
+
+/** The vault checks each operation against the key's algorithm first, so a mismatch here is a bug. */
+function privateKey(key: LoadedKey): PrivateKeyHandle {
+  if (!("publicKey" in key)) throw new TypeError("expected a private key");
+  return key;
+}
+
+function secretKey(key: LoadedKey): SecretKeyHandle {
+  if ("publicKey" in key) throw new TypeError("expected a symmetric key");
+  return key;
+}
+
+function publicKeyOf(ref: VersionRef): Uint8Array {
+  if (ref.publicKey === null) throw new TypeError(`${ref.algorithm} version ${ref.version} has no public key`);
+  return ref.publicKey;
 }
 
 /** Input errors from the provider become 400s that name the field; anything else propagates. */
@@ -27,9 +58,17 @@ async function guard<T>(field: string, run: () => Promise<T>): Promise<Result<T>
   }
 }
 
-export function encrypt(provider: CryptoProvider, ref: VersionRef, plaintext: Uint8Array, aad: Uint8Array) {
+export async function encrypt(provider: CryptoProvider, ref: VersionRef, load: LoadKey, plaintext: Uint8Array, aad: Uint8Array) {
+  if (!isSymmetric(ref)) {
+    return guard("plaintext", async () => ({
+      ciphertext: await sealEnvelope(provider, ref.algorithm as KemAlgorithmName, ref.keyId, ref.version, publicKeyOf(ref), plaintext, aad),
+      key_version: ref.version,
+    }));
+  }
+  const key = await load();
+  if (isFailure(key)) return key;
   return guard("plaintext", async () => ({
-    ciphertext: await sealEnvelope(provider, ref.algorithm as KemAlgorithmName, ref.keyId, ref.version, ref.publicKey, plaintext, aad),
+    ciphertext: await sealAeadEnvelope(provider, secretKey(key), ref.keyId, ref.version, plaintext, aad),
     key_version: ref.version,
   }));
 }
@@ -37,36 +76,45 @@ export function encrypt(provider: CryptoProvider, ref: VersionRef, plaintext: Ui
 export async function decrypt(
   provider: CryptoProvider,
   ref: VersionRef,
-  handle: PrivateKeyHandle,
+  load: LoadKey,
   envelope: Uint8Array,
   aad: Uint8Array,
 ): Promise<Result<{ plaintext: Uint8Array; key_version: number }>> {
-  const opened = await openEnvelope(provider, handle, envelope, aad, { keyId: ref.keyId, keyVersion: ref.version });
+  const key = await load();
+  if (isFailure(key)) return key;
+  const binding = { keyId: ref.keyId, keyVersion: ref.version };
+  const opened = isSymmetric(ref)
+    ? await openAeadEnvelope(provider, secretKey(key), envelope, aad, binding)
+    : await openEnvelope(provider, privateKey(key), envelope, aad, binding);
   return opened.ok ? ok({ plaintext: opened.value, key_version: ref.version }) : fail("decrypt_failed");
 }
 
 export function encapsulate(provider: CryptoProvider, ref: VersionRef) {
   return guard("key", async () => {
-    const { ciphertext, sharedSecret } = await provider.encapsulate(ref.algorithm as KemAlgorithmName, ref.publicKey);
+    const { ciphertext, sharedSecret } = await provider.encapsulate(ref.algorithm as KemAlgorithmName, publicKeyOf(ref));
     return { ciphertext, shared_secret: sharedSecret, key_version: ref.version };
   });
 }
 
-export function decapsulate(provider: CryptoProvider, ref: VersionRef, handle: PrivateKeyHandle, ciphertext: Uint8Array) {
+export async function decapsulate(provider: CryptoProvider, ref: VersionRef, load: LoadKey, ciphertext: Uint8Array) {
   const spec = ALGORITHMS[ref.algorithm as KemAlgorithmName];
   if (ciphertext.length !== spec.ciphertextLength) {
-    return Promise.resolve(fail("invalid_request", `body.ciphertext: must be ${spec.ciphertextLength} bytes for ${spec.name}`));
+    return fail("invalid_request", `body.ciphertext: must be ${spec.ciphertextLength} bytes for ${spec.name}`);
   }
+  const key = await load();
+  if (isFailure(key)) return key;
   // FIPS 203 §6.3: a wrong ciphertext of the right length yields a pseudorandom secret, not an error.
   return guard("body.ciphertext", async () => ({
-    shared_secret: await provider.decapsulate(handle, ciphertext),
+    shared_secret: await provider.decapsulate(privateKey(key), ciphertext),
     key_version: ref.version,
   }));
 }
 
-export function sign(provider: CryptoProvider, ref: VersionRef, handle: PrivateKeyHandle, input: SignInputWire) {
+export async function sign(provider: CryptoProvider, ref: VersionRef, load: LoadKey, input: SignInputWire) {
+  const key = await load();
+  if (isFailure(key)) return key;
   return guard("body", async () => ({
-    signature: await provider.sign(handle, "mu" in input ? { mu: input.mu } : { message: input.message }, {
+    signature: await provider.sign(privateKey(key), "mu" in input ? { mu: input.mu } : { message: input.message }, {
       ...("context" in input && input.context ? { context: input.context } : {}),
     }),
     key_version: ref.version,
@@ -77,7 +125,7 @@ export function verify(provider: CryptoProvider, ref: VersionRef, input: SignInp
   return guard("body", async () => ({
     valid: await provider.verify(
       ref.algorithm as SignatureAlgorithmName,
-      ref.publicKey,
+      publicKeyOf(ref),
       "mu" in input ? { mu: input.mu } : { message: input.message },
       signature,
       "context" in input ? input.context : undefined,

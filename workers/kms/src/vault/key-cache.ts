@@ -4,10 +4,10 @@
  * storage on every operation, so a disabled or destroyed key is never served from here.
  * Evicted handles are destroyed (zeroed).
  */
-import type { PrivateKeyHandle } from "../crypto/provider.ts";
+import type { KeyHandle } from "../crypto/provider.ts";
 
-export class KeyCache {
-  readonly #entries = new Map<string, PrivateKeyHandle>();
+export class KeyCache<H extends KeyHandle = KeyHandle> {
+  readonly #entries = new Map<string, H>();
   readonly #capacity: number;
 
   constructor(capacity: number) {
@@ -18,7 +18,7 @@ export class KeyCache {
     return `${keyId}#${version}`;
   }
 
-  get(keyId: string, version: number): PrivateKeyHandle | undefined {
+  get(keyId: string, version: number): H | undefined {
     const slot = KeyCache.slot(keyId, version);
     const handle = this.#entries.get(slot);
     if (!handle) return undefined;
@@ -31,14 +31,14 @@ export class KeyCache {
     return handle;
   }
 
-  set(keyId: string, version: number, handle: PrivateKeyHandle): void {
+  set(keyId: string, version: number, handle: H): void {
     const slot = KeyCache.slot(keyId, version);
     const previous = this.#entries.get(slot);
     if (previous && previous !== handle) previous.destroy();
     this.#entries.delete(slot);
     this.#entries.set(slot, handle);
     while (this.#entries.size > this.#capacity) {
-      const [oldest, evicted] = this.#entries.entries().next().value as [string, PrivateKeyHandle];
+      const [oldest, evicted] = this.#entries.entries().next().value as [string, H];
       this.#entries.delete(oldest);
       evicted.destroy();
     }

@@ -153,6 +153,25 @@ export class KeyStore {
       .toArray();
   }
 
+  /** The key an earlier create with this Idempotency-Key made, and the hash of that request. */
+  idempotencyRecord(idempotencyKey: string): { requestHash: string; keyId: string } | undefined {
+    const row = this.#sql
+      .exec<{ request_hash: string; response: string }>("SELECT request_hash, response FROM idempotency WHERE idempotency_key = ?", idempotencyKey)
+      .toArray()[0];
+    return row && { requestHash: row.request_hash, keyId: (JSON.parse(row.response) as { id: string }).id };
+  }
+
+  insertIdempotencyRecord(idempotencyKey: string, requestHash: string, keyId: string, now: number): void {
+    this.#sql.exec(
+      "INSERT INTO idempotency (idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?)",
+      idempotencyKey, requestHash, JSON.stringify({ id: keyId }), now,
+    );
+  }
+
+  purgeIdempotencyRecords(before: number): void {
+    this.#sql.exec("DELETE FROM idempotency WHERE created_at < ?", before);
+  }
+
   nextDeletionDate(): number | null {
     return this.#sql
       .exec<{ d: number | null }>("SELECT min(deletion_date) AS d FROM keys WHERE state = 'pending_deletion'")

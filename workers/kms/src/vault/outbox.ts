@@ -89,3 +89,27 @@ export async function drainOnce(sql: SqlStorage, db: D1Database, tenantId: strin
   }
   return sql.exec<{ n: number }>("SELECT count(*) AS n FROM outbox").one().n;
 }
+
+const DRAIN_BATCHES_PER_RUN = 20;
+const MAX_BACKOFF_MS = 5 * 60_000;
+
+/** Exponential backoff after a failed drain: 1 s · 2^attempts, at most 5 minutes. */
+export function backoffMs(attempts: number): number {
+  return Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20));
+}
+
+/**
+ * Drains the outbox, a bounded number of batches per run. Returns when it needs draining again:
+ * null once empty, at once if batches remain, after a backoff if D1 failed (the entries stay).
+ */
+export async function drain(sql: SqlStorage, db: D1Database, tenantId: string, now: () => number): Promise<number | null> {
+  try {
+    for (let batch = 0; batch < DRAIN_BATCHES_PER_RUN; batch++) {
+      if ((await drainOnce(sql, db, tenantId)) === 0) return null;
+    }
+    return now();
+  } catch {
+    const attempts = sql.exec<{ a: number | null }>("SELECT max(attempts) AS a FROM outbox").one().a ?? 0;
+    return now() + backoffMs(attempts);
+  }
+}

@@ -14,45 +14,44 @@ import { DurableObject } from "cloudflare:workers";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
+import { PLATFORM_AUDIT_TENANT } from "../../../shared/rpc.ts";
 import type {
   AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName,
   PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
-import { ALGORITHMS, isAlgorithmName, type AlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
-import { wipe } from "../crypto/bytes.ts";
-import { parseKeyring, type Keyring } from "../crypto/kek.ts";
+import { ALGORITHMS, hasPublicKey, isAlgorithmName, type AlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
-import type { CryptoProvider, PrivateKeyHandle } from "../crypto/provider.ts";
-import { formatPublicKey } from "../crypto/public-key-formats.ts";
-import { unwrapSecret, wrapSecret, WrappingKey } from "../crypto/wrap.ts";
+import type { CryptoProvider } from "../crypto/provider.ts";
+import { publicKeyFormatResult } from "../crypto/public-key-formats.ts";
 import { verifyChain, type ChainVerdict } from "./audit-chain.ts";
 import { AuditLog, type AuditEntry, type AuditQuery } from "./audit-log.ts";
 import * as ops from "./crypto-operations.ts";
-import { KeyCache } from "./key-cache.ts";
+import { KeyMaterial } from "./key-material.ts";
 import { KeyStore, type KeyRow, type VersionRow } from "./key-store.ts";
 import { deletionDate, transition, unusableReason } from "./lifecycle.ts";
 import { migrate } from "./migrations.ts";
-import { drainOnce, enqueue, keyProjection } from "./outbox.ts";
+import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
+import { drain, enqueue, keyProjection } from "./outbox.ts";
 import { decodeEnvelope } from "../crypto/envelope.ts";
 import { decodeCursor, encodeCursor, keyView, auditEventView } from "./views.ts";
 
 const KEY_CACHE_CAPACITY = 256;
 const OUTBOX_DELAY_MS = 1_000;
-const MAX_BACKOFF_MS = 5 * 60_000;
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
-const DRAIN_BATCHES_PER_ALARM = 20;
+
+/** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
+type Operation<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T>>;
 
 export class TenantVault extends DurableObject<KmsEnv> {
   readonly #store: KeyStore;
-  readonly #cache = new KeyCache(KEY_CACHE_CAPACITY);
   readonly #provider: CryptoProvider = new NobleProvider();
-  #keyring: Keyring | undefined;
-  readonly #wrappingKeys = new Map<string, Promise<WrappingKey>>();
+  readonly #material: KeyMaterial;
   #mutations: Promise<unknown> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: KmsEnv) {
     super(ctx, env);
     this.#store = new KeyStore(ctx.storage.sql);
+    this.#material = new KeyMaterial(this.#provider, env, KEY_CACHE_CAPACITY);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
 
@@ -73,26 +72,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
   }
 
   #audit(call: CallContext): AuditLog {
-    return new AuditLog(this.ctx.storage.sql, call.tenantId);
-  }
-
-  #loadKeyring(): Keyring | null {
-    if (!this.#keyring) {
-      const parsed = parseKeyring(this.env);
-      if (!parsed.ok) return null;
-      this.#keyring = parsed.value;
-    }
-    return this.#keyring;
-  }
-
-  #wrappingKey(tenantId: string, keyring: Keyring, kekId: string): Promise<WrappingKey> {
-    let key = this.#wrappingKeys.get(kekId);
-    if (!key) {
-      key = WrappingKey.derive(keyring, tenantId, kekId);
-      key.catch(() => this.#wrappingKeys.delete(kekId));
-      this.#wrappingKeys.set(kekId, key);
-    }
-    return key;
+    // The platform's own log (fail-open switches) has no tenant row in D1 for its projected rows to
+    // reference, so queueing them would leave the outbox failing forever; it is read from here only.
+    return new AuditLog(this.ctx.storage.sql, call.tenantId, call.tenantId !== PLATFORM_AUDIT_TENANT);
   }
 
   /** Runs mutations one at a time, in arrival order. */
@@ -141,30 +123,24 @@ export class TenantVault extends DurableObject<KmsEnv> {
   async createKey(call: CallContext, input: CreateKeyInput, idempotencyKey: string | null): Promise<Result<KeyView>> {
     const denied = this.#admit(call);
     if (denied) return denied;
-    const keyring = this.#loadKeyring();
-    if (!keyring) return fail("misconfigured");
+    if (!this.#material.keyring()) return fail("misconfigured");
     if (!isAlgorithmName(input.algorithm)) return fail("invalid_request", `body.algorithm: unsupported algorithm ${input.algorithm}`);
     const algorithm: AlgorithmName = input.algorithm;
     const requestHash = bytesToHex(sha256(utf8ToBytes(JSON.stringify(input))));
 
     return this.#serialised(async () => {
-      if (idempotencyKey !== null) {
-        const previous = this.ctx.storage.sql
-          .exec<{ request_hash: string; response: string }>("SELECT request_hash, response FROM idempotency WHERE idempotency_key = ?", idempotencyKey)
-          .toArray()[0];
-        if (previous) {
-          if (previous.request_hash !== requestHash) return fail("idempotency_conflict", "Idempotency-Key was used with a different request body");
-          const key = this.#store.key((JSON.parse(previous.response) as { id: string }).id);
-          return key ? ok(this.#view(key)) : fail("key_not_found");
-        }
+      const previous = idempotencyKey === null ? undefined : this.#store.idempotencyRecord(idempotencyKey);
+      if (previous) {
+        if (previous.requestHash !== requestHash) return fail("idempotency_conflict", "Idempotency-Key was used with a different request body");
+        const key = this.#store.key(previous.keyId);
+        return key ? ok(this.#view(key)) : fail("key_not_found");
       }
       const id = crypto.randomUUID();
+      const material = await this.#material.generate(call.tenantId, { keyId: id, version: 1, algorithm });
+      if ("ok" in material) return material;
       const now = Date.now();
       const spec = ALGORITHMS[algorithm];
-      const seed = this.#provider.generateSeed(algorithm);
       try {
-        const pair = await this.#provider.deriveKeyPair(algorithm, seed);
-        const wrapped = await wrapSecret(await this.#wrappingKey(call.tenantId, keyring, keyring.activeId), seed, { keyId: id, version: 1, algorithm });
         const view = this.#commitKeyChange(call, id, "key.create", () => {
           this.#store.insertKey({
             id, algorithm, purpose: spec.purpose, name: input.name ?? null, description: input.description ?? null,
@@ -172,21 +148,17 @@ export class TenantVault extends DurableObject<KmsEnv> {
             deletion_window_days: input.deletion_window_days ?? 30, deletion_date: null, created_at: now, updated_at: now, revision: 1,
           });
           this.#store.insertVersion({
-            key_id: id, version: 1, state: "enabled", public_key: pair.publicKey, wrapped_secret: wrapped,
-            kek_id: keyring.activeId, created_at: now, destroyed_at: null,
+            key_id: id, version: 1, state: "enabled", public_key: material.publicKey, wrapped_secret: material.wrapped,
+            kek_id: material.kekId, created_at: now, destroyed_at: null,
           });
-          if (idempotencyKey !== null) {
-            this.ctx.storage.sql.exec(
-              "INSERT INTO idempotency (idempotency_key, request_hash, response, created_at) VALUES (?, ?, ?, ?)",
-              idempotencyKey, requestHash, JSON.stringify({ id }), now,
-            );
-          }
+          if (idempotencyKey !== null) this.#store.insertIdempotencyRecord(idempotencyKey, requestHash, id, now);
         }, 1);
-        this.#cache.set(id, 1, pair.privateKey);
+        this.#material.remember(id, 1, material.handle);
         await this.#kickAlarm(now + OUTBOX_DELAY_MS);
         return ok(view);
-      } finally {
-        wipe(seed);
+      } catch (error) {
+        material.handle.destroy();
+        throw error;
       }
     });
   }
@@ -253,32 +225,30 @@ export class TenantVault extends DurableObject<KmsEnv> {
   async rotateKey(call: CallContext, keyId: string): Promise<Result<KeyView>> {
     const denied = this.#admit(call);
     if (denied) return denied;
-    const keyring = this.#loadKeyring();
-    if (!keyring) return fail("misconfigured");
+    if (!this.#material.keyring()) return fail("misconfigured");
     return this.#serialised(async () => {
       const key = this.#store.key(keyId);
       if (!key) return fail("key_not_found");
       const step = transition(key.state, "rotate");
       if (!step.ok) return fail(step.code, step.detail);
-      const algorithm = key.algorithm as AlgorithmName;
       const version = key.primary_version + 1;
-      const seed = this.#provider.generateSeed(algorithm);
+      const material = await this.#material.generate(call.tenantId, { keyId, version, algorithm: key.algorithm as AlgorithmName });
+      if ("ok" in material) return material;
       try {
-        const pair = await this.#provider.deriveKeyPair(algorithm, seed);
-        const wrapped = await wrapSecret(await this.#wrappingKey(call.tenantId, keyring, keyring.activeId), seed, { keyId, version, algorithm });
         const now = Date.now();
         const view = this.#commitKeyChange(call, keyId, "key.rotate", () => {
           this.#store.insertVersion({
-            key_id: keyId, version, state: "enabled", public_key: pair.publicKey, wrapped_secret: wrapped,
-            kek_id: keyring.activeId, created_at: now, destroyed_at: null,
+            key_id: keyId, version, state: "enabled", public_key: material.publicKey, wrapped_secret: material.wrapped,
+            kek_id: material.kekId, created_at: now, destroyed_at: null,
           });
           this.#store.updateKey(keyId, { primary_version: version }, now);
         }, version);
-        this.#cache.set(keyId, version, pair.privateKey);
+        this.#material.remember(keyId, version, material.handle);
         await this.#kickAlarm(now + OUTBOX_DELAY_MS);
         return ok(view);
-      } finally {
-        wipe(seed);
+      } catch (error) {
+        material.handle.destroy();
+        throw error;
       }
     });
   }
@@ -288,103 +258,76 @@ export class TenantVault extends DurableObject<KmsEnv> {
     if (denied) return denied;
     const key = this.#store.key(keyId);
     if (!key) return fail("key_not_found");
+    const spec = isAlgorithmName(key.algorithm) ? ALGORITHMS[key.algorithm] : undefined;
+    if (!spec || !hasPublicKey(spec)) return fail("unsupported_operation", `${key.algorithm} keys have no public key`);
     const wanted = version ?? key.primary_version;
     const row = this.#store.version(keyId, wanted);
     if (!row || row.public_key === null) return fail("invalid_request", `query.version: key has no version ${wanted}`);
-    const encoded = await formatPublicKey(key.algorithm as AlgorithmName, new Uint8Array(row.public_key), format);
+    const encoded = await publicKeyFormatResult(spec.name, new Uint8Array(row.public_key), format);
+    if (!encoded.ok) return encoded;
     return ok({
       key_id: keyId,
       version: wanted,
       algorithm: key.algorithm,
       format,
-      public_key: typeof encoded === "string" ? encoded : { ...encoded },
+      public_key: typeof encoded.value === "string" ? encoded.value : { ...encoded.value },
     });
   }
 
   // ---- cryptographic operations ---------------------------------------------------------------
-
-  async #handle(tenantId: string, key: KeyRow, row: VersionRow): Promise<PrivateKeyHandle | Failure> {
-    const cached = this.#cache.get(key.id, row.version);
-    if (cached) return cached;
-    const keyring = this.#loadKeyring();
-    if (!keyring) return fail("misconfigured");
-    if (row.wrapped_secret === null || !keyring.keys.has(row.kek_id)) return fail("internal_error", "key material unavailable");
-    const binding = { keyId: key.id, version: row.version, algorithm: key.algorithm };
-    const seed = await unwrapSecret(await this.#wrappingKey(tenantId, keyring, row.kek_id), new Uint8Array(row.wrapped_secret), binding);
-    // A blob that does not unwrap under its own binding was moved or altered: never use it.
-    if (!seed.ok) return fail("internal_error", "key material failed integrity check");
-    try {
-      const pair = await this.#provider.deriveKeyPair(key.algorithm as AlgorithmName, seed.value);
-      this.#cache.set(key.id, row.version, pair.privateKey);
-      return pair.privateKey;
-    } finally {
-      wipe(seed.value);
-    }
-  }
 
   /**
    * The frame every crypto operation runs in: key lookup, operation-vs-algorithm check, state
    * check, version choice, the operation, then — in one transaction that re-reads the state —
    * the audit row. Nothing is returned unless that audit row was written.
    */
-  async #use<T>(
-    call: CallContext,
-    operation: KeyOperation,
-    keyId: string,
-    pickVersion: (key: KeyRow) => number | Failure,
-    run: (ref: ops.VersionRef, handle: () => Promise<PrivateKeyHandle | Failure>) => Promise<Result<T>>,
-  ): Promise<Result<T>> {
+  async #use<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Operation<T>): Promise<Result<T>> {
+    const result = await this.#attempt(call, operation, keyId, pickVersion, run);
+    // Allowed or refused, the operation left an audit row in the outbox.
+    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
+    return result;
+  }
+
+  async #attempt<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Operation<T>): Promise<Result<T>> {
     const denied = this.#admit(call);
     if (denied) return denied;
     const name = `crypto.${operation}`;
-    const refuse = (failure: Failure, keyVersion: number | null, outcome: "denied" | "failed"): Failure => {
-      this.#record(call, { operation: name, keyId, keyVersion, outcome, rule: failure.error.code, detail: failure.error.detail ?? null });
+    const refuse = (failure: Failure, keyVersion: number | null): Failure => {
+      this.#record(call, { operation: name, keyId, keyVersion, ...auditedFailure(failure) });
       return failure;
     };
     const key = this.#store.key(keyId);
-    if (!key) return refuse(fail("key_not_found"), null, "denied");
+    if (!key) return refuse(fail("key_not_found"), null);
     const spec = isAlgorithmName(key.algorithm) ? ALGORITHMS[key.algorithm] : undefined;
     if (!spec || !(spec.operations as readonly string[]).includes(operation)) {
-      return refuse(fail("unsupported_operation", `${key.algorithm} keys do not support ${operation}`), null, "failed");
+      return refuse(fail("unsupported_operation", `${key.algorithm} keys do not support ${operation}`), null);
     }
     const reason = unusableReason(key.state);
-    if (reason) return refuse(fail("key_disabled", reason), null, "denied");
+    if (reason) return refuse(fail("key_disabled", reason), null);
     const version = pickVersion(key);
-    if (typeof version !== "number") return refuse(version, null, "failed");
+    if (typeof version !== "number") return refuse(version, null);
     const row = this.#store.version(keyId, version);
-    if (!row || row.state !== "enabled" || row.public_key === null) {
-      return refuse(fail("decrypt_failed"), version, "failed");
+    if (!row || row.state !== "enabled" || (row.public_key === null && hasPublicKey(spec))) {
+      return refuse(fail("decrypt_failed"), version);
     }
-    const ref = { keyId, algorithm: key.algorithm, version, publicKey: new Uint8Array(row.public_key) };
-    const result = await run(ref, () => this.#handle(call.tenantId, key, row));
+    const ref = { keyId, algorithm: key.algorithm, version, publicKey: row.public_key === null ? null : new Uint8Array(row.public_key) };
+    const stored = { keyId, version, algorithm: key.algorithm, wrapped: row.wrapped_secret, kekId: row.kek_id };
+    const result = await run(ref, () => this.#material.load(call.tenantId, stored));
 
     return this.ctx.storage.transactionSync(() => {
       const now = this.#store.key(keyId);
       const stillUsable = now !== undefined && unusableReason(now.state) === null;
-      const outcome = !stillUsable ? "denied" : result.ok ? "allowed" : "failed";
+      const answer = stillUsable ? result : fail("key_disabled", "The key was disabled during the operation");
       this.#audit(call).append({
         time: Date.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion: version,
-        outcome, rule: result.ok ? null : result.error.code, detail: stillUsable ? null : "key state changed during the operation",
+        ...(answer.ok ? { outcome: "allowed" } : auditedFailure(answer)),
       });
-      return stillUsable ? result : fail("key_disabled", "The key was disabled during the operation");
+      return answer;
     });
   }
 
-  /** Decrypting versions must be enabled and ≥ min_decryption_version (DESIGN §5). */
-  #decryptable(version: number) {
-    return (key: KeyRow): number | Failure => {
-      if (version > key.primary_version || version < 1) return fail("decrypt_failed");
-      if (version < key.min_decryption_version) {
-        return fail("key_disabled", `Key version ${version} is below min_decryption_version ${key.min_decryption_version}`);
-      }
-      return version;
-    };
-  }
-
   async encrypt(call: CallContext, keyId: string, plaintext: Uint8Array, aad: Uint8Array) {
-    const result = await this.#use(call, "encrypt", keyId, (k) => k.primary_version, (ref) => ops.encrypt(this.#provider, ref, plaintext, aad));
-    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-    return result;
+    return this.#use(call, "encrypt", keyId, primaryVersion, (ref, load) => ops.encrypt(this.#provider, ref, load, plaintext, aad));
   }
 
   async decrypt(call: CallContext, keyId: string, envelope: Uint8Array, aad: Uint8Array) {
@@ -392,47 +335,26 @@ export class TenantVault extends DurableObject<KmsEnv> {
     // The envelope names its key and version; a different key than the path's is refused the same
     // way as any other bad envelope: no detail of which check failed.
     const version = decoded.ok && decoded.value.keyId === keyId.toLowerCase() ? decoded.value.keyVersion : 0;
-    const result = await this.#use(call, "decrypt", keyId, version === 0 ? () => fail("decrypt_failed") : this.#decryptable(version), async (ref, handle) => {
-      const h = await handle();
-      return "ok" in h ? h : ops.decrypt(this.#provider, ref, h, envelope, aad);
-    });
-    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-    return result;
+    const pick = version === 0 ? () => fail("decrypt_failed") : decryptableVersion(version);
+    return this.#use(call, "decrypt", keyId, pick, (ref, load) => ops.decrypt(this.#provider, ref, load, envelope, aad));
   }
 
   async encapsulate(call: CallContext, keyId: string) {
-    const result = await this.#use(call, "encapsulate", keyId, (k) => k.primary_version, (ref) => ops.encapsulate(this.#provider, ref));
-    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-    return result;
+    return this.#use(call, "encapsulate", keyId, primaryVersion, (ref) => ops.encapsulate(this.#provider, ref));
   }
 
   async decapsulate(call: CallContext, keyId: string, ciphertext: Uint8Array, version: number | null) {
-    const pick = (k: KeyRow) => this.#decryptable(version ?? k.primary_version)(k);
-    const result = await this.#use(call, "decapsulate", keyId, pick, async (ref, handle) => {
-      const h = await handle();
-      return "ok" in h ? h : ops.decapsulate(this.#provider, ref, h, ciphertext);
-    });
-    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-    return result;
+    const pick = namedVersion(version, { decrypting: true });
+    return this.#use(call, "decapsulate", keyId, pick, (ref, load) => ops.decapsulate(this.#provider, ref, load, ciphertext));
   }
 
   async sign(call: CallContext, keyId: string, input: SignInputWire) {
-    const result = await this.#use(call, "sign", keyId, (k) => k.primary_version, async (ref, handle) => {
-      const h = await handle();
-      return "ok" in h ? h : ops.sign(this.#provider, ref, h, input);
-    });
-    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-    return result;
+    return this.#use(call, "sign", keyId, primaryVersion, (ref, load) => ops.sign(this.#provider, ref, load, input));
   }
 
   async verify(call: CallContext, keyId: string, input: SignInputWire, signature: Uint8Array, version: number | null) {
-    const pick = (k: KeyRow): number | Failure => {
-      const wanted = version ?? k.primary_version;
-      return wanted >= 1 && wanted <= k.primary_version ? wanted : fail("invalid_request", `body.key_version: key has no version ${wanted}`);
-    };
-    const result = await this.#use(call, "verify", keyId, pick, (ref) => ops.verify(this.#provider, ref, input, signature));
-    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-    return result;
+    const pick = namedVersion(version, { decrypting: false });
+    return this.#use(call, "verify", keyId, pick, (ref) => ops.verify(this.#provider, ref, input, signature));
   }
 
   // ---- audit ----------------------------------------------------------------------------------
@@ -462,7 +384,8 @@ export class TenantVault extends DurableObject<KmsEnv> {
   async verifyAudit(call: CallContext): Promise<Result<ChainVerdict>> {
     const denied = this.#admit(call);
     if (denied) return denied;
-    return ok(verifyChain(this.#audit(call).all()));
+    const log = this.#audit(call);
+    return ok(verifyChain(log.all(), log.head()));
   }
 
   // ---- alarm: destroy due keys, drain the outbox, purge old idempotency records ---------------
@@ -477,28 +400,11 @@ export class TenantVault extends DurableObject<KmsEnv> {
         this.#store.eraseSecrets(key.id, now);
         this.#store.updateKey(key.id, { state: "destroyed" }, now);
       });
-      this.#cache.evictKey(key.id);
+      this.#material.forget(key.id);
     }
-    this.ctx.storage.sql.exec("DELETE FROM idempotency WHERE created_at < ?", now - IDEMPOTENCY_TTL_MS);
+    this.#store.purgeIdempotencyRecords(now - IDEMPOTENCY_TTL_MS);
 
-    let remaining = 0;
-    let failed = false;
-    try {
-      for (let batch = 0; batch < DRAIN_BATCHES_PER_ALARM; batch++) {
-        remaining = await drainOnce(this.ctx.storage.sql, this.env.DB, tenantId);
-        if (remaining === 0) break;
-      }
-    } catch {
-      failed = true;
-      remaining = 1;
-    }
-    const next: number[] = [];
-    if (remaining > 0) {
-      const attempts = this.ctx.storage.sql.exec<{ a: number | null }>("SELECT max(attempts) AS a FROM outbox").one().a ?? 0;
-      next.push(Date.now() + (failed ? Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.min(attempts, 20)) : 0));
-    }
-    const deletion = this.#store.nextDeletionDate();
-    if (deletion !== null) next.push(deletion);
+    const next = [await drain(this.ctx.storage.sql, this.env.DB, tenantId, Date.now), this.#store.nextDeletionDate()].filter((at) => at !== null);
     if (next.length > 0) await this.ctx.storage.setAlarm(Math.min(...next));
   }
 }

@@ -1,0 +1,97 @@
+/**
+ * One transaction per change (DESIGN §8, §9): a key change, its audit row and its outbox row are
+ * written together or not at all. Here the audit or outbox insert is made to fail (a SQLite
+ * trigger that raises) after the key rows were written in the same transaction: every operation
+ * then throws, returns nothing, and leaves the vault exactly as it was.
+ */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { b, createKey, newVault, rejection, runAlarmNow, snapshot, sql, value, type TestVault } from "./helpers.ts";
+
+const FAILING_TABLES = ["audit_events", "outbox"] as const;
+
+async function breakInserts(vault: TestVault, table: (typeof FAILING_TABLES)[number]): Promise<void> {
+  await sql(vault, `CREATE TRIGGER fail_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, '${table} unavailable'); END`);
+}
+
+async function repairInserts(vault: TestVault, table: (typeof FAILING_TABLES)[number]): Promise<void> {
+  await sql(vault, `DROP TRIGGER fail_${table}`);
+}
+
+/** A vault with one enabled KEM key, one enabled signing key, one key pending deletion, and an envelope. */
+async function seeded(vault: TestVault) {
+  const kem = await createKey(vault, "ML-KEM-768");
+  const dsa = await createKey(vault, "ML-DSA-44");
+  const doomed = await createKey(vault, "ML-KEM-512");
+  value(await vault.stub.changeState(vault.call, doomed.id, "schedule_deletion", null));
+  const envelope = value(await vault.stub.encrypt(vault.call, kem.id, b("p"), b(""))).ciphertext;
+  return { kem: kem.id, dsa: dsa.id, doomed: doomed.id, envelope };
+}
+
+describe.each(FAILING_TABLES)("when the %s insert fails inside the transaction", (table) => {
+  it("no mutation leaves a partial row, and none returns an answer", async () => {
+    const vault = await newVault();
+    const keys = await seeded(vault);
+    const before = await snapshot(vault);
+    await breakInserts(vault, table);
+    const failure = new RegExp(`${table} unavailable`);
+
+    expect(await rejection(vault.stub.createKey(vault.call, { algorithm: "ML-DSA-65", name: "n" }, null))).toMatch(failure);
+    expect(await rejection(vault.stub.createKey(vault.call, { algorithm: "ML-DSA-65" }, "idem-1"))).toMatch(failure);
+    expect(await rejection(vault.stub.rotateKey(vault.call, keys.kem))).toMatch(failure);
+    expect(await rejection(vault.stub.updateKey(vault.call, keys.kem, { name: "renamed", labels: { a: "b" } }))).toMatch(failure);
+    expect(await rejection(vault.stub.changeState(vault.call, keys.kem, "disable", null))).toMatch(failure);
+    expect(await rejection(vault.stub.changeState(vault.call, keys.kem, "schedule_deletion", 7))).toMatch(failure);
+    expect(await rejection(vault.stub.changeState(vault.call, keys.doomed, "cancel_deletion", null))).toMatch(failure);
+    expect(await snapshot(vault)).toEqual(before);
+  });
+
+  it("no crypto operation returns a result it could not audit", async () => {
+    const vault = await newVault();
+    const keys = await seeded(vault);
+    const before = await snapshot(vault);
+    await breakInserts(vault, table);
+    const failure = new RegExp(`${table} unavailable`);
+
+    expect(await rejection(vault.stub.encrypt(vault.call, keys.kem, b("p"), b("")))).toMatch(failure);
+    expect(await rejection(vault.stub.decrypt(vault.call, keys.kem, keys.envelope, b("")))).toMatch(failure);
+    expect(await rejection(vault.stub.encapsulate(vault.call, keys.kem))).toMatch(failure);
+    expect(await rejection(vault.stub.sign(vault.call, keys.dsa, { message: b("m") }))).toMatch(failure);
+    // Refusals are audited too, so they cannot be answered either.
+    expect(await rejection(vault.stub.sign(vault.call, keys.kem, { message: b("m") }))).toMatch(failure);
+    expect(await rejection(vault.stub.encrypt(vault.call, crypto.randomUUID(), b("p"), b("")))).toMatch(failure);
+    expect(await snapshot(vault)).toEqual(before);
+  });
+
+  it("the deletion alarm does not destroy a key it could not audit, and does once repaired", async () => {
+    const vault = await newVault();
+    const keys = await seeded(vault);
+    await sql(vault, "UPDATE keys SET deletion_date = ? WHERE id = ?", Date.now() - 1, keys.doomed);
+    const before = await snapshot(vault);
+    await breakInserts(vault, table);
+    expect(await rejection(runDurableObjectAlarm(vault.stub))).toMatch(new RegExp(`${table} unavailable`));
+    expect(await snapshot(vault)).toEqual(before);
+
+    await repairInserts(vault, table);
+    await runAlarmNow(vault);
+    expect(value(await vault.stub.getKey(vault.call, keys.doomed)).state).toBe("destroyed");
+  });
+
+  it("after repair the vault carries on from where it was: versions and the audit chain have no gaps", async () => {
+    const vault = await newVault();
+    const keys = await seeded(vault);
+    await breakInserts(vault, table);
+    expect(await rejection(vault.stub.rotateKey(vault.call, keys.kem))).toMatch(/unavailable/);
+    await repairInserts(vault, table);
+
+    const rotated = value(await vault.stub.rotateKey(vault.call, keys.kem));
+    expect(rotated.primary_version).toBe(2);
+    expect(rotated.versions.map((v) => v.version)).toEqual([1, 2]);
+    const opened = value(await vault.stub.decrypt(vault.call, keys.kem, keys.envelope, b("")));
+    expect(opened).toMatchObject({ key_version: 1, plaintext: b("p") });
+    const verdict = value(await vault.stub.verifyAudit(vault.call));
+    expect(verdict).toEqual({ valid: true, checked: verdict.checked });
+    const seqs = (await sql<{ seq: number }>(vault, "SELECT seq FROM audit_events ORDER BY seq")).map((r) => r.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Broken function-level authorization, as a matrix (DESIGN §2, §4 rule 2): for every tenant route
+ * in the registry (ROUTES in app.ts) and every scope, an API key holding exactly that one scope is
+ * let through only where the route's operation needs that scope; every other pair is 403
+ * access_denied, rule `scopes`. The routes come from the registry, so a route added later is in
+ * the matrix; a new operation needs a minimal valid request in REQUESTS, or the suite says so.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { ROUTES } from "../../workers/gateway/src/app.ts";
+import type { AnyRoute } from "../../workers/gateway/src/http/routes.ts";
+import { OPERATIONS, type Operation } from "../../workers/shared/operations.ts";
+import { SCOPES, type Scope } from "../../workers/shared/scopes.ts";
+import { createApiKey, createTenant, request, type TestTenant } from "./helpers.ts";
+
+interface MinimalRequest {
+  body?: unknown;
+  query?: string;
+}
+
+const SOME_BYTES = btoa("bfla-matrix");
+
+/**
+ * Input that passes validation, so that the policy decides. Where the right scope succeeds, the
+ * request stays harmless: ids are random (404), a minted key grants only the scope the caller holds.
+ */
+const REQUESTS: Record<Operation, MinimalRequest> = {
+  "tenant.read": {},
+  "usage.read": {},
+  "api-keys.create": { body: { name: "bfla", scopes: ["api-keys:manage"] } },
+  "api-keys.list": {},
+  "api-keys.revoke": {},
+  "keys.create": { body: { algorithm: "ML-KEM-512" } },
+  "keys.list": { query: "limit=5" },
+  "keys.get": {},
+  "keys.update": { body: { name: "renamed" } },
+  "keys.public-key": { query: "format=raw" },
+  "keys.rotate": {},
+  "keys.disable": {},
+  "keys.enable": {},
+  "keys.schedule-deletion": { body: { days: 7 } },
+  "keys.cancel-deletion": {},
+  "crypto.encrypt": { body: { plaintext: SOME_BYTES } },
+  "crypto.decrypt": { body: { ciphertext: SOME_BYTES } },
+  "crypto.encapsulate": {},
+  "crypto.decapsulate": { body: { ciphertext: SOME_BYTES } },
+  "crypto.sign": { body: { message: SOME_BYTES } },
+  "crypto.verify": { body: { message: SOME_BYTES, signature: SOME_BYTES } },
+  "audit.list": { query: "limit=5" },
+  "audit.verify": {},
+  "policy-rules.list": {},
+  "policy-rules.create": { body: { kind: "operation_deny", value: "audit.verify" } },
+  "policy-rules.delete": {},
+};
+
+/** What the right scope may be answered: success, or the route's own "no such thing" for a random id. */
+const ALLOWED_ANSWERS = new Set([200, 201, 204, 404]);
+const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "not_found"]);
+
+type TenantRoute = AnyRoute & { access: { kind: "tenant"; operation: Operation } };
+const TENANT_ROUTES = ROUTES.filter((r): r is TenantRoute => r.access.kind === "tenant");
+
+function minimalRequest(route: TenantRoute): MinimalRequest {
+  const known = (REQUESTS as Partial<Record<string, MinimalRequest>>)[route.access.operation];
+  if (!known) {
+    throw new Error(
+      `operation "${route.access.operation}" (${route.method.toUpperCase()} ${route.path}) has no entry in REQUESTS ` +
+        "in test/workers/bfla-matrix.test.ts: add a minimal valid request for it",
+    );
+  }
+  return known;
+}
+
+function send(route: TenantRoute, token: string): Promise<Response> {
+  const { body, query } = minimalRequest(route);
+  const path = route.path.replace(/:(\w+)/g, () => crypto.randomUUID()) + (query ? `?${query}` : "");
+  return request(route.method.toUpperCase(), path, { token, body });
+}
+
+let tenant: TestTenant;
+const tokens = new Map<Scope, string>();
+
+beforeAll(async () => {
+  tenant = await createTenant({ name: "bfla", plan: "enterprise" });
+  const minted = await Promise.all(SCOPES.map((scope) => createApiKey(tenant, { name: `only ${scope}`, scopes: [scope] })));
+  SCOPES.forEach((scope, i) => tokens.set(scope, (minted[i] as { token: string }).token));
+});
+
+it("covers every tenant route in the registry, each with a minimal request", () => {
+  expect(TENANT_ROUTES.length).toBeGreaterThanOrEqual(Object.keys(OPERATIONS).length);
+  for (const route of TENANT_ROUTES) expect(() => minimalRequest(route)).not.toThrow();
+  expect(Object.keys(REQUESTS).sort()).toEqual(Object.keys(OPERATIONS).sort());
+  // Every operation's scope is one an API key can hold, so every row of the matrix has one allowed cell.
+  for (const { scope } of Object.values(OPERATIONS)) expect(SCOPES).toContain(scope);
+});
+
+describe.each(TENANT_ROUTES.map((route) => [`${route.method.toUpperCase()} ${route.path}`, route] as const))("%s", (_name, route) => {
+  const needed = OPERATIONS[route.access.operation].scope;
+
+  it(`admits only a key holding ${needed}; a key with any other single scope is 403 rule scopes`, async () => {
+    const answers = await Promise.all(
+      SCOPES.map(async (scope) => {
+        const response = await send(route, tokens.get(scope) as string);
+        const text = await response.text();
+        return { scope, status: response.status, body: (text ? JSON.parse(text) : {}) as { code?: string; rule?: string; id?: string } };
+      }),
+    );
+    for (const { scope, status, body } of answers) {
+      if (scope === needed) {
+        expect(ALLOWED_ANSWERS.has(status), `${scope}: ${status} ${JSON.stringify(body)}`).toBe(true);
+        if (status === 404) expect(NOT_FOUND_CODES.has(body.code ?? ""), `${scope}: ${JSON.stringify(body)}`).toBe(true);
+      } else {
+        expect({ scope, status, code: body.code, rule: body.rule }).toEqual({ scope, status: 403, code: "access_denied", rule: "scopes" });
+      }
+    }
+    // A rule the allowed request created must not change the answers of the routes after this one.
+    const created = answers.find((a) => a.scope === needed && a.status === 201);
+    if (route.access.operation === "policy-rules.create" && created?.body.id) {
+      const removed = await request("DELETE", `/v1/policy-rules/${created.body.id}`, { token: tokens.get("api-keys:manage") as string });
+      expect(removed.status).toBe(204);
+    }
+  });
+});

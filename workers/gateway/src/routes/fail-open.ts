@@ -1,0 +1,89 @@
+/**
+ * Emergency policy fail-open (DESIGN §4), platform admin only. While on, a policy-engine outage lets
+ * requests through instead of 503 — each one audited as critical in its tenant's log — and it turns
+ * itself off at `until`, checked on every request. It never bypasses authentication, rate limits,
+ * or a deny the policy engine did return; while it is on, the gateway applies the engine's rules
+ * itself (pipeline/policy.ts), so it opens only what cannot be read during the outage. Switching it
+ * on or off is audited as critical in the platform's own audit log.
+ */
+import { z } from "zod";
+import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
+import { route } from "../http/routes.ts";
+import { callKms } from "../pipeline/route.ts";
+
+export const MAX_FAIL_OPEN_MINUTES = 60;
+
+const FailOpenBody = z.object({
+  minutes: z.number().int().min(1).max(MAX_FAIL_OPEN_MINUTES).default(5),
+  reason: z.string().trim().min(3).max(500),
+});
+
+const FailOpenStatus = z.object({
+  enabled: z.boolean(),
+  until: z.iso.datetime().nullable(),
+  reason: z.string().nullable(),
+});
+
+function platformCall(c: Context<AppEnv>): CallContext {
+  return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId: c.get("requestId") };
+}
+
+async function status(db: D1Database, now: number) {
+  const active = activeFailOpen(await readFailOpen(db), now);
+  return { enabled: active !== null, until: active ? new Date(active.until).toISOString() : null, reason: active?.reason ?? null };
+}
+
+export const failOpenRoutes = [
+  route({
+    method: "get",
+    path: "/admin/v1/policy/fail-open",
+    summary: "Whether emergency policy fail-open is on, and until when",
+    tag: "admin",
+    access: { kind: "admin" },
+    responses: { 200: { description: "Status", schema: FailOpenStatus } },
+    handler: async (c) => c.json(await status(c.env.DB, Date.now())),
+  }),
+  route({
+    method: "post",
+    path: "/admin/v1/policy/fail-open",
+    summary: "Switch emergency policy fail-open on for 1–60 minutes (default 5), with a reason",
+    tag: "admin",
+    access: { kind: "admin" },
+    body: FailOpenBody,
+    responses: { 200: { description: "Status", schema: FailOpenStatus } },
+    handler: async (c, { body }) => {
+      const now = Date.now();
+      const until = now + body.minutes * 60_000;
+      // Audit first: if the critical audit event cannot be written, fail-open is not switched on.
+      await callKms(() =>
+        c.env.KMS.recordEvent(platformCall(c), {
+          operation: "policy.fail_open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical",
+          detail: `for ${body.minutes} min until ${new Date(until).toISOString()}: ${body.reason}`,
+        }),
+      );
+      await writeFailOpen(c.env.DB, { reason: body.reason, enabledAt: now, until });
+      return c.json(await status(c.env.DB, now));
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/admin/v1/policy/fail-open",
+    summary: "Switch emergency policy fail-open off now",
+    tag: "admin",
+    access: { kind: "admin" },
+    responses: { 200: { description: "Status", schema: FailOpenStatus } },
+    handler: async (c) => {
+      const removed = await clearFailOpen(c.env.DB);
+      await callKms(() =>
+        c.env.KMS.recordEvent(platformCall(c), {
+          operation: "policy.fail_open.disable", keyId: null, outcome: "allowed", rule: null, severity: "critical",
+          detail: removed ? "switched off by the platform admin" : "was not on",
+        }),
+      );
+      return c.json(await status(c.env.DB, Date.now()));
+    },
+  }),
+];

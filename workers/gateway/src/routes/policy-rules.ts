@@ -1,0 +1,118 @@
+/**
+ * Tenant-defined policy rules (DESIGN §4 rule 5): a source-IP allow-list (`ip_allow`, CIDR; once
+ * any exists, requests from other addresses are denied) and per-operation denies
+ * (`operation_deny`, an operation name such as `crypto.sign` or a family such as `keys.*`).
+ * Managed by API keys holding `api-keys:manage`; every change is audited in the tenant's log.
+ */
+import { and, eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { z } from "zod";
+import * as schema from "../../../../schema/d1.ts";
+import { OPERATIONS, type Operation } from "../../../shared/operations.ts";
+import { parseCidr } from "../../../policy/src/cidr.ts";
+import { operationMatches } from "../../../policy/src/rules.ts";
+import type { AppEnv } from "../app-env.ts";
+import { database } from "../db/tenants.ts";
+import { ApiError } from "../http/problem.ts";
+import { route } from "../http/routes.ts";
+import { callContext, callKms } from "../pipeline/route.ts";
+import { IdParam } from "./schemas.ts";
+
+export const MAX_TENANT_RULES = 50;
+
+/** The operation no rule may deny: without it, a rule could never be removed again. */
+const UNDENIABLE: Operation = "policy-rules.delete";
+
+// The policy Worker's own parser decides what is stored: a range it could not read would match no
+// address, and the allow-list would then refuse every request (fail closed, but never intended).
+const cidr = z
+  .string()
+  .max(100)
+  .refine((v) => v === v.trim() && parseCidr(v) !== null, { message: "a CIDR range or address, e.g. 203.0.113.0/24 or 2001:db8::/32" });
+
+const operationPattern = z
+  .string()
+  .max(100)
+  .refine((v) => Object.hasOwn(OPERATIONS, v) || (v.endsWith(".*") && Object.keys(OPERATIONS).some((op) => operationMatches(v, op))), {
+    message: "an operation name (e.g. crypto.sign) or family (e.g. keys.*)",
+  })
+  .refine((v) => !operationMatches(v, UNDENIABLE), { message: `cannot deny ${UNDENIABLE}: the rule could never be removed` });
+
+const RuleInput = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("ip_allow"), value: cidr }),
+  z.object({ kind: z.literal("operation_deny"), value: operationPattern }),
+]);
+
+const RuleSchema = z.object({ id: z.uuid(), kind: z.enum(["ip_allow", "operation_deny"]), value: z.string(), created_at: z.iso.datetime() });
+
+type Row = typeof schema.tenantRules.$inferSelect;
+
+const render = (row: Row) => ({
+  id: row.id,
+  kind: row.kind,
+  value: row.value,
+  created_at: new Date(row.createdAt).toISOString(),
+});
+
+/**
+ * A change to the tenant's rules changes who may do what: it is recorded in the tenant's audit log
+ * before it is made, so no change is ever unaudited (DESIGN §9).
+ */
+async function audit(c: Context<AppEnv>, operation: "policy-rules.create" | "policy-rules.delete", rule: Pick<Row, "id" | "kind" | "value">) {
+  const call = callContext(c.get("auth"), c.get("requestId"));
+  await callKms(() =>
+    c.env.KMS.recordEvent(call, { operation, keyId: null, outcome: "allowed", rule: null, severity: "info", detail: `${rule.kind} ${rule.value} (rule ${rule.id})` }),
+  );
+}
+
+export const policyRuleRoutes = [
+  route({
+    method: "get",
+    path: "/v1/policy-rules",
+    summary: "This tenant's own policy rules",
+    tag: "policy",
+    access: { kind: "tenant", operation: "policy-rules.list" },
+    responses: { 200: { description: "Rules", schema: z.object({ rules: z.array(RuleSchema) }) } },
+    handler: async (c) => {
+      const rows = await database(c.env.DB).select().from(schema.tenantRules).where(eq(schema.tenantRules.tenantId, c.get("auth").tenantId)).all();
+      return c.json({ rules: rows.map(render) });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/policy-rules",
+    summary: "Add a rule: ip_allow (CIDR) or operation_deny (operation or family)",
+    tag: "policy",
+    access: { kind: "tenant", operation: "policy-rules.create" },
+    body: RuleInput,
+    responses: { 201: { description: "The rule", schema: RuleSchema } },
+    handler: async (c, { body }) => {
+      const tenantId = c.get("auth").tenantId;
+      const db = database(c.env.DB);
+      const existing = await db.select().from(schema.tenantRules).where(eq(schema.tenantRules.tenantId, tenantId)).all();
+      if (existing.length >= MAX_TENANT_RULES) throw new ApiError("invalid_request", `at most ${MAX_TENANT_RULES} rules per tenant`);
+      const row = { tenantId, id: crypto.randomUUID(), kind: body.kind, value: body.value, createdAt: Date.now() };
+      await audit(c, "policy-rules.create", row);
+      await db.insert(schema.tenantRules).values(row).run();
+      return c.json(render(row), 201);
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/v1/policy-rules/:id",
+    summary: "Remove one of this tenant's rules",
+    tag: "policy",
+    access: { kind: "tenant", operation: "policy-rules.delete" },
+    params: IdParam,
+    responses: { 204: { description: "Removed" } },
+    handler: async (c, { params }) => {
+      const db = database(c.env.DB);
+      const which = and(eq(schema.tenantRules.tenantId, c.get("auth").tenantId), eq(schema.tenantRules.id, params.id.toLowerCase()));
+      const rule = await db.select().from(schema.tenantRules).where(which).get();
+      if (!rule) throw new ApiError("not_found", "No such rule");
+      await audit(c, "policy-rules.delete", rule);
+      await db.delete(schema.tenantRules).where(which).run();
+      return c.body(null, 204);
+    },
+  }),
+];

@@ -1,0 +1,123 @@
+/**
+ * Key material inside the TenantVault (DESIGN §8): fresh secrets for new key versions, wrapped for
+ * storage, and stored secrets loaded back into provider handles, kept in a bounded in-memory cache.
+ * The only vault module that sees plaintext secrets, each for the length of one call: seeds are
+ * wiped after use, cached handles zeroed when evicted.
+ *
+ * Trust boundary: secrets in, handles out. Wrapped blobs come from the vault's own storage; one
+ * that does not unwrap under its own binding (tenant, key, version, algorithm, KEK) was moved or
+ * altered and is never used.
+ */
+import { fail, type Failure } from "../../../shared/errors.ts";
+import { ALGORITHMS, type AlgorithmName } from "../crypto/algorithms.ts";
+import { wipe } from "../crypto/bytes.ts";
+import { parseKeyring, type KekEnv, type Keyring } from "../crypto/kek.ts";
+import type { CryptoProvider, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
+import { unwrapSecret, wrapSecret, WrappingKey, type SecretBinding } from "../crypto/wrap.ts";
+import { KeyCache } from "./key-cache.ts";
+
+/** A loaded key version: a private key, or a symmetric AEAD key. */
+export type LoadedKey = PrivateKeyHandle | SecretKeyHandle;
+
+/** A new key version's material, ready to store: nothing in it is secret but the handle. */
+export interface NewMaterial {
+  /** The raw public key; null for symmetric keys, which have none. */
+  publicKey: Uint8Array | null;
+  wrapped: Uint8Array;
+  kekId: string;
+  handle: LoadedKey;
+}
+
+/** Where a stored secret lives: what `load` needs from the key and version rows. */
+export interface StoredSecret {
+  keyId: string;
+  version: number;
+  algorithm: string;
+  wrapped: ArrayBuffer | null;
+  kekId: string;
+}
+
+export class KeyMaterial {
+  readonly #provider: CryptoProvider;
+  readonly #env: KekEnv;
+  readonly #cache: KeyCache<LoadedKey>;
+  #keyring: Keyring | undefined;
+  readonly #wrappingKeys = new Map<string, Promise<WrappingKey>>();
+
+  constructor(provider: CryptoProvider, env: KekEnv, cacheCapacity: number) {
+    this.#provider = provider;
+    this.#env = env;
+    this.#cache = new KeyCache<LoadedKey>(cacheCapacity);
+  }
+
+  /** The KEK ring, parsed once; null while the secrets are missing or malformed. */
+  keyring(): Keyring | null {
+    if (!this.#keyring) {
+      const parsed = parseKeyring(this.#env);
+      if (!parsed.ok) return null;
+      this.#keyring = parsed.value;
+    }
+    return this.#keyring;
+  }
+
+  #wrappingKey(tenantId: string, keyring: Keyring, kekId: string): Promise<WrappingKey> {
+    let key = this.#wrappingKeys.get(kekId);
+    if (!key) {
+      key = WrappingKey.derive(keyring, tenantId, kekId);
+      key.catch(() => this.#wrappingKeys.delete(kekId));
+      this.#wrappingKeys.set(kekId, key);
+    }
+    return key;
+  }
+
+  /** Decodes a secret into a handle: a key pair for asymmetric algorithms, an AEAD key otherwise. */
+  async #decode(algorithm: AlgorithmName, secret: Uint8Array): Promise<{ handle: LoadedKey; publicKey: Uint8Array | null }> {
+    const spec = ALGORITHMS[algorithm];
+    if (spec.kind === "aead") return { handle: await this.#provider.importSecretKey(spec.name, secret), publicKey: null };
+    const pair = await this.#provider.deriveKeyPair(algorithm, secret);
+    return { handle: pair.privateKey, publicKey: pair.publicKey };
+  }
+
+  /** A fresh secret for a new key version, wrapped under the active KEK. */
+  async generate(tenantId: string, binding: SecretBinding & { algorithm: AlgorithmName }): Promise<NewMaterial | Failure> {
+    const keyring = this.keyring();
+    if (!keyring) return fail("misconfigured");
+    const secret = this.#provider.generateSeed(binding.algorithm);
+    try {
+      const { handle, publicKey } = await this.#decode(binding.algorithm, secret);
+      const wrapped = await wrapSecret(await this.#wrappingKey(tenantId, keyring, keyring.activeId), secret, binding);
+      return { publicKey, wrapped, kekId: keyring.activeId, handle };
+    } finally {
+      wipe(secret);
+    }
+  }
+
+  /** Keeps a new version's handle once its rows are committed. */
+  remember(keyId: string, version: number, handle: LoadedKey): void {
+    this.#cache.set(keyId, version, handle);
+  }
+
+  /** The handle of a stored version: from the cache, or unwrapped and decoded (then cached). */
+  async load(tenantId: string, stored: StoredSecret): Promise<LoadedKey | Failure> {
+    const cached = this.#cache.get(stored.keyId, stored.version);
+    if (cached) return cached;
+    const keyring = this.keyring();
+    if (!keyring) return fail("misconfigured");
+    if (stored.wrapped === null || !keyring.keys.has(stored.kekId)) return fail("internal_error", "key material unavailable");
+    const binding = { keyId: stored.keyId, version: stored.version, algorithm: stored.algorithm };
+    const secret = await unwrapSecret(await this.#wrappingKey(tenantId, keyring, stored.kekId), new Uint8Array(stored.wrapped), binding);
+    if (!secret.ok) return fail("internal_error", "key material failed integrity check");
+    try {
+      const { handle } = await this.#decode(stored.algorithm as AlgorithmName, secret.value);
+      this.#cache.set(stored.keyId, stored.version, handle);
+      return handle;
+    } finally {
+      wipe(secret.value);
+    }
+  }
+
+  /** Drops and zeroes every cached version of a key (on destroy). */
+  forget(keyId: string): void {
+    this.#cache.evictKey(keyId);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The facts a policy decision needs, read from D1 (DESIGN §4): the tenant's status, plan and key
+ * limit, its own rules, and — only where the plan excludes some algorithm, or on create — the
+ * algorithm of the key the request names and the tenant's key count, both from the vault's D1
+ * projection. Used by the policy Worker, and by the gateway while emergency fail-open is on, so
+ * that an outage of this Worker alone changes no decision. A failed read propagates: never allow.
+ */
+import { PLAN_LIMITS, planAllowsAlgorithm, type Plan } from "../../shared/plans.ts";
+import type { PolicyRequest } from "../../shared/rpc.ts";
+import type { PolicyFacts, TenantRuleFacts } from "./rules.ts";
+
+interface TenantRow {
+  status: "active" | "suspended";
+  plan: Plan;
+  max_keys: number | null;
+}
+
+/** True when the plan includes every algorithm, so a key's algorithm cannot change a decision. */
+function planAllowsAllAlgorithms(plan: Plan): boolean {
+  return planAllowsAlgorithm(plan, "X-Wing");
+}
+
+export async function readFacts(db: D1Database, request: PolicyRequest, now: number): Promise<PolicyFacts> {
+  const [tenant, rules] = await Promise.all([
+    db.prepare("SELECT status, plan, max_keys FROM tenants WHERE id = ?").bind(request.tenantId).first<TenantRow>(),
+    db.prepare("SELECT kind, value FROM tenant_rules WHERE tenant_id = ?").bind(request.tenantId).all<TenantRuleFacts>(),
+  ]);
+  const facts: PolicyFacts = {
+    now,
+    tenant: tenant ? { status: tenant.status, plan: tenant.plan, maxKeys: tenant.max_keys ?? PLAN_LIMITS[tenant.plan].maxKeys } : null,
+    keyAlgorithm: null,
+    keyCount: null,
+    tenantRules: rules.results,
+  };
+  if (!tenant) return facts;
+  // A key not yet projected (created within the last second or so, or while the vault's outbox
+  // cannot drain) is judged without its algorithm: rule 3 then allows its use.
+  if (request.keyId !== null && request.algorithm === null && !planAllowsAllAlgorithms(tenant.plan)) {
+    const row = await db
+      .prepare("SELECT algorithm FROM keys WHERE tenant_id = ? AND id = ?")
+      .bind(request.tenantId, request.keyId.toLowerCase())
+      .first<{ algorithm: string }>();
+    facts.keyAlgorithm = row?.algorithm ?? null;
+  }
+  // The projection trails the vault by its outbox drain (about a second): creates racing within
+  // that window can each see room for one more. Only a count in the vault's create transaction
+  // would make the limit exact.
+  if (request.operation === "keys.create") {
+    const row = await db
+      .prepare("SELECT count(*) AS n FROM keys WHERE tenant_id = ? AND state != 'destroyed'")
+      .bind(request.tenantId)
+      .first<{ n: number }>();
+    facts.keyCount = row?.n ?? 0;
+  }
+  return facts;
+}
