@@ -36,8 +36,8 @@ describe.each(FAILING_TABLES)("when the %s insert fails inside the transaction",
     await breakInserts(vault, table);
     const failure = new RegExp(`${table} unavailable`);
 
-    expect(await rejection(vault.stub.createKey(vault.call, { algorithm: "ML-DSA-65", name: "n" }, null))).toMatch(failure);
-    expect(await rejection(vault.stub.createKey(vault.call, { algorithm: "ML-DSA-65" }, "idem-1"))).toMatch(failure);
+    expect(await rejection(vault.stub.createKey(vault.call, { algorithm: "ML-DSA-65", name: "n" }, null, 100))).toMatch(failure);
+    expect(await rejection(vault.stub.createKey(vault.call, { algorithm: "ML-DSA-65" }, "idem-1", 100))).toMatch(failure);
     expect(await rejection(vault.stub.rotateKey(vault.call, keys.kem))).toMatch(failure);
     expect(await rejection(vault.stub.updateKey(vault.call, keys.kem, { name: "renamed", labels: { a: "b" } }))).toMatch(failure);
     expect(await rejection(vault.stub.changeState(vault.call, keys.kem, "disable", null))).toMatch(failure);

@@ -38,7 +38,7 @@ export function value<T>(result: Result<T>): T {
 }
 
 export async function createKey(vault: TestVault, algorithm = "ML-KEM-768"): Promise<KeyView> {
-  return value(await vault.stub.createKey(vault.call, { algorithm }, null));
+  return value(await vault.stub.createKey(vault.call, { algorithm }, null, 100));
 }
 
 /** Runs SQL inside the vault and returns the rows. */

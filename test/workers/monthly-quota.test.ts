@@ -58,8 +58,9 @@ describe("the quota under concurrency", () => {
       expect(response.headers.get("ratelimit-policy")).not.toBeNull();
     }
 
-    // Used up: even reading usage is an operation, and is refused.
-    await expectProblem(await request("GET", "/v1/usage", { token: tenant.token }), 403, "quota_exceeded");
+    // Used up: other operations are refused, but the tenant can still read its usage (not counted).
+    await expectProblem(await request("POST", "/v1/keys", { token: tenant.token, body: { algorithm: "ML-KEM-512" } }), 403, "quota_exceeded");
+    expect(await usage(tenant)).toMatchObject({ operations: 10, monthly_operations: 10, remaining: 0 });
 
     // Refused requests used no units: with 2 more units, exactly 2 more requests are served.
     await setLimits(tenant, { monthly_operations: 12 });
@@ -68,7 +69,8 @@ describe("the quota under concurrency", () => {
     expect(body.plan).toBe("free");
     expect(body.limits).toEqual({ rate_per_second: 1000, burst: 1000, monthly_operations: 12, max_keys: 10 });
     expect(body.usage).toEqual({ ...thisMonth(), operations: 12, monthly_operations: 12, remaining: 0 });
-    await expectProblem(await request("GET", "/v1/tenant", { token: tenant.token }), 403, "quota_exceeded");
+    expect((await request("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
+    await expectProblem(await request("GET", "/v1/keys", { token: tenant.token }), 403, "quota_exceeded");
   });
 
   it("charges each operation its cost, and never part of one", async () => {

@@ -38,6 +38,8 @@ const REQUESTS: Record<Operation, () => MinimalRequest> = {
   "keys.cancel-deletion": () => ({}),
   "crypto.encrypt": () => ({ body: { plaintext: SOME_BYTES } }),
   "crypto.decrypt": () => ({ body: { ciphertext: SOME_BYTES } }),
+  "crypto.rewrap": () => ({ body: { ciphertext: SOME_BYTES } }),
+  "crypto.datakey": () => ({}),
   "crypto.encapsulate": () => ({}),
   "crypto.decapsulate": () => ({ body: { ciphertext: SOME_BYTES } }),
   "crypto.sign": () => ({ body: { message: SOME_BYTES } }),

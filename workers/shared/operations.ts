@@ -23,6 +23,9 @@ export const OPERATIONS = {
   "keys.cancel-deletion": { scope: "keys:write", cost: 1 },
   "crypto.encrypt": { scope: "crypto:encrypt", cost: 1 },
   "crypto.decrypt": { scope: "crypto:decrypt", cost: 1 },
+  // Rewrap opens a ciphertext (though the plaintext stays inside): it needs the decrypt scope.
+  "crypto.rewrap": { scope: "crypto:decrypt", cost: 2 },
+  "crypto.datakey": { scope: "crypto:encrypt", cost: 1 },
   "crypto.encapsulate": { scope: "crypto:encrypt", cost: 1 },
   "crypto.decapsulate": { scope: "crypto:decrypt", cost: 1 },
   "crypto.sign": { scope: "crypto:sign", cost: 1 },

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { KEY_ALGORITHM_NAMES } from "../../../workers/shared/algorithms.ts";
 import { OPERATIONS, type Operation } from "../../../workers/shared/operations.ts";
 import { OPERATIONS_AFTER_DOWNGRADE, PLAN_LIMITS, PREMIUM_ALGORITHMS, planAllowsAlgorithm, type Plan } from "../../../workers/shared/plans.ts";
-import { monthlyQuota, planLimits } from "../../../workers/policy/src/rules.ts";
+import { QUOTA_EXEMPT, monthlyQuota, planLimits } from "../../../workers/policy/src/rules.ts";
 import { facts, quota, request } from "./fixtures.ts";
 
 const KEY_ID = "0b6f4e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
@@ -130,11 +130,17 @@ describe("rule 4: the monthly quota", () => {
 
   it("denies a request the quota could not hold: quota_exceeded, rule monthly_quota, naming the limit and the reset", () => {
     const resetsAt = Date.UTC(2027, 0, 1);
-    expect(monthlyQuota(request({ quota: quota({ used: 100, limit: 100, exceeded: true, resetsAt }) }), facts())).toEqual({
+    expect(monthlyQuota(request({ operation: "crypto.sign", quota: quota({ used: 100, limit: 100, exceeded: true, resetsAt }) }), facts())).toEqual({
       allow: false,
       rule: "monthly_quota",
       code: "quota_exceeded",
       detail: "The monthly quota of 100 operations is used up; it resets at 2027-01-01T00:00:00.000Z",
     });
+  });
+
+  it("never denies reading the tenant or its usage, so a tenant out of quota can see why", () => {
+    const exceeded = quota({ used: 100, limit: 100, exceeded: true });
+    for (const operation of QUOTA_EXEMPT) expect(monthlyQuota(request({ operation: operation as Operation, quota: exceeded }), facts())).toBeNull();
+    expect(monthlyQuota(request({ operation: "keys.list", quota: exceeded }), facts())).toMatchObject({ rule: "monthly_quota" });
   });
 });

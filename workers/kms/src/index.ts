@@ -27,8 +27,8 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
     return this.#vault(call).summary(call);
   }
 
-  createKey(call: CallContext, input: CreateKeyInput, idempotencyKey: string | null): Promise<Result<KeyView>> {
-    return this.#vault(call).createKey(call, input, idempotencyKey);
+  createKey(call: CallContext, input: CreateKeyInput, idempotencyKey: string | null, maxKeys: number): Promise<Result<KeyView>> {
+    return this.#vault(call).createKey(call, input, idempotencyKey, maxKeys);
   }
 
   listKeys(call: CallContext, input: ListKeysInput): Promise<Result<{ keys: KeyView[]; next_cursor: string | null }>> {
@@ -61,6 +61,14 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
 
   decrypt(call: CallContext, keyId: string, envelope: Bytes, aad: Bytes): Promise<Result<{ plaintext: Bytes; key_version: number }>> {
     return this.#vault(call).decrypt(call, keyId, envelope, aad);
+  }
+
+  rewrap(call: CallContext, keyId: string, envelope: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number; source_version: number }>> {
+    return this.#vault(call).rewrap(call, keyId, envelope, aad);
+  }
+
+  dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Bytes }): Promise<Result<{ ciphertext: Bytes; key_version: number; plaintext: Bytes | null; algorithm: string }>> {
+    return this.#vault(call).dataKey(call, keyId, options);
   }
 
   encapsulate(call: CallContext, keyId: string): Promise<Result<{ ciphertext: Bytes; shared_secret: Bytes; key_version: number }>> {

@@ -71,9 +71,15 @@ export const planLimits: Rule = (request, facts) => {
   return null;
 };
 
+/**
+ * Operations a tenant can always perform, quota or not: seeing its own tenant and usage, so a
+ * tenant whose quota is used up can still find out why and until when.
+ */
+export const QUOTA_EXEMPT: ReadonlySet<string> = new Set(["tenant.read", "usage.read"]);
+
 /** Rule 4: the monthly operation quota is not exhausted (the limiter reserved this request's units). */
 export const monthlyQuota: Rule = (request) => {
-  if (request.quota === null || !request.quota.exceeded) return null;
+  if (request.quota === null || !request.quota.exceeded || QUOTA_EXEMPT.has(request.operation)) return null;
   const resets = new Date(request.quota.resetsAt).toISOString();
   return deny("monthly_quota", "quota_exceeded", `The monthly quota of ${request.quota.limit} operations is used up; it resets at ${resets}`);
 };

@@ -11,6 +11,7 @@ import { route } from "../http/routes.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
 import { bytes, KeyParam, keyIdOf, KeyVersion, LIMITS } from "./inputs.ts";
 import {
+  DataKeySchema, RewrappedSchema,
   CiphertextSchema, EncapsulationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
 } from "./schemas.ts";
 
@@ -19,6 +20,8 @@ const aad = bytes(LIMITS.aadBytes).optional();
 
 const Encrypt = z.object({ plaintext: bytes(LIMITS.plaintextBytes), aad });
 const Decrypt = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
+const Rewrap = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
+const DataKey = z.object({ plaintext: z.boolean().default(false), aad });
 const Decapsulate = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: KeyVersion.optional() });
 
 const signed = {
@@ -76,6 +79,43 @@ export const cryptoRoutes = [
       const keyId = keyIdOf(params);
       const out = await callKms(() => c.env.KMS.decrypt(call, keyId, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/rewrap",
+    summary: "Re-encrypt an envelope under the primary version; the plaintext never leaves the service",
+    tag: "crypto",
+    access: access("crypto.rewrap"),
+    params: KeyParam,
+    body: Rewrap,
+    responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.rewrap(call, keyId, body.ciphertext, body.aad ?? EMPTY));
+      return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version, source_version: out.source_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/datakey",
+    summary: "A fresh AES-256 data key sealed under the primary version (plaintext copy only if asked)",
+    tag: "crypto",
+    access: access("crypto.datakey"),
+    params: KeyParam,
+    body: DataKey,
+    responses: { 200: { description: "The sealed data key", schema: DataKeySchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const keyId = keyIdOf(params);
+      const out = await callKms(() => c.env.KMS.dataKey(call, keyId, { plaintext: body.plaintext, aad: body.aad ?? EMPTY }));
+      return c.json({
+        ciphertext: toBase64(out.ciphertext),
+        key_version: out.key_version,
+        algorithm: out.algorithm,
+        ...(out.plaintext === null ? {} : { plaintext: toBase64(out.plaintext) }),
+      });
     },
   }),
   route({

@@ -86,7 +86,7 @@ export const keyRoutes = [
       // Validated before the call: callKms turns anything thrown inside it into kms_unavailable.
       const idempotency = idempotencyKey(c.req.header("idempotency-key"));
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const key = await callKms(() => c.env.KMS.createKey(call, body, idempotency));
+      const key = await callKms(() => c.env.KMS.createKey(call, body, idempotency, c.get("auth").limits.maxKeys));
       return c.json(key, 201);
     },
   }),

@@ -88,6 +88,11 @@ export const PublicKeySchema = z.object({
 const b64 = (what: string) => z.string().describe(`${what}, base64`);
 
 export const CiphertextSchema = z.object({ ciphertext: b64("PQK envelope"), key_version: z.number().int() });
+export const RewrappedSchema = CiphertextSchema.extend({ source_version: z.number().int() });
+export const DataKeySchema = CiphertextSchema.extend({
+  algorithm: z.literal("AES-256-GCM"),
+  plaintext: b64("the data key itself, only when asked for; use it, then discard it").optional(),
+});
 export const PlaintextSchema = z.object({ plaintext: b64("plaintext"), key_version: z.number().int() });
 export const EncapsulationSchema = z.object({ ciphertext: b64("KEM ciphertext"), shared_secret: b64("shared secret"), key_version: z.number().int() });
 export const SharedSecretSchema = z.object({ shared_secret: b64("shared secret"), key_version: z.number().int() });

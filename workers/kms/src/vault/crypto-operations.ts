@@ -8,7 +8,7 @@
  */
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
-import { openAeadEnvelope, sealAeadEnvelope } from "../crypto/aead-envelope.ts";
+import { DATA_KEY_ALGORITHM, generateDataKey, openAeadEnvelope, sealAeadEnvelope } from "../crypto/aead-envelope.ts";
 import { ALGORITHMS, isAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
 import { CryptoInputError } from "../crypto/errors.ts";
 import { openEnvelope, sealEnvelope } from "../crypto/hpke-envelope.ts";
@@ -110,7 +110,16 @@ export async function decapsulate(provider: CryptoProvider, ref: VersionRef, loa
   }));
 }
 
+/** External μ is an ML-DSA notion (FIPS 204 Algorithm 7 line 6); other signature keys refuse it. */
+function refusesMu(ref: VersionRef, input: SignInputWire): Failure | null {
+  const spec = isAlgorithmName(ref.algorithm) ? ALGORITHMS[ref.algorithm] : undefined;
+  const muLength = spec?.kind === "signature" ? spec.muLength : null;
+  return "mu" in input && muLength === null ? fail("unsupported_operation", `${ref.algorithm} keys do not sign or verify an external mu`) : null;
+}
+
 export async function sign(provider: CryptoProvider, ref: VersionRef, load: LoadKey, input: SignInputWire) {
+  const refused = refusesMu(ref, input);
+  if (refused) return refused;
   const key = await load();
   if (isFailure(key)) return key;
   return guard("body", async () => ({
@@ -121,7 +130,9 @@ export async function sign(provider: CryptoProvider, ref: VersionRef, load: Load
   }));
 }
 
-export function verify(provider: CryptoProvider, ref: VersionRef, input: SignInputWire, signature: Uint8Array) {
+export async function verify(provider: CryptoProvider, ref: VersionRef, input: SignInputWire, signature: Uint8Array) {
+  const refused = refusesMu(ref, input);
+  if (refused) return refused;
   return guard("body", async () => ({
     valid: await provider.verify(
       ref.algorithm as SignatureAlgorithmName,
@@ -132,4 +143,45 @@ export function verify(provider: CryptoProvider, ref: VersionRef, input: SignInp
     ),
     key_version: ref.version,
   }));
+}
+
+/**
+ * Rewrap (DESIGN §5): open the envelope under the version it names, seal the plaintext again under
+ * the primary version. The plaintext never leaves the vault and is wiped before returning.
+ */
+export async function rewrap(
+  provider: CryptoProvider,
+  source: { ref: VersionRef; load: LoadKey },
+  target: { ref: VersionRef; load: LoadKey },
+  envelope: Uint8Array,
+  aad: Uint8Array,
+): Promise<Result<{ ciphertext: Uint8Array; key_version: number; source_version: number }>> {
+  const opened = await decrypt(provider, source.ref, source.load, envelope, aad);
+  if (!opened.ok) return opened;
+  try {
+    const sealed = await encrypt(provider, target.ref, target.load, opened.value.plaintext, aad);
+    return sealed.ok ? ok({ ...sealed.value, source_version: source.ref.version }) : sealed;
+  } finally {
+    opened.value.plaintext.fill(0);
+  }
+}
+
+/**
+ * A data key (DESIGN §5): a fresh AES-256 key sealed under the primary version, for the caller to
+ * encrypt its own data with. The plaintext copy is returned only when asked for, and wiped here.
+ */
+export async function dataKey(
+  provider: CryptoProvider,
+  ref: VersionRef,
+  load: LoadKey,
+  options: { plaintext: boolean; aad: Uint8Array },
+): Promise<Result<{ ciphertext: Uint8Array; key_version: number; plaintext: Uint8Array | null; algorithm: string }>> {
+  const key = generateDataKey();
+  try {
+    const sealed = await encrypt(provider, ref, load, key, options.aad);
+    if (!sealed.ok) return sealed;
+    return ok({ ...sealed.value, plaintext: options.plaintext ? key.slice() : null, algorithm: DATA_KEY_ALGORITHM });
+  } finally {
+    key.fill(0);
+  }
 }

@@ -38,6 +38,10 @@ import { decodeCursor, encodeCursor, keyView, auditEventView } from "./views.ts"
 const KEY_CACHE_CAPACITY = 256;
 const OUTBOX_DELAY_MS = 1_000;
 const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
+/** Signature algorithms slow enough in pure TypeScript to starve a tenant's other requests. */
+const SLOW_SIGNATURES: ReadonlySet<string> = new Set(["SLH-DSA-SHA2-128s"]);
+/** At most one slow signature per this many ms per tenant: they take at most about half the vault. */
+const SLOW_SIGNATURE_SPACING_MS = 4_000;
 
 /** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
 type Operation<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T>>;
@@ -47,6 +51,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #provider: CryptoProvider = new NobleProvider();
   readonly #material: KeyMaterial;
   #mutations: Promise<unknown> = Promise.resolve();
+  #nextSlowSignatureAt = 0;
 
   constructor(ctx: DurableObjectState, env: KmsEnv) {
     super(ctx, env);
@@ -120,7 +125,12 @@ export class TenantVault extends DurableObject<KmsEnv> {
     return ok({ tenantId: call.tenantId, keyCount: this.#store.countLiveKeys() });
   }
 
-  async createKey(call: CallContext, input: CreateKeyInput, idempotencyKey: string | null): Promise<Result<KeyView>> {
+  /**
+   * Creates a key. `maxKeys` is the tenant's plan limit, passed by the gateway: the policy engine
+   * checks it against the D1 projection (fast, but it lags), and this check, inside the serialised
+   * mutation, makes it exact under concurrent creates.
+   */
+  async createKey(call: CallContext, input: CreateKeyInput, idempotencyKey: string | null, maxKeys: number): Promise<Result<KeyView>> {
     const denied = this.#admit(call);
     if (denied) return denied;
     if (!this.#material.keyring()) return fail("misconfigured");
@@ -134,6 +144,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
         if (previous.requestHash !== requestHash) return fail("idempotency_conflict", "Idempotency-Key was used with a different request body");
         const key = this.#store.key(previous.keyId);
         return key ? ok(this.#view(key)) : fail("key_not_found");
+      }
+      if (this.#store.countLiveKeys() >= maxKeys) {
+        return fail("plan_restricted", `The tenant has reached its limit of ${maxKeys} keys`);
       }
       const id = crypto.randomUUID();
       const material = await this.#material.generate(call.tenantId, { keyId: id, version: 1, algorithm });
@@ -310,9 +323,8 @@ export class TenantVault extends DurableObject<KmsEnv> {
     if (!row || row.state !== "enabled" || (row.public_key === null && hasPublicKey(spec))) {
       return refuse(fail("decrypt_failed"), version);
     }
-    const ref = { keyId, algorithm: key.algorithm, version, publicKey: row.public_key === null ? null : new Uint8Array(row.public_key) };
-    const stored = { keyId, version, algorithm: key.algorithm, wrapped: row.wrapped_secret, kekId: row.kek_id };
-    const result = await run(ref, () => this.#material.load(call.tenantId, stored));
+    const { ref, load } = this.#bind(call, key, row);
+    const result = await run(ref, load);
 
     return this.ctx.storage.transactionSync(() => {
       const now = this.#store.key(keyId);
@@ -326,17 +338,44 @@ export class TenantVault extends DurableObject<KmsEnv> {
     });
   }
 
+  /** A version's public reference and a loader for its secret, for the operation frame. */
+  #bind(call: CallContext, key: KeyRow, row: VersionRow): { ref: ops.VersionRef; load: ops.LoadKey } {
+    const ref = { keyId: key.id, algorithm: key.algorithm, version: row.version, publicKey: row.public_key === null ? null : new Uint8Array(row.public_key) };
+    const stored = { keyId: key.id, version: row.version, algorithm: key.algorithm, wrapped: row.wrapped_secret, kekId: row.kek_id };
+    return { ref, load: () => this.#material.load(call.tenantId, stored) };
+  }
+
+  /**
+   * The version an envelope names, if it names this key. A different key than the path's is refused
+   * the same way as any other bad envelope: no detail of which check failed.
+   */
+  #envelopeVersion(keyId: string, envelope: Uint8Array): VersionRule {
+    const decoded = decodeEnvelope(envelope);
+    const version = decoded.ok && decoded.value.keyId === keyId.toLowerCase() ? decoded.value.keyVersion : 0;
+    return version === 0 ? () => fail("decrypt_failed") : decryptableVersion(version);
+  }
+
   async encrypt(call: CallContext, keyId: string, plaintext: Uint8Array, aad: Uint8Array) {
     return this.#use(call, "encrypt", keyId, primaryVersion, (ref, load) => ops.encrypt(this.#provider, ref, load, plaintext, aad));
   }
 
   async decrypt(call: CallContext, keyId: string, envelope: Uint8Array, aad: Uint8Array) {
-    const decoded = decodeEnvelope(envelope);
-    // The envelope names its key and version; a different key than the path's is refused the same
-    // way as any other bad envelope: no detail of which check failed.
-    const version = decoded.ok && decoded.value.keyId === keyId.toLowerCase() ? decoded.value.keyVersion : 0;
-    const pick = version === 0 ? () => fail("decrypt_failed") : decryptableVersion(version);
+    const pick = this.#envelopeVersion(keyId, envelope);
     return this.#use(call, "decrypt", keyId, pick, (ref, load) => ops.decrypt(this.#provider, ref, load, envelope, aad));
+  }
+
+  async rewrap(call: CallContext, keyId: string, envelope: Uint8Array, aad: Uint8Array) {
+    const pick = this.#envelopeVersion(keyId, envelope);
+    return this.#use(call, "rewrap", keyId, pick, async (ref, load) => {
+      const key = this.#store.key(keyId);
+      const primary = key && this.#store.version(keyId, key.primary_version);
+      if (!key || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
+      return ops.rewrap(this.#provider, { ref, load }, this.#bind(call, key, primary), envelope, aad);
+    });
+  }
+
+  async dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Uint8Array }) {
+    return this.#use(call, "datakey", keyId, primaryVersion, (ref, load) => ops.dataKey(this.#provider, ref, load, options));
   }
 
   async encapsulate(call: CallContext, keyId: string) {
@@ -349,7 +388,18 @@ export class TenantVault extends DurableObject<KmsEnv> {
   }
 
   async sign(call: CallContext, keyId: string, input: SignInputWire) {
-    return this.#use(call, "sign", keyId, primaryVersion, (ref, load) => ops.sign(this.#provider, ref, load, input));
+    return this.#use(call, "sign", keyId, primaryVersion, async (ref, load) => {
+      // A slow signature (SLH-DSA-SHA2-128s: ~2 s of CPU in pure TypeScript) holds this vault, and
+      // so every request of this tenant, for its whole duration. Spacing them out caps the share of
+      // the vault's time they can take; the caller is told when to retry.
+      const now = Date.now();
+      if (SLOW_SIGNATURES.has(ref.algorithm)) {
+        const wait = this.#nextSlowSignatureAt - now;
+        if (wait > 0) return fail("rate_limited", `${ref.algorithm} signatures are spaced out per tenant; retry in ${Math.ceil(wait / 1000)} s`);
+        this.#nextSlowSignatureAt = now + SLOW_SIGNATURE_SPACING_MS;
+      }
+      return ops.sign(this.#provider, ref, load, input);
+    });
   }
 
   async verify(call: CallContext, keyId: string, input: SignInputWire, signature: Uint8Array, version: number | null) {
