@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { createTenant, expectProblem, request } from "./helpers.ts";
-import { api, b64, bytes, createKey, ok, roomyTenant, text } from "./kms-helpers.ts";
+import { api, b64, bytes, createKey, ok, roomyTenant, text, toBase64 } from "./kms-helpers.ts";
 
 const ENCRYPTION_ALGORITHMS = ["ML-KEM-768", "X-Wing", "AES-256-GCM", "ChaCha20-Poly1305"] as const;
 
@@ -36,7 +36,7 @@ describe.each(ENCRYPTION_ALGORITHMS)("%s: rewrap", (algorithm) => {
     await expectProblem(await request("POST", `/v1/keys/${key.id}/rewrap`, { token: tenant.token, body: { ciphertext, aad: b64("b") } }), 400, "decrypt_failed");
     const tampered = bytes(ciphertext);
     tampered[tampered.length - 1] = (tampered[tampered.length - 1] as number) ^ 1;
-    const body = { ciphertext: Buffer.from(tampered).toString("base64"), aad: b64("a") };
+    const body = { ciphertext: toBase64(tampered), aad: b64("a") };
     await expectProblem(await request("POST", `/v1/keys/${key.id}/rewrap`, { token: tenant.token, body }), 400, "decrypt_failed");
   });
 });
@@ -71,7 +71,7 @@ describe("what signature keys refuse", () => {
 
   it("refuses an external μ for keys that are not ML-DSA, and accepts it for ML-DSA", async () => {
     const tenant = await roomyTenant();
-    const mu = Buffer.alloc(64, 7).toString("base64");
+    const mu = toBase64(new Uint8Array(64).fill(7));
     const slh = await createKey(tenant, { algorithm: "SLH-DSA-SHA2-128f" });
     await expectProblem(await request("POST", `/v1/keys/${slh.id}/sign`, { token: tenant.token, body: { mu } }), 400, "unsupported_operation");
     const mldsa = await createKey(tenant, { algorithm: "ML-DSA-65" });

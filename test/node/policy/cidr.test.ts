@@ -1,12 +1,12 @@
 /**
- * The source-IP parser behind the tenant allow-list (workers/policy/src/cidr.ts): a table of
+ * The source-IP parser behind the tenant allow-list (workers/shared/policy/cidr.ts): a table of
  * accepted and refused addresses and ranges, then properties checked against an independent
  * implementation — Node's own `net.isIP` and `net.BlockList`.
  */
 import fc from "fast-check";
 import { BlockList, isIP } from "node:net";
 import { describe, expect, it } from "vitest";
-import { cidrContains, parseAddress, parseCidr } from "../../../workers/policy/src/cidr.ts";
+import { cidrContains, parseAddress, parseCidr } from "../../../workers/shared/policy/cidr.ts";
 
 describe("parseAddress: table", () => {
   it.each([

@@ -2,7 +2,7 @@
 import type { Plan } from "../../../workers/shared/plans.ts";
 import type { PolicyRequest, QuotaFacts } from "../../../workers/shared/rpc.ts";
 import { SCOPES } from "../../../workers/shared/scopes.ts";
-import type { PolicyFacts, TenantRuleFacts } from "../../../workers/policy/src/rules.ts";
+import type { PolicyFacts, TenantRuleFacts } from "../../../workers/shared/policy/rules.ts";
 
 export const NOW = Date.UTC(2026, 10, 22, 12);
 

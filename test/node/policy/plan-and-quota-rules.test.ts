@@ -1,5 +1,5 @@
 /**
- * Policy rules 3 and 4 (workers/policy/src/rules.ts, DESIGN §4). Rule 3: the plan allows the
+ * Policy rules 3 and 4 (workers/shared/policy/rules.ts, DESIGN §4). Rule 3: the plan allows the
  * algorithm — on create and on every later use, where a key the plan no longer allows (after a
  * downgrade) stays readable but protects nothing new — and the key-count limit on create.
  * Rule 4: the monthly quota, as the RateLimiter reserved it for this request.
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { KEY_ALGORITHM_NAMES } from "../../../workers/shared/algorithms.ts";
 import { OPERATIONS, type Operation } from "../../../workers/shared/operations.ts";
 import { OPERATIONS_AFTER_DOWNGRADE, PLAN_LIMITS, PREMIUM_ALGORITHMS, planAllowsAlgorithm, type Plan } from "../../../workers/shared/plans.ts";
-import { QUOTA_EXEMPT, monthlyQuota, planLimits } from "../../../workers/policy/src/rules.ts";
+import { QUOTA_EXEMPT, monthlyQuota, planLimits } from "../../../workers/shared/policy/rules.ts";
 import { facts, quota, request } from "./fixtures.ts";
 
 const KEY_ID = "0b6f4e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";

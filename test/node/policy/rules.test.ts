@@ -1,5 +1,5 @@
 /**
- * Policy rules 1 and 2 (workers/policy/src/rules.ts, DESIGN §4): each rule's allow and deny, and
+ * Policy rules 1 and 2 (workers/shared/policy/rules.ts, DESIGN §4): each rule's allow and deny, and
  * the order of all five: the first deny ends evaluation and is the one reported. Rules 3 and 4 are
  * in plan-and-quota-rules.test.ts, rule 5 in tenant-rules.test.ts.
  */
@@ -8,7 +8,7 @@ import { OPERATIONS, type Operation } from "../../../workers/shared/operations.t
 import { SCOPES, type Scope } from "../../../workers/shared/scopes.ts";
 import {
   RULES, evaluate, monthlyQuota, planLimits, scopesAndRestriction, tenantActive, tenantRules, type PolicyFacts, type Rule,
-} from "../../../workers/policy/src/rules.ts";
+} from "../../../workers/shared/policy/rules.ts";
 import { NO_FACTS, facts, ipAllow, operationDeny, quota, request } from "./fixtures.ts";
 
 const KEY_A = "0b6f4e2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b";

@@ -1,12 +1,12 @@
 /**
- * Policy rule 5 (workers/policy/src/rules.ts, DESIGN §4): the tenant's own rules. An `ip_allow`
+ * Policy rule 5 (workers/shared/policy/rules.ts, DESIGN §4): the tenant's own rules. An `ip_allow`
  * list, once it has any entry, admits only source addresses inside one of its ranges — a request
  * with no source address, or a range that does not parse, admits nothing (fail closed). An
  * `operation_deny` names one operation or a family (`crypto.*`).
  */
 import { describe, expect, it } from "vitest";
 import { OPERATIONS, type Operation } from "../../../workers/shared/operations.ts";
-import { operationMatches, tenantRules, type TenantRuleFacts } from "../../../workers/policy/src/rules.ts";
+import { operationMatches, tenantRules, type TenantRuleFacts } from "../../../workers/shared/policy/rules.ts";
 import { facts, ipAllow, operationDeny, request } from "./fixtures.ts";
 
 const withRules = (...rules: TenantRuleFacts[]) => facts({ tenantRules: rules });

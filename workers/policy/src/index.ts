@@ -6,8 +6,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import { isOperation } from "../../shared/operations.ts";
 import type { PolicyDecision, PolicyRequest } from "../../shared/rpc.ts";
-import { readFacts } from "./facts.ts";
-import { evaluate } from "./rules.ts";
+import { readFacts } from "../../shared/policy/facts.ts";
+import { evaluate } from "../../shared/policy/rules.ts";
 
 export class PolicyService extends WorkerEntrypoint<PolicyEnv> {
   async evaluate(request: PolicyRequest): Promise<PolicyDecision> {

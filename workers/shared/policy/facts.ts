@@ -5,8 +5,8 @@
  * projection. Used by the policy Worker, and by the gateway while emergency fail-open is on, so
  * that an outage of this Worker alone changes no decision. A failed read propagates: never allow.
  */
-import { PLAN_LIMITS, planAllowsAlgorithm, type Plan } from "../../shared/plans.ts";
-import type { PolicyRequest } from "../../shared/rpc.ts";
+import { PLAN_LIMITS, planAllowsAlgorithm, type Plan } from "../plans.ts";
+import type { PolicyRequest } from "../rpc.ts";
 import type { PolicyFacts, TenantRuleFacts } from "./rules.ts";
 
 interface TenantRow {

@@ -3,9 +3,9 @@
  * reported. Each rule is a pure function of the request and the facts read for it (the clock is one
  * of the facts), so every rule is tested with plain tables.
  */
-import { OPERATIONS } from "../../shared/operations.ts";
-import { OPERATIONS_AFTER_DOWNGRADE, planAllowsAlgorithm, type Plan } from "../../shared/plans.ts";
-import type { PolicyDecision, PolicyRequest } from "../../shared/rpc.ts";
+import { OPERATIONS } from "../operations.ts";
+import { OPERATIONS_AFTER_DOWNGRADE, planAllowsAlgorithm, type Plan } from "../plans.ts";
+import type { PolicyDecision, PolicyRequest } from "../rpc.ts";
 import { cidrContains, parseCidr } from "./cidr.ts";
 
 export interface TenantFacts {
