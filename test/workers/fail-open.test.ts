@@ -89,8 +89,8 @@ describe("while on", () => {
     expect(scopes.rule).toBe("scopes");
     const plan = await expectProblem(await duringOutage(tenant, "POST", "/v1/keys", { algorithm: "X-Wing" }), 403, "plan_restricted");
     expect(plan.rule).toBe("plan_algorithm");
-    expect((await duringOutage(tenant)).status).toBe(200);
-    const quota = await expectProblem(await duringOutage(tenant), 403, "quota_exceeded");
+    expect((await duringOutage(tenant, "GET", "/v1/keys")).status).toBe(200);
+    const quota = await expectProblem(await duringOutage(tenant, "GET", "/v1/keys"), 403, "quota_exceeded");
     expect(quota.rule).toBe("monthly_quota");
     // Refusals are denials in the log, not fail-open allowances.
     await request("PATCH", `/admin/v1/tenants/${tenant.id}`, { admin: true, body: { limits: { monthly_operations: null } } });
