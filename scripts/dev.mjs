@@ -119,13 +119,12 @@ try {
   const demo = await ensureDemoTenant(secrets.ADMIN_TOKEN);
   console.log(`
 pqkms is running on ${base}
-  demo tenant: ${demo.tenant_id}
-  API key:     ${demo.token}
+  demo tenant: ${demo.tenant_id} (plan pro)
+  admin token: ADMIN_TOKEN in .dev.vars
 
-  curl -s ${base}/v1/tenant -H 'x-api-key: ${demo.token}'
-  curl -s ${base}/v1/tenant            # no API key: 401 missing_api_key
-
-  admin token: in .dev.vars (ADMIN_TOKEN)
+  export PQKMS_API_KEY=${demo.token}
+  curl -s ${base}/v1/tenant -H "x-api-key: $PQKMS_API_KEY"   # 200: the demo tenant
+  curl -s ${base}/v1/tenant                                  # 401: missing_api_key
 `);
 } catch (error) {
   console.error(`pqkms: ${error.message}`);
