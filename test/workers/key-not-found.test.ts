@@ -18,6 +18,8 @@ function validBody(path: string, envelope: string): Json | undefined {
     "schedule-deletion": { days: 7 },
     encrypt: { plaintext: b64("x") },
     decrypt: { ciphertext: envelope },
+    rewrap: { ciphertext: envelope },
+    datakey: {},
     decapsulate: { ciphertext: toBase64(new Uint8Array(1088)) },
     sign: { message: b64("m") },
     verify: { message: b64("m"), signature: b64("not a signature") },

@@ -47,7 +47,7 @@ describe("the quota under concurrency", () => {
     // This read is itself an operation: 1 of the 10 units.
     expect(await usage(tenant)).toEqual({ ...thisMonth(), operations: 1, monthly_operations: 10, remaining: 9, plan: "free" });
 
-    const responses = await Promise.all(Array.from({ length: 40 }, () => request("GET", "/v1/tenant", { token: tenant.token })));
+    const responses = await Promise.all(Array.from({ length: 40 }, () => request("GET", "/v1/keys", { token: tenant.token })));
     const served = responses.filter((r) => r.status === 200);
     const refused = responses.filter((r) => r.status !== 200);
     expect(served).toHaveLength(9);
@@ -89,9 +89,9 @@ describe("the quota under concurrency", () => {
     const created = await request("POST", "/v1/api-keys", { token: busy.token, body: { name: "second", role: "auditor" } });
     expect(created.status).toBe(201);
     const second = await json<{ token: string }>(created);
-    expect((await request("GET", "/v1/tenant", { token: second.token })).status).toBe(200);
-    await expectProblem(await request("GET", "/v1/tenant", { token: busy.token }), 403, "quota_exceeded");
-    await expectProblem(await request("GET", "/v1/tenant", { token: second.token }), 403, "quota_exceeded");
+    expect((await request("GET", "/v1/keys", { token: second.token })).status).toBe(200);
+    await expectProblem(await request("GET", "/v1/keys", { token: busy.token }), 403, "quota_exceeded");
+    await expectProblem(await request("GET", "/v1/keys", { token: second.token }), 403, "quota_exceeded");
     expect(await usage(quiet)).toMatchObject({ operations: 1, remaining: 1 });
   });
 });
@@ -108,9 +108,10 @@ describe("usage and limits", () => {
     expect(body.usage).toMatchObject({ operations: 2, monthly_operations: 5_000_000 });
   });
 
-  it("refuses every request when an override sets the quota to 0", async () => {
+  it("refuses every metered request when an override sets the quota to 0, but still shows usage", async () => {
     const tenant = await createTenant({ name: "zero", plan: "enterprise", limits: { monthly_operations: 0 } });
-    await expectProblem(await request("GET", "/v1/usage", { token: tenant.token }), 403, "quota_exceeded");
+    await expectProblem(await request("GET", "/v1/keys", { token: tenant.token }), 403, "quota_exceeded");
+    expect(await usage(tenant)).toMatchObject({ operations: 0, monthly_operations: 0, remaining: 0 });
   });
 });
 
@@ -119,7 +120,7 @@ describe("the platform's copy in D1", () => {
     const tenant = await createTenant({ name: "flushed", plan: "pro" });
     const readCopy = () =>
       env.DB.prepare("SELECT period, operations FROM usage WHERE tenant_id = ?").bind(tenant.id).first<{ period: string; operations: number }>();
-    for (let i = 0; i < 3; i++) expect((await request("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
+    for (let i = 0; i < 3; i++) expect((await request("GET", "/v1/keys", { token: tenant.token })).status).toBe(200);
     const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(tenant.id));
     // The limiter arms its alarm in the background of the request that used a unit.
     const flush = () => vi.waitFor(async () => expect(await runDurableObjectAlarm(limiter)).toBe(true), { timeout: 2_000, interval: 20 });
@@ -127,7 +128,7 @@ describe("the platform's copy in D1", () => {
     await flush();
     expect(await readCopy()).toEqual({ period: thisMonth().period, operations: 3 });
 
-    for (let i = 0; i < 2; i++) expect((await request("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await request("GET", "/v1/keys", { token: tenant.token })).status).toBe(200);
     await flush();
     expect(await readCopy()).toEqual({ period: thisMonth().period, operations: 5 });
     expect(await runDurableObjectAlarm(limiter)).toBe(false);

@@ -25,7 +25,7 @@ describe("policy metrics", () => {
     const delta = await deltasOver(async () => {
       for (let i = 0; i < 3; i++) await expectProblem(await request("GET", "/v1/audit-events", { token: reader.token }), 403, "access_denied");
       await expectProblem(await request("POST", "/v1/keys", { token: tenant.token, body: { algorithm: "X-Wing" } }), 403, "plan_restricted");
-      await expectProblem(await request("GET", "/v1/tenant", { token: tenant.token }), 403, "quota_exceeded");
+      await expectProblem(await request("GET", "/v1/keys", { token: tenant.token }), 403, "quota_exceeded");
     });
     expect(delta(denials("scopes"))).toBe(3);
     expect(delta(denials("plan_algorithm"))).toBe(1);
