@@ -79,3 +79,28 @@ export async function createTenant(api: Api, name: string): Promise<string> {
 
 export const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString("base64");
 export const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, "base64"));
+
+export interface PublicKeyAnswer<T = string> {
+  key_id: string;
+  version: number;
+  algorithm: string;
+  format: string;
+  public_key: T;
+}
+
+/** Creates a key through the API and checks the basics of the answer; returns the key id. */
+export async function createKey(api: Api, token: string, algorithm: string, purpose: "encrypt" | "sign"): Promise<string> {
+  const key = await api.call<{ id: string }>("POST", "/v1/keys", { auth: token, body: { algorithm }, status: 201 });
+  expect(key).toMatchObject({ algorithm, purpose, primary_version: 1 });
+  return key.id;
+}
+
+/** GET /v1/keys/:id/public-key in one format, optionally of one version. */
+export function publicKey<T = string>(api: Api, token: string, id: string, format: string, version?: number) {
+  const query = version === undefined ? `format=${format}` : `format=${format}&version=${version}`;
+  return api.call<PublicKeyAnswer<T>>("GET", `/v1/keys/${id}/public-key?${query}`, { auth: token });
+}
+
+export async function rawPublicKey(api: Api, token: string, id: string, version?: number): Promise<Uint8Array> {
+  return unb64((await publicKey(api, token, id, "raw", version)).public_key);
+}

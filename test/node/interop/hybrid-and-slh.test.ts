@@ -12,6 +12,7 @@ import crypto, { type KeyObject } from "node:crypto";
 import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
 import { XWing } from "@hpke/hybridkem-x-wing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as harness from "./harness.ts";
 import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
 
 const message = Buffer.from("pqkms public API: signed in the vault, verified elsewhere");
@@ -28,24 +29,11 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function createKey(algorithm: string, purpose: "encrypt" | "sign"): Promise<string> {
-  const key = await api.call<{ id: string }>("POST", "/v1/keys", { auth: token, body: { algorithm }, status: 201 });
-  expect(key).toMatchObject({ algorithm, purpose, primary_version: 1 });
-  return key.id;
-}
+const createKey = (algorithm: string, purpose: "encrypt" | "sign") => harness.createKey(api, token, algorithm, purpose);
 
-async function publicKey<T = string>(id: string, format: string, version?: number) {
-  const query = version === undefined ? `format=${format}` : `format=${format}&version=${version}`;
-  return api.call<{ key_id: string; version: number; algorithm: string; format: string; public_key: T }>(
-    "GET",
-    `/v1/keys/${id}/public-key?${query}`,
-    { auth: token },
-  );
-}
+const publicKey = <T = string>(id: string, format: string, version?: number) => harness.publicKey<T>(api, token, id, format, version);
 
-async function rawPublicKey(id: string, version?: number): Promise<Buffer> {
-  return Buffer.from(unb64((await publicKey(id, "raw", version)).public_key));
-}
+const rawPublicKey = async (id: string, version?: number) => Buffer.from(await harness.rawPublicKey(api, token, id, version));
 
 async function sign(id: string, body: { message: Uint8Array; context?: Uint8Array }) {
   const signed = await api.call<{ signature: string; key_version: number }>("POST", `/v1/keys/${id}/sign`, {

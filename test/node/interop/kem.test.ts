@@ -9,6 +9,7 @@ import crypto from "node:crypto";
 import { Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha384 } from "@hpke/core";
 import { MlKem1024, MlKem512, MlKem768 } from "@hpke/ml-kem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as harness from "./harness.ts";
 import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
 
 /** FIPS 203 Table 3 sizes and the HPKE suites of DESIGN §7 (KEM ids per draft-ietf-hpke-pq). */
@@ -74,24 +75,11 @@ async function hpkeSeal(
   return Buffer.concat([header, new Uint8Array(enc), new Uint8Array(ct)]);
 }
 
-async function createKey(algorithm: string): Promise<string> {
-  const key = await api.call<{ id: string }>("POST", "/v1/keys", { auth: token, body: { algorithm }, status: 201 });
-  expect(key).toMatchObject({ algorithm, purpose: "encrypt", primary_version: 1 });
-  return key.id;
-}
+const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "encrypt");
 
-async function publicKey<T = string>(id: string, format: string, version?: number) {
-  const query = version === undefined ? `format=${format}` : `format=${format}&version=${version}`;
-  return api.call<{ key_id: string; version: number; algorithm: string; format: string; public_key: T }>(
-    "GET",
-    `/v1/keys/${id}/public-key?${query}`,
-    { auth: token },
-  );
-}
+const publicKey = <T = string>(id: string, format: string, version?: number) => harness.publicKey<T>(api, token, id, format, version);
 
-async function rawPublicKey(id: string, version?: number): Promise<Uint8Array> {
-  return unb64((await publicKey(id, "raw", version)).public_key);
-}
+const rawPublicKey = (id: string, version?: number) => harness.rawPublicKey(api, token, id, version);
 
 async function decapsulate(id: string, ciphertext: Uint8Array, version?: number) {
   return api.call<{ shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/decapsulate`, {

@@ -7,6 +7,7 @@
 import crypto, { type KeyObject } from "node:crypto";
 import { createMLDSA44, createMLDSA65, createMLDSA87 } from "@oqs/liboqs-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as harness from "./harness.ts";
 import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
 
 /** FIPS 204 Table 2 sizes. */
@@ -45,15 +46,7 @@ interface Jwk {
   kid: string;
 }
 
-async function createKey(algorithm: string): Promise<string> {
-  const key = await api.call<{ id: string; algorithm: string; purpose: string }>("POST", "/v1/keys", {
-    auth: token,
-    body: { algorithm },
-    status: 201,
-  });
-  expect(key).toMatchObject({ algorithm, purpose: "sign" });
-  return key.id;
-}
+const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "sign");
 
 function publicKey<T = string>(id: string, format: string, version?: number) {
   const query = version === undefined ? `format=${format}` : `format=${format}&version=${version}`;

@@ -9,6 +9,7 @@
  */
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import * as harness from "./harness.ts";
 import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
 
 const plaintext = Buffer.from("an AEAD envelope that outlives its key version");
@@ -36,11 +37,7 @@ interface Envelope {
   key_version: number;
 }
 
-async function createKey(algorithm: string): Promise<string> {
-  const key = await api.call<{ id: string }>("POST", "/v1/keys", { auth: token, body: { algorithm }, status: 201 });
-  expect(key).toMatchObject({ algorithm, purpose: "encrypt", primary_version: 1, min_decryption_version: 1 });
-  return key.id;
-}
+const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "encrypt");
 
 function post(id: string, operation: string, body: unknown) {
   return api.request("POST", `/v1/keys/${id}/${operation}`, { auth: token, body });
