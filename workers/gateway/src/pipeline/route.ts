@@ -5,7 +5,7 @@
  * only for 4xx failures: a 5xx detail is internal (DESIGN §6) and is replaced by the fixed title.
  */
 import { ERRORS, isErrorCode, type Result } from "../../../shared/errors.ts";
-import type { CallContext } from "../../../shared/rpc.ts";
+import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import { withDeadline } from "./deadline.ts";
@@ -14,6 +14,11 @@ const KMS_DEADLINE_MS = 25_000;
 
 export function callContext(auth: AuthContext, requestId: string): CallContext {
   return { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, requestId };
+}
+
+/** The context of a platform admin's call, recorded in the platform's own audit log. */
+export function platformCallContext(requestId: string): CallContext {
+  return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId };
 }
 
 /** Pure: the problem a kms failure becomes. Unknown codes are a broken dependency, not a verdict. */

@@ -4,11 +4,11 @@
  * first broken link. The platform admin reads the platform's own log the same way.
  */
 import { z } from "zod";
-import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
+import type { CallContext } from "../../../shared/rpc.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { route } from "../http/routes.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callContext, callKms, platformCallContext } from "../pipeline/route.ts";
 import { LIMITS } from "./inputs.ts";
 
 const AuditQuery = z
@@ -57,8 +57,6 @@ function listEvents(c: Context<AppEnv>, call: CallContext, query: Query) {
   );
 }
 
-const platformCall = (c: Context<AppEnv>): CallContext => ({ tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId: c.get("requestId") });
-
 export const auditRoutes = [
   route({
     method: "get",
@@ -90,7 +88,7 @@ export const auditRoutes = [
     access: { kind: "admin" },
     query: AuditQuery,
     responses: { 200: { description: "A page of events", schema: AuditPage } },
-    handler: async (c, { query }) => c.json(await listEvents(c, platformCall(c), query)),
+    handler: async (c, { query }) => c.json(await listEvents(c, platformCallContext(c.get("requestId")), query)),
   }),
   route({
     method: "get",
@@ -99,6 +97,6 @@ export const auditRoutes = [
     tag: "admin",
     access: { kind: "admin" },
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
-    handler: async (c) => c.json(await callKms(() => c.env.KMS.verifyAudit(platformCall(c)))),
+    handler: async (c) => c.json(await callKms(() => c.env.KMS.verifyAudit(platformCallContext(c.get("requestId"))))),
   }),
 ];

@@ -7,12 +7,10 @@
  * on or off is audited as critical in the platform's own audit log.
  */
 import { z } from "zod";
-import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
-import type { Context } from "hono";
-import type { AppEnv } from "../app-env.ts";
+import type { CallContext } from "../../../shared/rpc.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
 import { route } from "../http/routes.ts";
-import { callKms } from "../pipeline/route.ts";
+import { callKms, platformCallContext } from "../pipeline/route.ts";
 
 export const MAX_FAIL_OPEN_MINUTES = 60;
 
@@ -26,10 +24,6 @@ const FailOpenStatus = z.object({
   until: z.iso.datetime().nullable(),
   reason: z.string().nullable(),
 });
-
-function platformCall(c: Context<AppEnv>): CallContext {
-  return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId: c.get("requestId") };
-}
 
 async function status(db: D1Database, now: number) {
   const active = activeFailOpen(await readFailOpen(db), now);
@@ -59,7 +53,7 @@ export const failOpenRoutes = [
       const until = now + body.minutes * 60_000;
       // Audit first: if the critical audit event cannot be written, fail-open is not switched on.
       await callKms(() =>
-        c.env.KMS.recordEvent(platformCall(c), {
+        c.env.KMS.recordEvent(platformCallContext(c.get("requestId")), {
           operation: "policy.fail_open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical",
           detail: `for ${body.minutes} min until ${new Date(until).toISOString()}: ${body.reason}`,
         }),
@@ -78,7 +72,7 @@ export const failOpenRoutes = [
     handler: async (c) => {
       const removed = await clearFailOpen(c.env.DB);
       await callKms(() =>
-        c.env.KMS.recordEvent(platformCall(c), {
+        c.env.KMS.recordEvent(platformCallContext(c.get("requestId")), {
           operation: "policy.fail_open.disable", keyId: null, outcome: "allowed", rule: null, severity: "critical",
           detail: removed ? "switched off by the platform admin" : "was not on",
         }),
