@@ -7,7 +7,6 @@
  * on or off is audited as critical in the platform's own audit log.
  */
 import { z } from "zod";
-import type { CallContext } from "../../../shared/rpc.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
 import { route } from "../http/routes.ts";
 import { callKms, platformCallContext } from "../pipeline/route.ts";
