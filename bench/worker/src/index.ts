@@ -17,6 +17,8 @@
  * - `noble`: the bare @noble/post-quantum primitive (for encrypt/decrypt: the ML-KEM
  *   encapsulate/decapsulate inside the HPKE envelope).
  * - `prepared`: ML-KEM only, noble's `prepare(publicKey)` object (Â and t̂ expanded once).
+ * `POST /verify-audit` runs `env.KMS.verifyAudit()` over the bench tenant's whole audit chain.
+ *
  * - floors: op `health` is `env.KMS.health()`, one RPC hop to the kms Worker that does no I/O;
  *   op `summary` is `env.KMS.vaultSummary()`, both hops into the DO, one SQL read, no crypto: the
  *   fixed cost of reaching the vault.
@@ -266,6 +268,12 @@ export default {
         for (const op of DSA_OPS) ops.push({ algorithm, op, paths: ["vault", "provider", "noble"] });
       }
       return Response.json({ ops });
+    }
+    if (request.method === "POST" && url.pathname === "/verify-audit") {
+      // The whole hash chain of the bench tenant's vault, as GET /v1/audit-events/verify does it.
+      const result = await env.KMS.verifyAudit(CALL);
+      if (!result.ok) return Response.json({ error: result.error.code }, { status: 500 });
+      return Response.json(result.value);
     }
     if (request.method === "POST" && url.pathname === "/run") {
       try {
