@@ -2,8 +2,8 @@
  * The TenantVault's own SQLite schema, applied in order inside the DO's constructor (under
  * blockConcurrencyWhile, so no request sees a half-migrated vault). Each step runs once; the
  * applied count is kept in `vault_schema`. Steps are append-only: a vault never re-runs a step it
- * has applied, so a schema change is always a new step, never an edit of an old one. Every table and column is documented in
- * schema/README.md (the storage contract); change both together.
+ * has applied, so a schema change is always a new step, never an edit of an old one. Every table
+ * and column is documented in schema/README.md (the storage contract); change both together.
  */
 
 export const VAULT_MIGRATIONS: readonly string[] = [
