@@ -9,27 +9,8 @@ import { kemAlgorithmForHpkeKemId, type HpkeSuite } from "../../../workers/kms/s
 import { CryptoInputError } from "../../../workers/kms/src/crypto/errors.ts";
 import { hpkeSuiteId, keyScheduleBase, openBase, sealBase, setupBaseRecipient, setupBaseSender } from "../../../workers/kms/src/crypto/hpke.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
-import { hex, readJsonVector, scriptedRandom, toHex } from "./vectors.ts";
+import { hex, readJsonVector, scriptedRandom, toHex, type HpkeVector } from "./vectors.ts";
 
-interface HpkeVector {
-  readonly mode: number;
-  readonly kem_id: number;
-  readonly kdf_id: number;
-  readonly aead_id: number;
-  readonly info: string;
-  readonly ikmE: string;
-  readonly ikmR: string;
-  readonly skRm: string;
-  readonly pkRm: string;
-  readonly enc: string;
-  readonly shared_secret: string;
-  readonly suite_id: string;
-  readonly key: string;
-  readonly base_nonce: string;
-  readonly exporter_secret: string;
-  readonly encryptions: readonly { aad: string; ct: string; nonce: string; pt: string }[];
-  readonly exports: readonly { exporter_context: string; L: number; exported_value: string }[];
-}
 
 const vectors = readJsonVector<HpkeVector[]>("hpke-pq-test-vectors.json");
 const mlKemVectors = vectors.filter((v) => v.kem_id >= 0x0040 && v.kem_id <= 0x0042);

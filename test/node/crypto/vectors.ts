@@ -42,6 +42,27 @@ export function scriptedRandom(...chunks: Uint8Array[]): RandomSource & { readon
 }
 
 /** Wycheproof file layout (testvectors_v1). */
+/** One suite of hpke-pq-test-vectors.json (draft-ietf-hpke-pq; see ../shared/vectors/SOURCES.md). */
+export interface HpkeVector {
+  readonly mode: number;
+  readonly kem_id: number;
+  readonly kdf_id: number;
+  readonly aead_id: number;
+  readonly info: string;
+  readonly ikmE: string;
+  readonly ikmR: string;
+  readonly skRm: string;
+  readonly pkRm: string;
+  readonly enc: string;
+  readonly shared_secret: string;
+  readonly suite_id: string;
+  readonly key: string;
+  readonly base_nonce: string;
+  readonly exporter_secret: string;
+  readonly encryptions: readonly { aad: string; ct: string; nonce: string; pt: string }[];
+  readonly exports: readonly { exporter_context: string; L: number; exported_value: string }[];
+}
+
 export interface WycheproofFile<G> {
   readonly algorithm: string;
   readonly numberOfTests: number;

@@ -10,7 +10,7 @@ import { ALGORITHMS } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { CryptoInputError } from "../../../workers/kms/src/crypto/errors.ts";
 import { keyScheduleBase, openBase, sealBase, setupBaseRecipient, setupBaseSender } from "../../../workers/kms/src/crypto/hpke.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
-import { hex, readJsonVector, scriptedRandom, toHex } from "./vectors.ts";
+import { hex, readJsonVector, scriptedRandom, toHex, type HpkeVector } from "./vectors.ts";
 
 interface XWingVector {
   readonly seed: string;
@@ -21,24 +21,6 @@ interface XWingVector {
   readonly ss: string;
 }
 
-interface HpkeVector {
-  readonly mode: number;
-  readonly kem_id: number;
-  readonly kdf_id: number;
-  readonly aead_id: number;
-  readonly info: string;
-  readonly ikmE: string;
-  readonly ikmR: string;
-  readonly skRm: string;
-  readonly pkRm: string;
-  readonly enc: string;
-  readonly shared_secret: string;
-  readonly key: string;
-  readonly base_nonce: string;
-  readonly exporter_secret: string;
-  readonly encryptions: readonly { aad: string; ct: string; pt: string }[];
-  readonly exports: readonly { exporter_context: string; L: number; exported_value: string }[];
-}
 
 const provider = new NobleProvider();
 const spec = ALGORITHMS["X-Wing"];
