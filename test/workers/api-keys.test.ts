@@ -226,3 +226,21 @@ describe("token storage", () => {
     expect(values).toContain(await hmacHex(key.token));
   });
 });
+
+describe("API key changes in the audit log", () => {
+  it("records creating and revoking an API key in the tenant's chain, never the token", async () => {
+    const tenant = await createTenant();
+    const created = await createApiKey(tenant, { name: "ci", role: "app" });
+    expect((await request("DELETE", `/v1/api-keys/${created.id}`, { token: tenant.token })).status).toBe(204);
+    const response = await request("GET", "/v1/audit-events?limit=10", { token: tenant.token });
+    const { events } = await json<{ events: { operation: string; outcome: string; detail: string | null; api_key_id: string }[] }>(response);
+    const changes = events.filter((e) => e.operation.startsWith("api-keys.")).map((e) => e.operation);
+    expect(changes).toEqual(["api-keys.revoke", "api-keys.create"]);
+    for (const event of events) {
+      expect(event.api_key_id).toBe(tenant.apiKeyId);
+      expect(event.detail ?? "").not.toContain(created.token.slice(12));
+    }
+    const verify = await json(await request("GET", "/v1/audit-events/verify", { token: tenant.token }));
+    expect(verify).toMatchObject({ valid: true });
+  });
+});

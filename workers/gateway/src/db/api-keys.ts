@@ -32,6 +32,14 @@ export async function listKeys(db: D1Database, tenantId: string): Promise<ApiKey
     .all();
 }
 
+export async function findKey(db: D1Database, tenantId: string, id: string): Promise<ApiKeyRow | undefined> {
+  return database(db)
+    .select()
+    .from(schema.apiKeys)
+    .where(and(eq(schema.apiKeys.tenantId, tenantId), eq(schema.apiKeys.id, id)))
+    .get();
+}
+
 /** Revokes one of the tenant's keys. Undefined when the tenant has no such (unrevoked) key. */
 export async function revokeKey(db: D1Database, tenantId: string, id: string, now: number): Promise<ApiKeyRow | undefined> {
   return database(db)

@@ -6,6 +6,7 @@
  */
 import { ERRORS, isErrorCode, type Result } from "../../../shared/errors.ts";
 import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
+import type { Operation } from "../../../shared/operations.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import { withDeadline } from "./deadline.ts";
@@ -41,4 +42,13 @@ export async function callKms<T>(call: () => Promise<Result<T>>): Promise<T> {
   if (answer.ok === true) return answer.value as T;
   if (answer.ok === false) throw kmsFailure(answer.error);
   throw new ApiError("kms_unavailable");
+}
+
+/**
+ * Records a change to who may do what in the tenant (its API keys, its policy rules) in the
+ * tenant's audit log, before the change is made: if the event cannot be written, the change is
+ * not made, so no such change is ever unaudited (DESIGN §9).
+ */
+export async function auditTenantChange(env: Env, call: CallContext, operation: Operation, detail: string): Promise<void> {
+  await callKms(() => env.KMS.recordEvent(call, { operation, keyId: null, outcome: "allowed", rule: null, severity: "info", detail }));
 }

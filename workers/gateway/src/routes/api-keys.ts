@@ -4,11 +4,12 @@
  * escalate privilege, nor to turn a short-lived key into a permanent one.
  */
 import { z } from "zod";
-import { listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
+import { findKey, listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
 import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey, type ApiKeySpec } from "../auth/issue.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
+import { auditTenantChange, callContext } from "../pipeline/route.ts";
 import { evictResolvedKey } from "../pipeline/tenant.ts";
 import { ApiKeySchema, CreatedApiKeySchema, IdParam } from "./schemas.ts";
 
@@ -46,6 +47,8 @@ export const apiKeyRoutes = [
       const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.spec);
       if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
       const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
+      const scopes = spec.spec.scopes.join(" ");
+      await auditTenantChange(c.env, callContext(auth, c.get("requestId")), "api-keys.create", `api key ${row.id} (${row.prefix}…) scopes: ${scopes}`);
       await insertApiKey(c.env.DB, row).run();
       return c.json(renderApiKey(row, token), 201);
     },
@@ -71,7 +74,12 @@ export const apiKeyRoutes = [
     params: IdParam,
     responses: { 204: { description: "Revoked" } },
     handler: async (c, { params }) => {
-      const revoked = await revokeKey(c.env.DB, c.get("auth").tenantId, params.id.toLowerCase(), Date.now());
+      const auth = c.get("auth");
+      const id = params.id.toLowerCase();
+      const existing = await findKey(c.env.DB, auth.tenantId, id);
+      if (!existing || existing.revokedAt !== null) throw new ApiError("api_key_not_found");
+      await auditTenantChange(c.env, callContext(auth, c.get("requestId")), "api-keys.revoke", `api key ${id}`);
+      const revoked = await revokeKey(c.env.DB, auth.tenantId, id, Date.now());
       if (!revoked) throw new ApiError("api_key_not_found");
       evictResolvedKey(revoked.id);
       return c.body(null, 204);

@@ -15,7 +15,7 @@ import type { AppEnv } from "../app-env.ts";
 import { database } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { auditTenantChange, callContext } from "../pipeline/route.ts";
 import { IdParam } from "./schemas.ts";
 
 export const MAX_TENANT_RULES = 50;
@@ -54,15 +54,9 @@ const render = (row: Row) => ({
   created_at: new Date(row.createdAt).toISOString(),
 });
 
-/**
- * A change to the tenant's rules changes who may do what: it is recorded in the tenant's audit log
- * before it is made, so no change is ever unaudited (DESIGN §9).
- */
-async function audit(c: Context<AppEnv>, operation: "policy-rules.create" | "policy-rules.delete", rule: Pick<Row, "id" | "kind" | "value">) {
-  const call = callContext(c.get("auth"), c.get("requestId"));
-  await callKms(() =>
-    c.env.KMS.recordEvent(call, { operation, keyId: null, outcome: "allowed", rule: null, severity: "info", detail: `${rule.kind} ${rule.value} (rule ${rule.id})` }),
-  );
+/** Rule changes change who may do what: audited before they are made. */
+function audit(c: Context<AppEnv>, operation: "policy-rules.create" | "policy-rules.delete", rule: Pick<Row, "id" | "kind" | "value">) {
+  return auditTenantChange(c.env, callContext(c.get("auth"), c.get("requestId")), operation, `${rule.kind} ${rule.value} (rule ${rule.id})`);
 }
 
 export const policyRuleRoutes = [
