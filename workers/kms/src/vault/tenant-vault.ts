@@ -389,7 +389,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   async sign(call: CallContext, keyId: string, input: SignInputWire) {
     return this.#use(call, "sign", keyId, primaryVersion, async (ref, load) => {
-      // A slow signature (SLH-DSA-SHA2-128s: ~2 s of CPU in pure TypeScript) holds this vault, and
+      // A slow signature (SLH-DSA-SHA2-128s: 2–4 s of CPU in pure TypeScript) holds this vault, and
       // so every request of this tenant, for its whole duration. Spacing them out caps the share of
       // the vault's time they can take; the caller is told when to retry.
       const now = Date.now();
