@@ -100,7 +100,7 @@ describe("a log full of denials", () => {
 
   it("verifies the whole chain: creates, allowed operations and denials", async () => {
     const all = await collect(tenant, "");
-    expect(all.length).toBe(1 + 20 + denials); // the key's creation, the encrypts, the denials
+    expect(all.length).toBe(2 + 20 + denials); // the key's creation, the signer API key's creation, the encrypts, the denials
     const response = await request("GET", "/v1/audit-events/verify", { token: tenant.token });
     expect(await json(response)).toEqual({ valid: true, checked: all.length });
   });
