@@ -34,6 +34,8 @@ export interface PolicyRequest {
   sourceIp: string | null;
   requestId: string;
   quota: QuotaFacts | null;
+  /** The tenant's revision (`updated_at`) as the gateway resolved it: lets the policy cache tenant facts. */
+  tenantRevision?: number;
 }
 
 export type PolicyDecision =

@@ -20,17 +20,41 @@ function planAllowsAllAlgorithms(plan: Plan): boolean {
   return planAllowsAlgorithm(plan, "X-Wing");
 }
 
-export async function readFacts(db: D1Database, request: PolicyRequest, now: number): Promise<PolicyFacts> {
+/**
+ * The tenant's row and rules change rarely but are needed on every request: they are kept per
+ * isolate for at most TENANT_FACTS_TTL_MS, keyed by the tenant's revision (its `updated_at`, which
+ * every change to the tenant or its rules bumps). A change made through this isolate's gateway is
+ * seen at once — the gateway sends the new revision — and everywhere else within the same bound
+ * as a revoked API key (DESIGN §2: at most 10 s). Without a revision, nothing is cached.
+ */
+const TENANT_FACTS_TTL_MS = 5_000;
+const TENANT_FACTS_MAX_ENTRIES = 1_000;
+const tenantFacts = new Map<string, { at: number; tenant: TenantRow | null; rules: TenantRuleFacts[] }>();
+
+async function readTenantFacts(db: D1Database, request: PolicyRequest, now: number) {
+  const slot = request.tenantRevision === undefined ? null : `${request.tenantId}@${request.tenantRevision}`;
+  const hit = slot === null ? undefined : tenantFacts.get(slot);
+  if (hit && now - hit.at < TENANT_FACTS_TTL_MS) return hit;
   const [tenant, rules] = await Promise.all([
     db.prepare("SELECT status, plan, max_keys FROM tenants WHERE id = ?").bind(request.tenantId).first<TenantRow>(),
     db.prepare("SELECT kind, value FROM tenant_rules WHERE tenant_id = ?").bind(request.tenantId).all<TenantRuleFacts>(),
   ]);
+  const read = { at: now, tenant, rules: rules.results };
+  if (slot !== null) {
+    if (tenantFacts.size >= TENANT_FACTS_MAX_ENTRIES) tenantFacts.delete(tenantFacts.keys().next().value as string);
+    tenantFacts.set(slot, read);
+  }
+  return read;
+}
+
+export async function readFacts(db: D1Database, request: PolicyRequest, now: number): Promise<PolicyFacts> {
+  const { tenant, rules } = await readTenantFacts(db, request, now);
   const facts: PolicyFacts = {
     now,
     tenant: tenant ? { status: tenant.status, plan: tenant.plan, maxKeys: tenant.max_keys ?? PLAN_LIMITS[tenant.plan].maxKeys } : null,
     keyAlgorithm: null,
     keyCount: null,
-    tenantRules: rules.results,
+    tenantRules: rules,
   };
   if (!tenant) return facts;
   // A key not yet projected (created within the last second or so, or while the vault's outbox

@@ -2,7 +2,7 @@
  * Tenant rows in D1: the platform admin's view. Pure mapping to the API shape lives here too, so
  * every route renders a tenant the same way.
  */
-import { eq } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../schema/d1.ts";
 import { effectiveLimits, type Limits, type Plan } from "../../../shared/plans.ts";
@@ -24,10 +24,23 @@ export async function updateTenant(
 ): Promise<TenantRow | undefined> {
   return database(db)
     .update(schema.tenants)
-    .set({ ...changes, updatedAt: now })
+    .set({ ...changes, updatedAt: nextRevision(now) })
     .where(eq(schema.tenants.id, id))
     .returning()
     .get();
+}
+
+/**
+ * `updated_at` doubles as the tenant's revision, by which the policy caches the tenant's facts: it
+ * must change on every change, even two within one millisecond.
+ */
+function nextRevision(now: number) {
+  return sql<number>`max(${schema.tenants.updatedAt} + 1, ${now})`;
+}
+
+/** Marks a change to the tenant's policy facts (its rules) without changing the row otherwise. */
+export function bumpTenantRevision(db: D1Database, id: string, now: number) {
+  return database(db).update(schema.tenants).set({ updatedAt: nextRevision(now) }).where(eq(schema.tenants.id, id));
 }
 
 export function tenantLimits(row: TenantRow): Limits {

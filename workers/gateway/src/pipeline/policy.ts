@@ -54,6 +54,7 @@ export function policyRequest(auth: AuthContext, target: PolicyTarget, requestId
     sourceIp: auth.sourceIp,
     requestId,
     quota,
+    tenantRevision: auth.tenant.updatedAt,
   };
 }
 

@@ -2,7 +2,8 @@
  * Tenant-defined policy rules (DESIGN §4 rule 5): a source-IP allow-list (`ip_allow`, CIDR; once
  * any exists, requests from other addresses are denied) and per-operation denies
  * (`operation_deny`, an operation name such as `crypto.sign` or a family such as `keys.*`).
- * Managed by API keys holding `api-keys:manage`; every change is audited in the tenant's log.
+ * Managed by API keys holding `api-keys:manage`; every change is audited in the tenant's log, and
+ * bumps the tenant's revision so the policy's cached facts are refreshed (DESIGN §2 bound).
  */
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
@@ -12,10 +13,11 @@ import { OPERATIONS, type Operation } from "../../../shared/operations.ts";
 import { parseCidr } from "../../../shared/policy/cidr.ts";
 import { operationMatches } from "../../../shared/policy/rules.ts";
 import type { AppEnv } from "../app-env.ts";
-import { database } from "../db/tenants.ts";
+import { bumpTenantRevision, database } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
 import { auditTenantChange, callContext } from "../pipeline/route.ts";
+import { evictTenant } from "../pipeline/tenant.ts";
 import { IdParam } from "./schemas.ts";
 
 export const MAX_TENANT_RULES = 50;
@@ -87,7 +89,8 @@ export const policyRuleRoutes = [
       if (existing.length >= MAX_TENANT_RULES) throw new ApiError("invalid_request", `at most ${MAX_TENANT_RULES} rules per tenant`);
       const row = { tenantId, id: crypto.randomUUID(), kind: body.kind, value: body.value, createdAt: Date.now() };
       await audit(c, "policy-rules.create", row);
-      await db.insert(schema.tenantRules).values(row).run();
+      await db.batch([db.insert(schema.tenantRules).values(row), bumpTenantRevision(c.env.DB, tenantId, Date.now())]);
+      evictTenant(tenantId);
       return c.json(render(row), 201);
     },
   }),
@@ -105,7 +108,8 @@ export const policyRuleRoutes = [
       const rule = await db.select().from(schema.tenantRules).where(which).get();
       if (!rule) throw new ApiError("not_found", "No such rule");
       await audit(c, "policy-rules.delete", rule);
-      await db.delete(schema.tenantRules).where(which).run();
+      await db.batch([db.delete(schema.tenantRules).where(which), bumpTenantRevision(c.env.DB, rule.tenantId, Date.now())]);
+      evictTenant(rule.tenantId);
       return c.body(null, 204);
     },
   }),
