@@ -104,3 +104,27 @@ export function publicKey<T = string>(api: Api, token: string, id: string, forma
 export async function rawPublicKey(api: Api, token: string, id: string, version?: number): Promise<Uint8Array> {
   return unb64((await publicKey(api, token, id, "raw", version)).public_key);
 }
+
+/** A copy of `bytes` with the lowest bit of byte `index` flipped. */
+export function flipBit(bytes: Uint8Array, index: number): Buffer {
+  const copy = Buffer.from(bytes);
+  copy[index] = (copy[index] ?? 0) ^ 0x01;
+  return copy;
+}
+
+/** Asserts an RFC 9457 problem response with this status and code. */
+export async function expectProblem(response: Response, status: number, code: string): Promise<void> {
+  const text = await response.text();
+  expect(response.status, text).toBe(status);
+  expect(response.headers.get("content-type")).toBe("application/problem+json");
+  expect(JSON.parse(text)).toMatchObject({ status, code });
+}
+
+/** POST /v1/keys/:id/sign; the signature as bytes, with the version that made it. */
+export async function sign(api: Api, token: string, id: string, body: { message: Uint8Array; context?: Uint8Array }) {
+  const signed = await api.call<{ signature: string; key_version: number }>("POST", `/v1/keys/${id}/sign`, {
+    auth: token,
+    body: { message: b64(body.message), ...(body.context === undefined ? {} : { context: b64(body.context) }) },
+  });
+  return { signature: Buffer.from(unb64(signed.signature)), version: signed.key_version };
+}

@@ -13,7 +13,7 @@ import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
 import { XWing } from "@hpke/hybridkem-x-wing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
-import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
+import { b64, createTenant, expectProblem, flipBit, startApi, unb64, type Api } from "./harness.ts";
 
 const message = Buffer.from("pqkms public API: signed in the vault, verified elsewhere");
 const context = Buffer.from("pqkms/interop/hybrid");
@@ -29,32 +29,12 @@ afterAll(async () => {
   await api?.close();
 });
 
+const sign = (id: string, body: { message: Uint8Array; context?: Uint8Array }) => harness.sign(api, token, id, body);
 const createKey = (algorithm: string, purpose: "encrypt" | "sign") => harness.createKey(api, token, algorithm, purpose);
 
 const publicKey = <T = string>(id: string, format: string, version?: number) => harness.publicKey<T>(api, token, id, format, version);
 
 const rawPublicKey = async (id: string, version?: number) => Buffer.from(await harness.rawPublicKey(api, token, id, version));
-
-async function sign(id: string, body: { message: Uint8Array; context?: Uint8Array }) {
-  const signed = await api.call<{ signature: string; key_version: number }>("POST", `/v1/keys/${id}/sign`, {
-    auth: token,
-    body: { message: b64(body.message), ...(body.context === undefined ? {} : { context: b64(body.context) }) },
-  });
-  return { signature: Buffer.from(unb64(signed.signature)), version: signed.key_version };
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get("content-type")).toBe("application/problem+json");
-  expect(JSON.parse(text)).toMatchObject({ status, code });
-}
-
-function flipBit(bytes: Uint8Array, index: number): Buffer {
-  const copy = Buffer.from(bytes);
-  copy[index] = (copy[index] ?? 0) ^ 0x01;
-  return copy;
-}
 
 describe("X-Wing through the public API", () => {
   /** draft-connolly-cfrg-xwing-kem §5: pk 1216 bytes (ML-KEM-768 1184 ‖ X25519 32), ct 1120 (1088 ‖ 32), ss 32. */

@@ -10,7 +10,7 @@ import { Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha384 } from "@hpke/core";
 import { MlKem1024, MlKem512, MlKem768 } from "@hpke/ml-kem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
-import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
+import { b64, createTenant, expectProblem, flipBit, startApi, unb64, type Api } from "./harness.ts";
 
 /** FIPS 203 Table 3 sizes and the HPKE suites of DESIGN §7 (KEM ids per draft-ietf-hpke-pq). */
 const KEMS = {
@@ -99,19 +99,6 @@ async function expectDecrypted(id: string, envelope: Uint8Array, version: number
   const body = JSON.parse(text) as { plaintext: string; key_version: number };
   expect(body.key_version).toBe(version);
   expect(Buffer.from(unb64(body.plaintext)).equals(plaintext)).toBe(true);
-}
-
-async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get("content-type")).toBe("application/problem+json");
-  expect(JSON.parse(text)).toMatchObject({ status, code });
-}
-
-function flipBit(bytes: Uint8Array, index: number): Buffer {
-  const copy = Buffer.from(bytes);
-  copy[index] = (copy[index] ?? 0) ^ 0x01;
-  return copy;
 }
 
 describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorithm) => {

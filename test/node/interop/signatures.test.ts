@@ -8,7 +8,7 @@ import crypto, { type KeyObject } from "node:crypto";
 import { createMLDSA44, createMLDSA65, createMLDSA87 } from "@oqs/liboqs-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
-import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
+import { b64, createTenant, flipBit, startApi, unb64, type Api } from "./harness.ts";
 
 /** FIPS 204 Table 2 sizes. */
 const DSAS = {
@@ -46,6 +46,7 @@ interface Jwk {
   kid: string;
 }
 
+const sign = (id: string, body: { message: Uint8Array; context?: Uint8Array }) => harness.sign(api, token, id, body);
 const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "sign");
 
 function publicKey<T = string>(id: string, format: string, version?: number) {
@@ -56,20 +57,6 @@ function publicKey<T = string>(id: string, format: string, version?: number) {
 async function opensslKey(id: string, version?: number): Promise<KeyObject> {
   const spki = await publicKey(id, "spki", version);
   return crypto.createPublicKey({ key: Buffer.from(unb64(spki.public_key)), format: "der", type: "spki" });
-}
-
-async function sign(id: string, body: { message: Uint8Array; context?: Uint8Array }) {
-  const signed = await api.call<{ signature: string; key_version: number }>("POST", `/v1/keys/${id}/sign`, {
-    auth: token,
-    body: { message: b64(body.message), ...(body.context === undefined ? {} : { context: b64(body.context) }) },
-  });
-  return { signature: Buffer.from(unb64(signed.signature)), version: signed.key_version };
-}
-
-function flipBit(bytes: Uint8Array, index: number): Buffer {
-  const copy = Buffer.from(bytes);
-  copy[index] = (copy[index] ?? 0) ^ 0x01;
-  return copy;
 }
 
 /** RFC 7638 thumbprint of an AKP JWK: SHA-256 over its required members in lexicographic order. */

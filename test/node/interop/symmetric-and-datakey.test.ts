@@ -10,7 +10,7 @@
 import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
-import { b64, createTenant, startApi, unb64, type Api } from "./harness.ts";
+import { b64, createTenant, expectProblem, flipBit, startApi, unb64, type Api } from "./harness.ts";
 
 const plaintext = Buffer.from("an AEAD envelope that outlives its key version");
 const aad = Buffer.from("invoice:2024-0042");
@@ -43,13 +43,6 @@ function post(id: string, operation: string, body: unknown) {
   return api.request("POST", `/v1/keys/${id}/${operation}`, { auth: token, body });
 }
 
-async function expectProblem(response: Response, status: number, code: string): Promise<void> {
-  const text = await response.text();
-  expect(response.status, text).toBe(status);
-  expect(response.headers.get("content-type")).toBe("application/problem+json");
-  expect(JSON.parse(text)).toMatchObject({ status, code });
-}
-
 async function expectDecrypted(id: string, ciphertext: string, version: number, expected: Uint8Array = plaintext, withAad: Uint8Array = aad) {
   const response = await post(id, "decrypt", { ciphertext, aad: b64(withAad) });
   const text = await response.text();
@@ -57,12 +50,6 @@ async function expectDecrypted(id: string, ciphertext: string, version: number, 
   const body = JSON.parse(text) as { plaintext: string; key_version: number };
   expect(body.key_version).toBe(version);
   expect(Buffer.from(unb64(body.plaintext)).equals(expected)).toBe(true);
-}
-
-function flipBit(bytes: Uint8Array, index: number): Buffer {
-  const copy = Buffer.from(bytes);
-  copy[index] = (copy[index] ?? 0) ^ 0x01;
-  return copy;
 }
 
 /** The DESIGN §7 envelope prefix shared by both types: "PQK" 0x01 | type | key id | version. */

@@ -6,7 +6,9 @@
  * itself (pipeline/policy.ts), so it opens only what cannot be read during the outage. Switching it
  * on or off is audited as critical in the platform's own audit log.
  */
+import type { Context } from "hono";
 import { z } from "zod";
+import type { AppEnv } from "../app-env.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
 import { route } from "../http/routes.ts";
 import { callKms, platformCallContext } from "../pipeline/route.ts";
@@ -27,6 +29,12 @@ const FailOpenStatus = z.object({
 async function status(db: D1Database, now: number) {
   const active = activeFailOpen(await readFailOpen(db), now);
   return { enabled: active !== null, until: active ? new Date(active.until).toISOString() : null, reason: active?.reason ?? null };
+}
+
+/** Every switch is a critical event in the platform's own audit log. */
+function auditSwitch(c: Context<AppEnv>, operation: "policy.fail_open.enable" | "policy.fail_open.disable", detail: string) {
+  const event = { operation, keyId: null, outcome: "allowed" as const, rule: null, severity: "critical" as const, detail };
+  return callKms(() => c.env.KMS.recordEvent(platformCallContext(c.get("requestId")), event));
 }
 
 export const failOpenRoutes = [
@@ -51,12 +59,7 @@ export const failOpenRoutes = [
       const now = Date.now();
       const until = now + body.minutes * 60_000;
       // Audit first: if the critical audit event cannot be written, fail-open is not switched on.
-      await callKms(() =>
-        c.env.KMS.recordEvent(platformCallContext(c.get("requestId")), {
-          operation: "policy.fail_open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical",
-          detail: `for ${body.minutes} min until ${new Date(until).toISOString()}: ${body.reason}`,
-        }),
-      );
+      await auditSwitch(c, "policy.fail_open.enable", `for ${body.minutes} min until ${new Date(until).toISOString()}: ${body.reason}`);
       await writeFailOpen(c.env.DB, { reason: body.reason, enabledAt: now, until });
       return c.json(await status(c.env.DB, now));
     },
@@ -70,12 +73,7 @@ export const failOpenRoutes = [
     responses: { 200: { description: "Status", schema: FailOpenStatus } },
     handler: async (c) => {
       const removed = await clearFailOpen(c.env.DB);
-      await callKms(() =>
-        c.env.KMS.recordEvent(platformCallContext(c.get("requestId")), {
-          operation: "policy.fail_open.disable", keyId: null, outcome: "allowed", rule: null, severity: "critical",
-          detail: removed ? "switched off by the platform admin" : "was not on",
-        }),
-      );
+      await auditSwitch(c, "policy.fail_open.disable", removed ? "switched off by the platform admin" : "was not on");
       return c.json(await status(c.env.DB, Date.now()));
     },
   }),
