@@ -128,3 +128,23 @@ export async function sign(api: Api, token: string, id: string, body: { message:
   });
   return { signature: Buffer.from(unb64(signed.signature)), version: signed.key_version };
 }
+
+/** DESIGN §7 HPKE envelope header length: "PQK" 0x01 | type | key id (16) | version (4) | 3 × u16 suite ids. */
+export const HPKE_HEADER_BYTES = 3 + 1 + 1 + 16 + 4 + 2 + 2 + 2;
+
+/**
+ * The DESIGN §7 HPKE header, built here from the contract alone (never from our code), big-endian:
+ * "PQK" 0x01 | 0x01 | key id (UUID bytes) | version u32 | kem u16 | kdf u16 | aead u16.
+ */
+export function hpkeEnvelopeHeader(keyId: string, version: number, suite: { kemId: number; kdfId: number; aeadId: number }): Buffer {
+  const header = Buffer.alloc(HPKE_HEADER_BYTES);
+  header.write("PQK", 0, "ascii");
+  header[3] = 0x01;
+  header[4] = 0x01;
+  Buffer.from(keyId.replaceAll("-", ""), "hex").copy(header, 5);
+  header.writeUInt32BE(version, 21);
+  header.writeUInt16BE(suite.kemId, 25);
+  header.writeUInt16BE(suite.kdfId, 27);
+  header.writeUInt16BE(suite.aeadId, 29);
+  return header;
+}

@@ -13,7 +13,7 @@ import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
 import { XWing } from "@hpke/hybridkem-x-wing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
-import { b64, createTenant, expectProblem, flipBit, startApi, unb64, type Api } from "./harness.ts";
+import { b64, createTenant, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, startApi, unb64, type Api } from "./harness.ts";
 
 const message = Buffer.from("pqkms public API: signed in the vault, verified elsewhere");
 const context = Buffer.from("pqkms/interop/hybrid");
@@ -45,7 +45,7 @@ describe("X-Wing through the public API", () => {
   const AEAD_TAG_BYTES = 16;
   /** DESIGN §7 X-Wing suite: KEM 0x647a (draft-ietf-hpke-pq), HKDF-SHA256, AES-256-GCM. */
   const SUITE = { kemId: 0x647a, kdfId: 0x0001, aeadId: 0x0002 };
-  const HEADER_BYTES = 3 + 1 + 1 + 16 + 4 + 2 + 2 + 2;
+  const HEADER_BYTES = HPKE_HEADER_BYTES;
   const plaintext = Buffer.from("sealed by @hpke/hybridkem-x-wing, opened in the vault");
   const aad = Buffer.from("order:4711");
   const suite = new CipherSuite({ kem: new XWing(), kdf: new HkdfSha256(), aead: new Aes256Gcm() });
@@ -55,19 +55,7 @@ describe("X-Wing through the public API", () => {
     id = await createKey("X-Wing", "encrypt");
   });
 
-  /** DESIGN §7 HPKE header: "PQK" 0x01 | 0x01 | key id (16, UUID bytes) | version u32 | kem u16 | kdf u16 | aead u16, big-endian. */
-  function envelopeHeader(keyId: string, version: number): Buffer {
-    const header = Buffer.alloc(HEADER_BYTES);
-    header.write("PQK", 0, "ascii");
-    header[3] = 0x01;
-    header[4] = 0x01;
-    Buffer.from(keyId.replaceAll("-", ""), "hex").copy(header, 5);
-    header.writeUInt32BE(version, 21);
-    header.writeUInt16BE(SUITE.kemId, 25);
-    header.writeUInt16BE(SUITE.kdfId, 27);
-    header.writeUInt16BE(SUITE.aeadId, 29);
-    return header;
-  }
+  const envelopeHeader = (keyId: string, version: number) => hpkeEnvelopeHeader(keyId, version, SUITE);
 
   /** An envelope sealed by @hpke/core to a raw X-Wing public key: header ‖ enc ‖ ct, info = header. */
   async function hpkeSeal(rawPublicKey: Uint8Array, header: Buffer): Promise<Buffer> {

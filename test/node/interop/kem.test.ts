@@ -10,7 +10,7 @@ import { Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha384 } from "@hpke/core";
 import { MlKem1024, MlKem512, MlKem768 } from "@hpke/ml-kem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
-import { b64, createTenant, expectProblem, flipBit, startApi, unb64, type Api } from "./harness.ts";
+import { b64, createTenant, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, startApi, unb64, type Api } from "./harness.ts";
 
 /** FIPS 203 Table 3 sizes and the HPKE suites of DESIGN §7 (KEM ids per draft-ietf-hpke-pq). */
 const KEMS = {
@@ -29,7 +29,7 @@ const plaintext = Buffer.from("sealed by @hpke/core, opened in the vault");
 const aad = Buffer.from("order:4711");
 const SHARED_SECRET_BYTES = 32;
 const AEAD_TAG_BYTES = 16;
-const HEADER_BYTES = 3 + 1 + 1 + 16 + 4 + 2 + 2 + 2;
+const HEADER_BYTES = HPKE_HEADER_BYTES;
 
 let api: Api;
 let token: string;
@@ -48,19 +48,7 @@ function hpkeSuite(algorithm: Kem): CipherSuite {
   return new CipherSuite({ kem, kdf, aead: new Aes256Gcm() });
 }
 
-/** DESIGN §7 HPKE header: "PQK" 0x01 | 0x01 | key id (16, UUID bytes) | version u32 | kem u16 | kdf u16 | aead u16, big-endian. */
-function envelopeHeader(keyId: string, version: number, suite: Suite): Buffer {
-  const header = Buffer.alloc(HEADER_BYTES);
-  header.write("PQK", 0, "ascii");
-  header[3] = 0x01;
-  header[4] = 0x01;
-  Buffer.from(keyId.replaceAll("-", ""), "hex").copy(header, 5);
-  header.writeUInt32BE(version, 21);
-  header.writeUInt16BE(suite.kemId, 25);
-  header.writeUInt16BE(suite.kdfId, 27);
-  header.writeUInt16BE(suite.aeadId, 29);
-  return header;
-}
+const envelopeHeader = hpkeEnvelopeHeader;
 
 /** An envelope sealed by @hpke/core to a raw public key: info = `info` (the header unless a test says otherwise). */
 async function hpkeSeal(
