@@ -1,6 +1,6 @@
 /**
  * Test projects:
- * - `node`: pure modules, conformance vectors from ../shared/vectors and live cross-checks against
+ * - `node`: pure modules, conformance vectors from test/vectors and live cross-checks against
  *   independent implementations (Node 24's OpenSSL, @hpke/*, liboqs). Runs in Node.
  * - `workers`: the three Workers in workerd with real service bindings, real local D1 (migrations
  *   applied) and real Durable Objects. The gateway is the main Worker; kms and policy are bundled

@@ -3,7 +3,7 @@
  * node:crypto: the same 64-byte private key gives the same public key on both sides, each side's
  * signatures verify on the other, and our SPKI / PEM / JWK are what OpenSSL writes and reads.
  *
- * There are no SLH-DSA vectors in ../shared/vectors, so OpenSSL is the conformance reference here.
+ * There are no SLH-DSA vectors in test/vectors, so OpenSSL is the conformance reference here.
  * 128s signing costs about 2 s in noble (0.3 s in OpenSSL), so 128s is signed once by us; the
  * behaviour tests run on 128f, which shares every code path but the parameter set.
  */

@@ -1,13 +1,14 @@
 /**
- * Shared helpers for the crypto conformance tests: reading the vectors in ../shared/vectors (never
- * copied into the project), hex conversion, and a scripted random source for reproducing vectors.
+ * Shared helpers for the crypto conformance tests: reading the vectors in test/vectors (origins and
+ * licences in test/vectors/SOURCES.md), hex conversion, and a scripted random source for
+ * reproducing vectors.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { RandomSource } from "../../../workers/kms/src/crypto/bytes.ts";
 
-/** ../shared/vectors relative to the project root. */
-export const VECTORS_DIR = path.resolve(import.meta.dirname, "../../../../shared/vectors");
+/** The repository's own copies of the vectors: tests read nothing outside the repository. */
+export const VECTORS_DIR = path.resolve(import.meta.dirname, "../../vectors");
 
 export function readVector(relativePath: string): string {
   return readFileSync(path.join(VECTORS_DIR, relativePath), "utf8");
@@ -42,7 +43,7 @@ export function scriptedRandom(...chunks: Uint8Array[]): RandomSource & { readon
 }
 
 /** Wycheproof file layout (testvectors_v1). */
-/** One suite of hpke-pq-test-vectors.json (draft-ietf-hpke-pq; see ../shared/vectors/SOURCES.md). */
+/** One suite of hpke-pq-test-vectors.json (draft-ietf-hpke-pq; see test/vectors/SOURCES.md). */
 export interface HpkeVector {
   readonly mode: number;
   readonly kem_id: number;
