@@ -52,7 +52,7 @@ beforeAll(async () => {
   value(await vault.stub.changeState(vault.call, dsa.id, "disable", null));
   await vault.stub.sign(vault.call, dsa.id, { message: b("refused") });
   await vault.stub.decrypt(vault.call, kem.id, b("not an envelope"), b(""));
-  value(await vault.stub.recordEvent(vault.call, { operation: "gateway.denied", keyId: null, outcome: "denied", rule: "access_denied", severity: "warning", detail: null }));
+  value(await vault.stub.recordEvent(vault.call, { operation: "crypto.sign", keyId: null, outcome: "denied", rule: "access_denied", severity: "warning", detail: null }));
   while ((await verify()).checked < CHAIN_LENGTH) value(await vault.stub.encrypt(vault.call, kem.id, b("x"), b("")));
   expect(await verify()).toEqual({ valid: true, checked: CHAIN_LENGTH });
 });

@@ -64,7 +64,7 @@ describe("the deletion alarm", () => {
     expect(tombstone.versions.map((v) => v.state)).toEqual(["destroyed", "destroyed"]);
     expect(value(await vault.stub.publicKey(vault.call, key.id, 1, "raw")).public_key).toEqual(expect.any(String));
 
-    const events = value(await vault.stub.auditEvents(vault.call, { keyId: key.id, operation: "key.destroy", limit: 10 })).events;
+    const events = value(await vault.stub.auditEvents(vault.call, { keyId: key.id, operation: "keys.destroy", limit: 10 })).events;
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ outcome: "allowed", api_key_id: "system", key_id: key.id });
     expect(value(await vault.stub.verifyAudit(vault.call))).toMatchObject({ valid: true });

@@ -164,7 +164,7 @@ describe("the platform's own audit log", () => {
   it("is kept in its vault only: nothing is queued for D1, which has no tenant row for it", async () => {
     const stub = env.VAULT.get(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
     const call = { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId: "r" };
-    const event = { operation: "policy.fail_open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical", detail: "drill" } as const;
+    const event = { operation: "policy.fail-open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical", detail: "drill" } as const;
     value(await stub.recordEvent(call, event));
     value(await stub.recordEvent(call, event));
     const platform: TestVault = { tenantId: PLATFORM_AUDIT_TENANT, stub, call };

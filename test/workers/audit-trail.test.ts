@@ -22,21 +22,21 @@ describe("one event per operation", () => {
     const v1 = await envelope();
 
     const steps: [string, () => Promise<Answer>, Partial<AuditEventView>][] = [
-      ["update", () => api(tenant, "PATCH", path(), { name: "n" }), { operation: "key.update", outcome: "allowed" }],
-      ["rotate", () => api(tenant, "POST", path("rotate")), { operation: "key.rotate", outcome: "allowed", key_version: 2 }],
+      ["update", () => api(tenant, "PATCH", path(), { name: "n" }), { operation: "keys.update", outcome: "allowed" }],
+      ["rotate", () => api(tenant, "POST", path("rotate")), { operation: "keys.rotate", outcome: "allowed", key_version: 2 }],
       ["encrypt", () => api(tenant, "POST", path("encrypt"), { plaintext: b64("x") }), { operation: "crypto.encrypt", outcome: "allowed", key_version: 2 }],
       ["decrypt v1", () => api(tenant, "POST", path("decrypt"), { ciphertext: v1 }), { operation: "crypto.decrypt", outcome: "allowed", key_version: 1 }],
       ["decrypt garbage", () => api(tenant, "POST", path("decrypt"), { ciphertext: b64("garbage") }), { operation: "crypto.decrypt", outcome: "failed", rule: "decrypt_failed" }],
       ["sign with a KEM key", () => api(tenant, "POST", path("sign"), { message: b64("m") }), { operation: "crypto.sign", outcome: "failed", rule: "unsupported_operation" }],
       ["decapsulate, wrong length", () => api(tenant, "POST", path("decapsulate"), { ciphertext: b64("short") }), { operation: "crypto.decapsulate", outcome: "failed", rule: "invalid_request" }],
       ["encapsulate", () => api(tenant, "POST", path("encapsulate")), { operation: "crypto.encapsulate", outcome: "allowed", key_version: 2 }],
-      ["raise min version", () => api(tenant, "PATCH", path(), { min_decryption_version: 2 }), { operation: "key.update", outcome: "allowed" }],
+      ["raise min version", () => api(tenant, "PATCH", path(), { min_decryption_version: 2 }), { operation: "keys.update", outcome: "allowed" }],
       ["decrypt below min", () => api(tenant, "POST", path("decrypt"), { ciphertext: v1 }), { operation: "crypto.decrypt", outcome: "denied", rule: "key_disabled" }],
-      ["disable", () => api(tenant, "POST", path("disable")), { operation: "key.disable", outcome: "allowed" }],
+      ["disable", () => api(tenant, "POST", path("disable")), { operation: "keys.disable", outcome: "allowed" }],
       ["encrypt while disabled", () => api(tenant, "POST", path("encrypt"), { plaintext: b64("x") }), { operation: "crypto.encrypt", outcome: "denied", rule: "key_disabled" }],
-      ["enable", () => api(tenant, "POST", path("enable")), { operation: "key.enable", outcome: "allowed" }],
-      ["schedule deletion", () => api(tenant, "POST", path("schedule-deletion"), { days: 7 }), { operation: "key.schedule_deletion", outcome: "allowed" }],
-      ["cancel deletion", () => api(tenant, "POST", path("cancel-deletion")), { operation: "key.cancel_deletion", outcome: "allowed" }],
+      ["enable", () => api(tenant, "POST", path("enable")), { operation: "keys.enable", outcome: "allowed" }],
+      ["schedule deletion", () => api(tenant, "POST", path("schedule-deletion"), { days: 7 }), { operation: "keys.schedule-deletion", outcome: "allowed" }],
+      ["cancel deletion", () => api(tenant, "POST", path("cancel-deletion")), { operation: "keys.cancel-deletion", outcome: "allowed" }],
     ];
 
     let seen = (await eventsOf(tenant)).events.length;

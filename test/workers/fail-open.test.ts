@@ -195,8 +195,8 @@ describe("switching off", () => {
     await switchOff();
     const { events } = await platformAuditEvents();
     const [off, on] = events;
-    expect(on).toMatchObject({ operation: "policy.fail_open.enable", severity: "critical", outcome: "allowed", detail: expect.stringMatching(/^for 7 min until .*: audited switch$/) });
-    expect(off).toMatchObject({ operation: "policy.fail_open.disable", severity: "critical", detail: "switched off by the platform admin" });
+    expect(on).toMatchObject({ operation: "policy.fail-open.enable", severity: "critical", outcome: "allowed", detail: expect.stringMatching(/^for 7 min until .*: audited switch$/) });
+    expect(off).toMatchObject({ operation: "policy.fail-open.disable", severity: "critical", detail: "switched off by the platform admin" });
     const verdict = await json<{ valid: boolean }>(await request("GET", "/admin/v1/audit-events/verify", { admin: true }));
     expect(verdict.valid).toBe(true);
   });

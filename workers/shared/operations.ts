@@ -43,3 +43,42 @@ export type Operation = keyof typeof OPERATIONS;
 export function isOperation(value: unknown): value is Operation {
   return typeof value === "string" && Object.hasOwn(OPERATIONS, value);
 }
+
+/**
+ * Events the audit log records that no API caller invokes directly: the alarm destroying a key at
+ * the end of its deletion window, and a platform admin switching emergency fail-open (DESIGN §4).
+ */
+export const SYSTEM_OPERATIONS = ["keys.destroy", "policy.fail-open.enable", "policy.fail-open.disable"] as const;
+export type SystemOperation = (typeof SYSTEM_OPERATIONS)[number];
+
+/** Every name an audit event's `operation` may take: the catalog's, whatever the outcome, and the system's. */
+export type AuditOperation = Operation | SystemOperation;
+
+export const AUDIT_OPERATIONS: readonly AuditOperation[] = [...(Object.keys(OPERATIONS) as Operation[]), ...SYSTEM_OPERATIONS];
+
+export function isAuditOperation(value: unknown): value is AuditOperation {
+  return typeof value === "string" && (AUDIT_OPERATIONS as readonly string[]).includes(value);
+}
+
+/**
+ * Names that earlier versions wrote for allowed key changes and fail-open switches. Stored events
+ * are never rewritten (the hash chain covers the name), so a filter on a catalog name also matches
+ * its earlier spelling.
+ */
+export const LEGACY_OPERATION_NAMES: Readonly<Record<string, AuditOperation>> = {
+  "key.create": "keys.create",
+  "key.update": "keys.update",
+  "key.rotate": "keys.rotate",
+  "key.disable": "keys.disable",
+  "key.enable": "keys.enable",
+  "key.schedule_deletion": "keys.schedule-deletion",
+  "key.cancel_deletion": "keys.cancel-deletion",
+  "key.destroy": "keys.destroy",
+  "policy.fail_open.enable": "policy.fail-open.enable",
+  "policy.fail_open.disable": "policy.fail-open.disable",
+};
+
+/** The stored names an audit filter on `operation` matches: the name and its earlier spellings. */
+export function storedNamesOf(operation: AuditOperation): string[] {
+  return [operation, ...Object.keys(LEGACY_OPERATION_NAMES).filter((legacy) => LEGACY_OPERATION_NAMES[legacy] === operation)];
+}

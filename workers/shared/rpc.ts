@@ -2,7 +2,7 @@
  * Types that cross RPC between the pqkms Workers. Written out by hand so both sides agree on the
  * shape even where generated RPC types would collapse; every call returns a `Result`.
  */
-import type { Operation } from "./operations.ts";
+import type { AuditOperation, Operation } from "./operations.ts";
 import type { Scope } from "./scopes.ts";
 
 /** Who is calling: set by the gateway from the resolved API key, never from client input. */
@@ -85,6 +85,10 @@ export interface UpdateKeyInput {
 
 export interface ListKeysInput {
   algorithm?: string;
+  name?: string;
+  label?: { key: string; value: string };
+  /** An API key's key restriction: list these keys only. */
+  keyIds?: string[];
   state?: KeyStateName;
   limit: number;
   cursor?: string;
@@ -126,7 +130,7 @@ export const PLATFORM_AUDIT_TENANT = "platform";
 
 /** An audit event recorded on behalf of the gateway or policy (denials, fail-open allowances). */
 export interface RecordedEvent {
-  operation: string;
+  operation: AuditOperation;
   keyId: string | null;
   outcome: "allowed" | "denied" | "failed";
   rule: string | null;

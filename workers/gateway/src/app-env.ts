@@ -1,4 +1,5 @@
 /** Hono's environment for the gateway: bindings from `wrangler types`, variables set by the pipeline. */
+import type { Operation } from "../../shared/operations.ts";
 import type { Limits } from "../../shared/plans.ts";
 import type { QuotaFacts } from "../../shared/rpc.ts";
 import type { Scope } from "../../shared/scopes.ts";
@@ -27,5 +28,9 @@ export interface AppEnv {
     resolvedKey: { key: ApiKeyRow; tenant: TenantRow };
     /** This request's monthly-quota reservation, from stage 5. */
     quota: QuotaFacts;
+    /** The catalog operation of a tenant route (audit, metrics). */
+    operation: Operation;
+    /** The key the `{key}` path segment names, resolved before stage 6 (pipeline/key-ref.ts). */
+    keyId: string;
   };
 }

@@ -13,7 +13,7 @@ import { displayPrefix, formatToken, hashToken } from "./token.ts";
 const MAX_KEY_LIFETIME_MS = 5 * 366 * 24 * 3600 * 1000;
 
 export const ApiKeyCreateSchema = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(100),
     role: z.enum(ROLE_NAMES).optional(),
     scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).optional(),

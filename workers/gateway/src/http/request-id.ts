@@ -6,10 +6,10 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 
-const WELL_FORMED = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
+export const REQUEST_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{7,127}$/;
 
 export function chooseRequestId(offered: string | undefined, generate: () => string): string {
-  return offered !== undefined && WELL_FORMED.test(offered) ? offered : generate();
+  return offered !== undefined && REQUEST_ID_PATTERN.test(offered) ? offered : generate();
 }
 
 export function setStandardHeaders(headers: Headers, requestId: string): void {

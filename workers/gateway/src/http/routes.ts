@@ -12,10 +12,11 @@ import { requireAdmin, requireConfig } from "./admin-auth.ts";
 import { ApiError } from "./problem.ts";
 import { requireApiKey } from "../pipeline/api-key.ts";
 import { injectContext } from "../pipeline/context.ts";
-import { checkPolicy, policyRequest } from "../pipeline/policy.ts";
+import { authorize, checkPolicy, policyRequest } from "../pipeline/policy.ts";
 import { rateLimit } from "../pipeline/rate-limit.ts";
 import { isSkipped } from "../pipeline/skip.ts";
 import { resolveTenant } from "../pipeline/tenant.ts";
+import { resolveKeyRef } from "../pipeline/key-ref.ts";
 
 export type Method = "get" | "post" | "patch" | "delete";
 type Schema = z.ZodType | undefined;
@@ -64,10 +65,16 @@ export function route<P extends Schema = undefined, Q extends Schema = undefined
   return spec;
 }
 
+/** Unknown fields and parameters are named, the way Google Cloud APIs answer "Unknown name". */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown name ${issue.keys.map((k) => JSON.stringify(k)).join(", ")}`;
+  return issue.message;
+}
+
 function describeIssues(where: string, error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((issue) => `${[where, ...issue.path.map(String)].join(".")}: ${issue.message}`)
+    .map((issue) => `${[where, ...issue.path.map(String)].join(".")}: ${issueMessage(issue)}`)
     .join("; ");
 }
 
@@ -91,11 +98,21 @@ async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
+/** A route without a query or body schema takes none: anything sent is named and refused. */
+function refuseUnexpected(where: string, value: unknown): undefined {
+  if (value === undefined) return undefined;
+  const names = typeof value === "object" && value !== null && !Array.isArray(value) ? Object.keys(value) : null;
+  if (names === null) throw new ApiError("invalid_request", `${where}: this operation takes no ${where}`);
+  if (names.length > 0) throw new ApiError("invalid_request", `${where}: unknown name ${names.map((n) => JSON.stringify(n)).join(", ")}`);
+  return undefined;
+}
+
 async function parseInput(c: Context<AppEnv>, spec: AnyRoute): Promise<RouteInput<Schema, Schema, Schema>> {
+  const body = spec.body ? validate("body", spec.body, (await readJsonBody(c)) ?? {}) : refuseUnexpected("body", await readJsonBody(c));
   return {
     params: spec.params ? validate("path", spec.params, c.req.param()) : undefined,
-    query: spec.query ? validate("query", spec.query, c.req.query()) : undefined,
-    body: spec.body ? validate("body", spec.body, (await readJsonBody(c)) ?? {}) : undefined,
+    query: spec.query ? validate("query", spec.query, c.req.query()) : refuseUnexpected("query", c.req.query()),
+    body,
   };
 }
 
@@ -112,18 +129,35 @@ function stagesFor(spec: AnyRoute): MiddlewareHandler<AppEnv>[] {
   return [requireConfig, requireApiKey, resolveTenant, injectContext, rateLimit(OPERATIONS[access.operation].cost)];
 }
 
+/**
+ * Stage 6 around input validation. Authorization comes first: a caller without the operation's
+ * scope, or whose key restriction leaves out the key in the path, is refused (403, audited) before
+ * its body is read, so a malformed body never tells it more than "not allowed". Then the input is
+ * validated (400 naming the field), and the policy engine decides with everything the rules need,
+ * the algorithm on create included.
+ */
+async function authorizeThenValidate(c: Context<AppEnv>, spec: AnyRoute): Promise<RouteInput<Schema, Schema, Schema>> {
+  const access = spec.access;
+  if (access.kind !== "tenant") return parseInput(c, spec);
+  c.set("operation", access.operation);
+  const auth = c.get("auth");
+  const target = (keyId: string | null) => ({ operation: access.operation, keyId, algorithm: null });
+  authorize(c, policyRequest(auth, target(null), c.get("requestId"), null));
+  let keyId: string | null = null;
+  if (access.keyParam !== undefined) {
+    keyId = await resolveKeyRef(c, c.req.param(access.keyParam) ?? "");
+    authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
+    c.set("keyId", keyId);
+  }
+  const input = await parseInput(c, spec);
+  const full = { operation: access.operation, keyId, algorithm: access.algorithm?.(input) ?? null };
+  await checkPolicy(c, policyRequest(auth, full, c.get("requestId"), c.get("quota")));
+  return input;
+}
+
 export function mountRoutes(app: Hono<AppEnv>, routes: readonly AnyRoute[]): void {
   for (const spec of routes) {
-    const handle: MiddlewareHandler<AppEnv> = async (c) => {
-      const input = await parseInput(c, spec);
-      const access = spec.access;
-      if (access.kind === "tenant") {
-        const keyId = access.keyParam ? (c.req.param(access.keyParam) ?? null) : null;
-        const target = { operation: access.operation, keyId, algorithm: access.algorithm?.(input) ?? null };
-        await checkPolicy(c, policyRequest(c.get("auth"), target, c.get("requestId"), c.get("quota")));
-      }
-      return spec.handler(c, input);
-    };
+    const handle: MiddlewareHandler<AppEnv> = async (c) => spec.handler(c, await authorizeThenValidate(c, spec));
     // Hono's typed overloads want a fixed-length tuple; the stages are a list built at start-up.
     const handlers = [...stagesFor(spec), handle] as [MiddlewareHandler<AppEnv>];
     app.on(spec.method.toUpperCase(), spec.path, ...handlers);

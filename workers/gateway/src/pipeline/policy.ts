@@ -77,6 +77,19 @@ export async function checkPolicy(c: Context<AppEnv>, request: PolicyRequest): P
   refuseIfDenied(c, request, parsed.data);
 }
 
+const NO_FACTS = { now: 0, tenant: null, keyAlgorithm: null, keyCount: null, tenantRules: [] } satisfies PolicyFacts;
+
+/**
+ * Stage 6, first half: DESIGN §4 rule 2 (the operation's scope; the key restriction, once the key is
+ * known), decided by the same rule function the engine runs, before the request body is read. It
+ * needs no fact beyond the caller's resolved context, so no engine call; a deny is audited and
+ * answered like any other.
+ */
+export function authorize(c: Context<AppEnv>, request: PolicyRequest): void {
+  const denied = scopesAndRestriction(request, NO_FACTS);
+  if (denied !== null) refuseIfDenied(c, request, denied);
+}
+
 /** A deny is audited in the tenant's log in the background (the request is refused either way). */
 function refuseIfDenied(c: Context<AppEnv>, request: PolicyRequest, decision: PolicyDecision): void {
   if (decision.allow) return;

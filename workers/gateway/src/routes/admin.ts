@@ -16,18 +16,18 @@ import { CreatedApiKeySchema, IdParam, TenantSchema } from "./schemas.ts";
 
 const positiveOrNull = z.number().int().positive().max(1_000_000_000).nullable().optional();
 
-const TenantCreateSchema = z.object({
+const TenantCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   plan: z.enum(PLANS).default("free"),
   jurisdiction: z.enum(JURISDICTIONS).optional(),
 });
 
 const TenantPatchSchema = z
-  .object({
+  .strictObject({
     plan: z.enum(PLANS).optional(),
     status: z.enum(TENANT_STATUSES).optional(),
     limits: z
-      .object({
+      .strictObject({
         rate_per_second: positiveOrNull,
         burst: positiveOrNull,
         monthly_operations: z.number().int().nonnegative().max(1e12).nullable().optional(),

@@ -4,23 +4,24 @@
  * first broken link. The platform admin reads the platform's own log the same way.
  */
 import { z } from "zod";
+import { AUDIT_OPERATIONS, type AuditOperation } from "../../../shared/operations.ts";
 import type { CallContext } from "../../../shared/rpc.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { route } from "../http/routes.ts";
 import { callContext, callKms, platformCallContext } from "../pipeline/route.ts";
-import { LIMITS } from "./inputs.ts";
+import { instantBound, LIMITS, RequestId } from "./inputs.ts";
 
-const AuditQuery = z
-  .object({
-    key_id: z.uuid().optional(),
-    operation: z.string().max(100).optional(),
-    outcome: z.enum(["allowed", "denied", "failed"]).optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-    limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-    cursor: z.string().regex(/^\d{1,15}$/, "not a cursor this API issued").optional(),
-  });
+const AuditQuery = z.strictObject({
+  key_id: z.uuid().optional(),
+  operation: z.enum(AUDIT_OPERATIONS as [string, ...string[]], { message: "not an operation name (see x-pqkms-operation in /openapi.json)" }).optional(),
+  request_id: RequestId.optional(),
+  outcome: z.enum(["allowed", "denied", "failed"]).optional(),
+  from: instantBound("start").optional(),
+  to: instantBound("end").optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
+  cursor: z.string().regex(/^\d{1,15}$/, "not a cursor this API issued").optional(),
+});
 
 const AuditEvent = z.object({
   seq: z.number().int(),
@@ -43,14 +44,17 @@ const ChainVerdict = z.object({ valid: z.boolean(), checked: z.number().int(), f
 
 type Query = z.output<typeof AuditQuery>;
 
-function listEvents(c: Context<AppEnv>, call: CallContext, query: Query) {
+/** `keyIds`: an API key's key restriction: it reads the events of its keys only (DESIGN §2). */
+function listEvents(c: Context<AppEnv>, call: CallContext, query: Query, keyIds: string[] | null) {
   return callKms(() =>
     c.env.KMS.auditEvents(call, {
       ...(query.key_id === undefined ? {} : { keyId: query.key_id.toLowerCase() }),
-      ...(query.operation === undefined ? {} : { operation: query.operation }),
+      ...(keyIds === null ? {} : { keyIds }),
+      ...(query.operation === undefined ? {} : { operation: query.operation as AuditOperation }),
+      ...(query.request_id === undefined ? {} : { requestId: query.request_id }),
       ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
-      ...(query.from === undefined ? {} : { from: Date.parse(query.from) }),
-      ...(query.to === undefined ? {} : { to: Date.parse(query.to) }),
+      ...(query.from === undefined ? {} : { from: query.from }),
+      ...(query.to === undefined ? {} : { to: query.to }),
       ...(query.cursor === undefined ? {} : { beforeSeq: Number(query.cursor) }),
       limit: query.limit,
     }),
@@ -61,12 +65,15 @@ export const auditRoutes = [
   route({
     method: "get",
     path: "/v1/audit-events",
-    summary: "This tenant's audit events, newest first (filters: key_id, operation, outcome, from, to)",
+    summary: "This tenant's audit events, newest first (filters: key_id, operation, request_id, outcome, from and to inclusive)",
     tag: "audit",
     access: { kind: "tenant", operation: "audit.list" },
     query: AuditQuery,
     responses: { 200: { description: "A page of events", schema: AuditPage } },
-    handler: async (c, { query }) => c.json(await listEvents(c, callContext(c.get("auth"), c.get("requestId")), query)),
+    handler: async (c, { query }) => {
+      const auth = c.get("auth");
+      return c.json(await listEvents(c, callContext(auth, c.get("requestId")), query, auth.keyRestriction));
+    },
   }),
   route({
     method: "get",
@@ -88,7 +95,7 @@ export const auditRoutes = [
     access: { kind: "admin" },
     query: AuditQuery,
     responses: { 200: { description: "A page of events", schema: AuditPage } },
-    handler: async (c, { query }) => c.json(await listEvents(c, platformCallContext(c.get("requestId")), query)),
+    handler: async (c, { query }) => c.json(await listEvents(c, platformCallContext(c.get("requestId")), query, null)),
   }),
   route({
     method: "get",

@@ -8,8 +8,9 @@ import { toBase64 } from "../../../shared/base64.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
 import { route } from "../http/routes.ts";
+import { pathKeyId } from "../pipeline/key-ref.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
-import { bytes, KeyParam, keyIdOf, KeyVersion, LIMITS } from "./inputs.ts";
+import { bytes, KeyParam, KeyVersion, LIMITS } from "./inputs.ts";
 import {
   DataKeySchema, RewrappedSchema,
   CiphertextSchema, EncapsulationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
@@ -18,11 +19,11 @@ import {
 const EMPTY = new Uint8Array(0);
 const aad = bytes(LIMITS.aadBytes).optional();
 
-const Encrypt = z.object({ plaintext: bytes(LIMITS.plaintextBytes), aad });
-const Decrypt = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
-const Rewrap = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
-const DataKey = z.object({ plaintext: z.boolean().default(false), aad });
-const Decapsulate = z.object({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: KeyVersion.optional() });
+const Encrypt = z.strictObject({ plaintext: bytes(LIMITS.plaintextBytes), aad });
+const Decrypt = z.strictObject({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
+const Rewrap = z.strictObject({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
+const DataKey = z.strictObject({ plaintext: z.boolean().default(false), aad });
+const Decapsulate = z.strictObject({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: KeyVersion.optional() });
 
 const signed = {
   message: bytes(LIMITS.messageBytes).optional(),
@@ -33,11 +34,11 @@ const exactlyOne = (v: { message?: unknown; mu?: unknown }) => (v.message === un
 const noContextWithMu = (v: { mu?: unknown; context?: unknown }) => v.mu === undefined || v.context === undefined;
 
 const Sign = z
-  .object(signed)
+  .strictObject(signed)
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 const Verify = z
-  .object({ ...signed, signature: bytes(LIMITS.signatureBytes, 1), key_version: KeyVersion.optional() })
+  .strictObject({ ...signed, signature: bytes(LIMITS.signatureBytes, 1), key_version: KeyVersion.optional() })
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 
@@ -58,9 +59,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: Encrypt,
     responses: { 200: { description: "The envelope", schema: CiphertextSchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.encrypt(call, keyId, body.plaintext, body.aad ?? EMPTY));
       return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version });
     },
@@ -74,9 +75,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: Decrypt,
     responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.decrypt(call, keyId, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
     },
@@ -90,9 +91,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: Rewrap,
     responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.rewrap(call, keyId, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version, source_version: out.source_version });
     },
@@ -106,9 +107,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: DataKey,
     responses: { 200: { description: "The sealed data key", schema: DataKeySchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.dataKey(call, keyId, { plaintext: body.plaintext, aad: body.aad ?? EMPTY }));
       return c.json({
         ciphertext: toBase64(out.ciphertext),
@@ -126,9 +127,9 @@ export const cryptoRoutes = [
     access: access("crypto.encapsulate"),
     params: KeyParam,
     responses: { 200: { description: "Encapsulation", schema: EncapsulationSchema } },
-    handler: async (c, { params }) => {
+    handler: async (c) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.encapsulate(call, keyId));
       return c.json({ ciphertext: toBase64(out.ciphertext), shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
     },
@@ -142,9 +143,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: Decapsulate,
     responses: { 200: { description: "The shared secret", schema: SharedSecretSchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.decapsulate(call, keyId, body.ciphertext, body.key_version ?? null));
       return c.json({ shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
     },
@@ -158,9 +159,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: Sign,
     responses: { 200: { description: "The signature", schema: SignatureSchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.sign(call, keyId, signInput(body)));
       return c.json({ signature: toBase64(out.signature), key_version: out.key_version });
     },
@@ -174,9 +175,9 @@ export const cryptoRoutes = [
     params: KeyParam,
     body: Verify,
     responses: { 200: { description: "Whether the signature is valid", schema: VerificationSchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       const out = await callKms(() => c.env.KMS.verify(call, keyId, signInput(body), body.signature, body.key_version ?? null));
       return c.json(out);
     },

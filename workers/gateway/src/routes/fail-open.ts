@@ -15,7 +15,7 @@ import { callKms, platformCallContext } from "../pipeline/route.ts";
 
 export const MAX_FAIL_OPEN_MINUTES = 60;
 
-const FailOpenBody = z.object({
+const FailOpenBody = z.strictObject({
   minutes: z.number().int().min(1).max(MAX_FAIL_OPEN_MINUTES).default(5),
   reason: z.string().trim().min(3).max(500),
 });
@@ -32,7 +32,7 @@ async function status(db: D1Database, now: number) {
 }
 
 /** Every switch is a critical event in the platform's own audit log. */
-function auditSwitch(c: Context<AppEnv>, operation: "policy.fail_open.enable" | "policy.fail_open.disable", detail: string) {
+function auditSwitch(c: Context<AppEnv>, operation: "policy.fail-open.enable" | "policy.fail-open.disable", detail: string) {
   const event = { operation, keyId: null, outcome: "allowed" as const, rule: null, severity: "critical" as const, detail };
   return callKms(() => c.env.KMS.recordEvent(platformCallContext(c.get("requestId")), event));
 }
@@ -59,7 +59,7 @@ export const failOpenRoutes = [
       const now = Date.now();
       const until = now + body.minutes * 60_000;
       // Audit first: if the critical audit event cannot be written, fail-open is not switched on.
-      await auditSwitch(c, "policy.fail_open.enable", `for ${body.minutes} min until ${new Date(until).toISOString()}: ${body.reason}`);
+      await auditSwitch(c, "policy.fail-open.enable", `for ${body.minutes} min until ${new Date(until).toISOString()}: ${body.reason}`);
       await writeFailOpen(c.env.DB, { reason: body.reason, enabledAt: now, until });
       return c.json(await status(c.env.DB, now));
     },
@@ -73,7 +73,7 @@ export const failOpenRoutes = [
     responses: { 200: { description: "Status", schema: FailOpenStatus } },
     handler: async (c) => {
       const removed = await clearFailOpen(c.env.DB);
-      await auditSwitch(c, "policy.fail_open.disable", removed ? "switched off by the platform admin" : "was not on");
+      await auditSwitch(c, "policy.fail-open.disable", removed ? "switched off by the platform admin" : "was not on");
       return c.json(await status(c.env.DB, Date.now()));
     },
   }),

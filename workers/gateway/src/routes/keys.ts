@@ -9,11 +9,12 @@ import type { Operation } from "../../../shared/operations.ts";
 import type { LifecycleActionName } from "../../../shared/rpc.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
+import { pathKeyId } from "../pipeline/key-ref.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
-import { KeyParam, keyIdOf, Labels, LIMITS, VersionNumber } from "./inputs.ts";
+import { KeyParam, LabelFilter, Labels, LIMITS, VersionNumber } from "./inputs.ts";
 import { KeySchema, PublicKeySchema } from "./schemas.ts";
 
-const CreateKey = z.object({
+const CreateKey = z.strictObject({
   algorithm: z.enum(KEY_ALGORITHM_NAMES),
   name: z.string().trim().min(1).max(200).optional(),
   description: z.string().max(2000).optional(),
@@ -22,7 +23,7 @@ const CreateKey = z.object({
 });
 
 const UpdateKey = z
-  .object({
+  .strictObject({
     name: z.string().trim().min(1).max(200).nullable().optional(),
     description: z.string().max(2000).nullable().optional(),
     labels: Labels.optional(),
@@ -30,14 +31,16 @@ const UpdateKey = z
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "give at least one field to change" });
 
-const ListQuery = z.object({
+const ListQuery = z.strictObject({
   algorithm: z.enum(KEY_ALGORITHM_NAMES).optional(),
   state: z.enum(["enabled", "disabled", "pending_deletion", "destroyed"]).optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+  label: LabelFilter.optional(),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
   cursor: z.string().max(200).optional(),
 });
 
-const PublicKeyQuery = z.object({
+const PublicKeyQuery = z.strictObject({
   version: VersionNumber.optional(),
   format: z.enum(["raw", "spki", "pem", "jwk"]).default("spki"),
 });
@@ -61,13 +64,13 @@ function lifecycleRoute(path: string, action: LifecycleActionName, operation: Op
     access: keyAccess(operation),
     params: KeyParam,
     ...(action === "schedule_deletion"
-      ? { body: z.object({ days: z.number().int().min(7).max(30).optional() }) }
+      ? { body: z.strictObject({ days: z.number().int().min(7).max(30).optional() }) }
       : {}),
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const days = (body as { days?: number } | undefined)?.days ?? null;
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       return c.json(await callKms(() => c.env.KMS.changeState(call, keyId, action, days)));
     },
   });
@@ -93,14 +96,16 @@ export const keyRoutes = [
   route({
     method: "get",
     path: "/v1/keys",
-    summary: "List keys, newest first",
+    summary: "List keys, newest first (filters: algorithm, state, name, label=key:value); a key-restricted API key sees its keys only",
     tag: "keys",
     access: { kind: "tenant", operation: "keys.list" },
     query: ListQuery,
     responses: { 200: { description: "A page of keys", schema: z.object({ keys: z.array(KeySchema), next_cursor: z.string().nullable() }) } },
     handler: async (c, { query }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      return c.json(await callKms(() => c.env.KMS.listKeys(call, query)));
+      const auth = c.get("auth");
+      const call = callContext(auth, c.get("requestId"));
+      const input = { ...query, ...(auth.keyRestriction === null ? {} : { keyIds: auth.keyRestriction }) };
+      return c.json(await callKms(() => c.env.KMS.listKeys(call, input)));
     },
   }),
   route({
@@ -111,9 +116,9 @@ export const keyRoutes = [
     access: keyAccess("keys.get"),
     params: KeyParam,
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c, { params }) => {
+    handler: async (c) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       return c.json(await callKms(() => c.env.KMS.getKey(call, keyId)));
     },
   }),
@@ -126,9 +131,9 @@ export const keyRoutes = [
     params: KeyParam,
     body: UpdateKey,
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c, { params, body }) => {
+    handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       return c.json(await callKms(() => c.env.KMS.updateKey(call, keyId, body)));
     },
   }),
@@ -141,9 +146,9 @@ export const keyRoutes = [
     params: KeyParam,
     query: PublicKeyQuery,
     responses: { 200: { description: "The public key", schema: PublicKeySchema } },
-    handler: async (c, { params, query }) => {
+    handler: async (c, { query }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       return c.json(await callKms(() => c.env.KMS.publicKey(call, keyId, query.version ?? null, query.format)));
     },
   }),
@@ -155,9 +160,9 @@ export const keyRoutes = [
     access: keyAccess("keys.rotate"),
     params: KeyParam,
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c, { params }) => {
+    handler: async (c) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = keyIdOf(params);
+      const keyId = pathKeyId(c);
       return c.json(await callKms(() => c.env.KMS.rotateKey(call, keyId)));
     },
   }),

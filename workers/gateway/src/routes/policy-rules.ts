@@ -41,8 +41,8 @@ const operationPattern = z
   .refine((v) => !operationMatches(v, UNDENIABLE), { message: `cannot deny ${UNDENIABLE}: the rule could never be removed` });
 
 const RuleInput = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("ip_allow"), value: cidr }),
-  z.object({ kind: z.literal("operation_deny"), value: operationPattern }),
+  z.strictObject({ kind: z.literal("ip_allow"), value: cidr }),
+  z.strictObject({ kind: z.literal("operation_deny"), value: operationPattern }),
 ]);
 
 const RuleSchema = z.object({ id: z.uuid(), kind: z.enum(["ip_allow", "operation_deny"]), value: z.string(), created_at: z.iso.datetime() });

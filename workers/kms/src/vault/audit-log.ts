@@ -6,12 +6,13 @@
  */
 import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "./audit-chain.ts";
 import { enqueue } from "./outbox.ts";
+import { storedNamesOf, type AuditOperation } from "../../../shared/operations.ts";
 
 export interface AuditEntry {
   time: number;
   apiKeyId: string | null;
   requestId: string | null;
-  operation: string;
+  operation: AuditOperation;
   keyId: string | null;
   keyVersion: number | null;
   outcome: Outcome;
@@ -22,8 +23,12 @@ export interface AuditEntry {
 
 export interface AuditQuery {
   keyId?: string;
-  operation?: string;
+  /** Only events of these keys (an API key's key restriction); events of no key are left out too. */
+  keyIds?: string[];
+  operation?: AuditOperation;
+  requestId?: string;
   outcome?: Outcome;
+  /** Inclusive bounds on the event time (ms). */
   from?: number;
   to?: number;
   /** Exclusive upper bound on seq (newest-first paging). */
@@ -105,11 +110,18 @@ export class AuditLog {
       where.push(clause);
       args.push(value);
     };
+    const any = (column: string, values: readonly string[] | undefined) => {
+      if (values === undefined) return;
+      where.push(values.length === 0 ? "0" : `${column} IN (${values.map(() => "?").join(", ")})`);
+      args.push(...values);
+    };
     add("key_id = ?", q.keyId);
-    add("operation = ?", q.operation);
+    any("key_id", q.keyIds);
+    any("operation", q.operation === undefined ? undefined : storedNamesOf(q.operation));
+    add("request_id = ?", q.requestId);
     add("outcome = ?", q.outcome);
     add("time >= ?", q.from);
-    add("time < ?", q.to);
+    add("time <= ?", q.to);
     add("seq < ?", q.beforeSeq);
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     return this.#sql

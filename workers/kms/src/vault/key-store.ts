@@ -42,6 +42,12 @@ const blob = (bytes: Uint8Array | null): ArrayBuffer | null => (bytes === null ?
 
 export interface ListFilter {
   algorithm?: string;
+  /** Exact name. */
+  name?: string;
+  /** One label that must be present with this value. */
+  label?: { key: string; value: string };
+  /** Only these keys (an API key's key restriction). */
+  keyIds?: string[];
   state?: KeyState;
   limit: number;
   /** Exclusive: keys strictly after this (created_at, id) in newest-first order. */
@@ -89,6 +95,19 @@ export class KeyStore {
     if (filter.state !== undefined) {
       where.push("state = ?");
       args.push(filter.state);
+    }
+    if (filter.name !== undefined) {
+      where.push("name = ?");
+      args.push(filter.name);
+    }
+    if (filter.label !== undefined) {
+      // labels is a JSON object; the path quotes the key (`$."my-label"`) since keys may hold '-'.
+      where.push("json_extract(labels, ?) = ?");
+      args.push(`$.${JSON.stringify(filter.label.key)}`, filter.label.value);
+    }
+    if (filter.keyIds !== undefined) {
+      where.push(filter.keyIds.length === 0 ? "0" : `id IN (${filter.keyIds.map(() => "?").join(", ")})`);
+      args.push(...filter.keyIds);
     }
     if (filter.after !== undefined) {
       where.push("(created_at < ? OR (created_at = ? AND id < ?))");

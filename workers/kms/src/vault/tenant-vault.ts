@@ -14,6 +14,7 @@ import { DurableObject } from "cloudflare:workers";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
+import type { AuditOperation, Operation as ApiOperation } from "../../../shared/operations.ts";
 import { PLATFORM_AUDIT_TENANT } from "../../../shared/rpc.ts";
 import type {
   AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName,
@@ -42,6 +43,14 @@ const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 const SLOW_SIGNATURES: ReadonlySet<string> = new Set(["SLH-DSA-SHA2-128s"]);
 /** At most one slow signature per this many ms per tenant: they take at most about half the vault. */
 const SLOW_SIGNATURE_SPACING_MS = 4_000;
+
+/** The catalog name each lifecycle action is audited under (the same name whatever the outcome). */
+const LIFECYCLE_OPERATIONS: Record<LifecycleActionName, ApiOperation> = {
+  disable: "keys.disable",
+  enable: "keys.enable",
+  schedule_deletion: "keys.schedule-deletion",
+  cancel_deletion: "keys.cancel-deletion",
+};
 
 /** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
 type Operation<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T>>;
@@ -106,7 +115,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   }
 
   /** Writes a key change, its audit row and its outbox row in one transaction. */
-  #commitKeyChange(call: CallContext, keyId: string, operation: string, apply: () => void, version: number | null = null): KeyView {
+  #commitKeyChange(call: CallContext, keyId: string, operation: AuditOperation, apply: () => void, version: number | null = null): KeyView {
     return this.ctx.storage.transactionSync(() => {
       apply();
       const key = this.#store.key(keyId) as KeyRow;
@@ -154,7 +163,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       const now = Date.now();
       const spec = ALGORITHMS[algorithm];
       try {
-        const view = this.#commitKeyChange(call, id, "key.create", () => {
+        const view = this.#commitKeyChange(call, id, "keys.create", () => {
           this.#store.insertKey({
             id, algorithm, purpose: spec.purpose, name: input.name ?? null, description: input.description ?? null,
             labels: JSON.stringify(input.labels ?? {}), state: "enabled", primary_version: 1, min_decryption_version: 1,
@@ -181,7 +190,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
     if (denied) return denied;
     const after = input.cursor === undefined ? undefined : decodeCursor(input.cursor);
     if (after === null) return fail("invalid_request", "query.cursor: not a cursor this API issued");
-    const rows = this.#store.list({ algorithm: input.algorithm, state: input.state, limit: input.limit + 1, after });
+    const rows = this.#store.list({
+      algorithm: input.algorithm, state: input.state, name: input.name, label: input.label, keyIds: input.keyIds, limit: input.limit + 1, after,
+    });
     const page = rows.slice(0, input.limit);
     const last = page[page.length - 1];
     return ok({ keys: page.map((k) => this.#view(k)), next_cursor: rows.length > input.limit && last ? encodeCursor(last) : null });
@@ -205,7 +216,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       if (min !== undefined && min > key.primary_version) {
         return fail("invalid_request", `body.min_decryption_version: must be ≤ the primary version (${key.primary_version})`);
       }
-      return ok(this.#commitKeyChange(call, keyId, "key.update", () => {
+      return ok(this.#commitKeyChange(call, keyId, "keys.update", () => {
         this.#store.updateKey(keyId, {
           ...(input.name === undefined ? {} : { name: input.name }),
           ...(input.description === undefined ? {} : { description: input.description }),
@@ -226,7 +237,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       if (!step.ok) return fail(step.code, step.detail);
       const now = Date.now();
       const date = action === "schedule_deletion" ? deletionDate(now, days ?? key.deletion_window_days) : null;
-      const view = this.#commitKeyChange(call, keyId, `key.${action}`, () => {
+      const view = this.#commitKeyChange(call, keyId, LIFECYCLE_OPERATIONS[action], () => {
         this.#store.updateKey(keyId, { state: step.next, deletion_date: date }, now);
       });
       if (date !== null) await this.#kickAlarm(Math.min(date, now + OUTBOX_DELAY_MS));
@@ -249,7 +260,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       if ("ok" in material) return material;
       try {
         const now = Date.now();
-        const view = this.#commitKeyChange(call, keyId, "key.rotate", () => {
+        const view = this.#commitKeyChange(call, keyId, "keys.rotate", () => {
           this.#store.insertVersion({
             key_id: keyId, version, state: "enabled", public_key: material.publicKey, wrapped_secret: material.wrapped,
             kek_id: material.kekId, created_at: now, destroyed_at: null,
@@ -304,7 +315,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   async #attempt<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Operation<T>): Promise<Result<T>> {
     const denied = this.#admit(call);
     if (denied) return denied;
-    const name = `crypto.${operation}`;
+    const name: ApiOperation = `crypto.${operation}`;
     const refuse = (failure: Failure, keyVersion: number | null): Failure => {
       this.#record(call, { operation: name, keyId, keyVersion, ...auditedFailure(failure) });
       return failure;
@@ -446,7 +457,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
     const system: CallContext = { tenantId, apiKeyId: "system", requestId: `alarm-${Date.now()}` };
     const now = Date.now();
     for (const key of this.#store.dueForDestruction(now)) {
-      this.#commitKeyChange(system, key.id, "key.destroy", () => {
+      this.#commitKeyChange(system, key.id, "keys.destroy", () => {
         this.#store.eraseSecrets(key.id, now);
         this.#store.updateKey(key.id, { state: "destroyed" }, now);
       });
