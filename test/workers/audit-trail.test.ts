@@ -113,9 +113,16 @@ describe("listing and verification", () => {
     const since = (await eventsOf(tenant, `&from=${from}`)).events;
     expect(since.length).toBeGreaterThan(0);
     expect(since.every((e) => e.time >= middle.time)).toBe(true);
+    // Both bounds are inclusive: events at the middle one's millisecond are in both pages.
     const until = (await eventsOf(tenant, `&to=${from}`)).events;
-    expect(until.every((e) => e.time < middle.time)).toBe(true);
-    expect(since.length + until.length).toBe(all.length);
+    expect(until.every((e) => e.time <= middle.time)).toBe(true);
+    expect(since.length + until.length).toBe(all.length + all.filter((e) => e.time === middle.time).length);
+
+    // A date is a whole UTC day: from the start of `from`'s day to the end of `to`'s.
+    const today = middle.time.slice(0, 10);
+    const dayBefore = new Date(Date.parse(today) - 86_400_000).toISOString().slice(0, 10);
+    expect((await eventsOf(tenant, `&from=${today}&to=${today}`)).events).toEqual(all.filter((e) => e.time.startsWith(today)));
+    expect((await eventsOf(tenant, `&to=${dayBefore}`)).events).toEqual(all.filter((e) => e.time < today));
   });
 
   it("refuses malformed queries, naming the parameter", async () => {

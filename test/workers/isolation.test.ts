@@ -1,7 +1,8 @@
 /**
  * Tenant isolation (DESIGN §3): the tenant id that reaches any later stage comes only from the
- * resolved API key. A tenant id offered in a header, the query or the body is ignored, and another
- * tenant's API key ids answer exactly like ids that do not exist.
+ * resolved API key. A tenant id offered in a header is ignored; in the query or the body it is an
+ * unknown name, refused with 400 before anything is done; and another tenant's API key ids answer
+ * exactly like ids that do not exist.
  */
 import { describe, expect, it } from "vitest";
 import type { CallContext, PolicyRequest } from "../../workers/shared/rpc.ts";
@@ -34,24 +35,26 @@ describe("tenant id from the API key only", () => {
     expect(await json(response)).toMatchObject({ id: a.id, name: "alpha" });
   });
 
-  it("ignores a tenant id in the query", async () => {
+  it("refuses a tenant id in the query, naming it: no request can name another tenant", async () => {
     const a = await createTenant({ name: "alpha" });
     const b = await createTenant({ name: "bravo" });
     const response = await request("GET", `/v1/tenant?tenant_id=${b.id}&tenantId=${b.id}&tenant=${b.id}`, { token: a.token });
-    expect(await json(response)).toMatchObject({ id: a.id });
-    const keys = await listApiKeys(a.token);
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ code: "invalid_request", detail: expect.stringContaining('"tenant_id"') });
     const viaQuery = await request("GET", `/v1/api-keys?tenant_id=${b.id}`, { token: a.token });
-    expect((await json<ApiKeyList>(viaQuery)).api_keys).toEqual(keys);
+    expect(await json(viaQuery)).toMatchObject({ status: 400, detail: 'query: unknown name "tenant_id"' });
+    expect(await json(await request("GET", "/v1/tenant", { token: a.token }))).toMatchObject({ id: a.id });
   });
 
-  it("ignores a tenant id in the body: the key is created for the caller's tenant", async () => {
+  it("refuses a tenant id in the body, naming it: nothing is created for either tenant", async () => {
     const a = await createTenant({ name: "alpha" });
     const b = await createTenant({ name: "bravo" });
-    const created = await createApiKey(a, { name: "smuggled", role: "auditor", tenant_id: b.id, tenantId: b.id });
-    expect((await listApiKeys(a.token)).map((k) => k.id)).toContain(created.id);
-    expect((await listApiKeys(b.token)).map((k) => k.id)).not.toContain(created.id);
-    const self = await request("GET", "/v1/tenant", { token: created.token });
-    expect(await json(self)).toMatchObject({ id: a.id });
+    const [keysOfA, keysOfB] = [await listApiKeys(a.token), await listApiKeys(b.token)];
+    const body = JSON.stringify({ name: "smuggled", role: "auditor", tenant_id: b.id, tenantId: b.id });
+    const response = await request("POST", "/v1/api-keys", { token: a.token, body });
+    expect(await json(response)).toMatchObject({ status: 400, code: "invalid_request", detail: 'body: unknown name "tenant_id", "tenantId"' });
+    expect(await listApiKeys(a.token)).toEqual(keysOfA);
+    expect(await listApiKeys(b.token)).toEqual(keysOfB);
   });
 
   it("lists only the caller's own API keys", async () => {
@@ -82,7 +85,7 @@ describe("what the internal Workers are told", () => {
       },
     } as unknown as Env["KMS"];
     const claims = { "x-tenant-id": b.id, "x-api-key-id": b.apiKeyId, "x-request-id": `req-${b.id}` };
-    const response = await requestWithEnv({ POLICY: policy, KMS: kms }, "GET", `/v1/tenant?tenant_id=${b.id}`, { token: a.token, headers: claims });
+    const response = await requestWithEnv({ POLICY: policy, KMS: kms }, "GET", "/v1/tenant", { token: a.token, headers: claims });
     expect(response.status).toBe(200);
     expect(seen.policy).toEqual([expect.objectContaining({ tenantId: a.id, apiKeyId: a.apiKeyId, operation: "tenant.read" })]);
     expect(seen.kms).toEqual([{ tenantId: a.id, apiKeyId: a.apiKeyId, requestId: `req-${b.id}` }]);

@@ -120,8 +120,10 @@ describe("a log full of denials", () => {
     const at = encodeURIComponent(pivot.time);
     const since = (await auditEvents(tenant, `outcome=denied&from=${at}`)).events;
     const before = (await auditEvents(tenant, `outcome=denied&to=${at}`)).events;
-    expect(since.every((e) => e.time >= pivot.time) && before.every((e) => e.time < pivot.time)).toBe(true);
-    expect(since.length + before.length).toBe(denials);
+    // Both bounds are inclusive: events at the pivot's millisecond are in both pages.
+    expect(since.every((e) => e.time >= pivot.time) && before.every((e) => e.time <= pivot.time)).toBe(true);
+    const atPivot = denied.filter((e) => e.time === pivot.time).length;
+    expect(since.length + before.length).toBe(denials + atPivot);
     expect((await auditEvents(tenant, "outcome=denied&from=2100-01-01T00:00:00Z")).events).toEqual([]);
   });
 

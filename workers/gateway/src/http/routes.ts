@@ -16,7 +16,7 @@ import { authorize, checkPolicy, policyRequest } from "../pipeline/policy.ts";
 import { rateLimit } from "../pipeline/rate-limit.ts";
 import { isSkipped } from "../pipeline/skip.ts";
 import { resolveTenant } from "../pipeline/tenant.ts";
-import { resolveKeyRef } from "../pipeline/key-ref.ts";
+import { keyIdFromPath, resolveKeyRef } from "../pipeline/key-ref.ts";
 
 export type Method = "get" | "post" | "patch" | "delete";
 type Schema = z.ZodType | undefined;
@@ -142,10 +142,12 @@ async function authorizeThenValidate(c: Context<AppEnv>, spec: AnyRoute): Promis
   c.set("operation", access.operation);
   const auth = c.get("auth");
   const target = (keyId: string | null) => ({ operation: access.operation, keyId, algorithm: null });
-  authorize(c, policyRequest(auth, target(null), c.get("requestId"), null));
+  const segment = access.keyParam === undefined ? null : (c.req.param(access.keyParam) ?? "");
+  // The key id as the path spells it, so that a denial is audited against the key it named.
+  authorize(c, policyRequest(auth, target(segment === null ? null : keyIdFromPath(segment)), c.get("requestId"), null));
   let keyId: string | null = null;
-  if (access.keyParam !== undefined) {
-    keyId = await resolveKeyRef(c, c.req.param(access.keyParam) ?? "");
+  if (segment !== null) {
+    keyId = await resolveKeyRef(c, segment);
     authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
     c.set("keyId", keyId);
   }
