@@ -37,8 +37,8 @@ describe("GET /metrics", () => {
     const after = parse(text);
     const delta = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
     expect(text).toContain("# TYPE pqkms_requests_total counter");
-    expect(delta('pqkms_requests_total{method="GET",route="/v1/tenant",status="200"}')).toBe(2);
-    expect(delta('pqkms_requests_total{method="GET",route="/v1/tenant",status="429"}')).toBe(2);
+    expect(delta('pqkms_requests_total{method="GET",operation="tenant.read",route="/v1/tenant",status="200"}')).toBe(2);
+    expect(delta('pqkms_requests_total{method="GET",operation="tenant.read",route="/v1/tenant",status="429"}')).toBe(2);
     expect(delta('pqkms_requests_total{method="GET",route="unmatched",status="404"}')).toBe(1);
     expect(delta("pqkms_rate_limited_total")).toBe(2);
     expect(text).not.toContain(tenant.id);

@@ -30,7 +30,7 @@ describe("policy metrics", () => {
     expect(delta(denials("scopes"))).toBe(3);
     expect(delta(denials("plan_algorithm"))).toBe(1);
     expect(delta(denials("monthly_quota"))).toBe(1);
-    expect(delta('pqkms_requests_total{method="GET",route="/v1/audit-events",status="403"}')).toBe(3);
+    expect(delta('pqkms_requests_total{method="GET",operation="audit.list",route="/v1/audit-events",status="403"}')).toBe(3);
   });
 
   it("counts requests let through by fail-open, and outages that failed closed", async () => {

@@ -126,7 +126,11 @@ function stagesFor(spec: AnyRoute): MiddlewareHandler<AppEnv>[] {
   }
   if (skipped) throw new Error(`route ${spec.path}: a skip-listed path cannot require authentication`);
   if (access.kind === "admin") return [requireConfig, requireAdmin];
-  return [requireConfig, requireApiKey, resolveTenant, injectContext, rateLimit(OPERATIONS[access.operation].cost)];
+  const nameOperation: MiddlewareHandler<AppEnv> = async (c, next) => {
+    c.set("operation", access.operation);
+    await next();
+  };
+  return [nameOperation, requireConfig, requireApiKey, resolveTenant, injectContext, rateLimit(OPERATIONS[access.operation].cost)];
 }
 
 /**
@@ -139,7 +143,6 @@ function stagesFor(spec: AnyRoute): MiddlewareHandler<AppEnv>[] {
 async function authorizeThenValidate(c: Context<AppEnv>, spec: AnyRoute): Promise<RouteInput<Schema, Schema, Schema>> {
   const access = spec.access;
   if (access.kind !== "tenant") return parseInput(c, spec);
-  c.set("operation", access.operation);
   const auth = c.get("auth");
   const target = (keyId: string | null) => ({ operation: access.operation, keyId, algorithm: null });
   const segment = access.keyParam === undefined ? null : (c.req.param(access.keyParam) ?? "");

@@ -6,7 +6,7 @@
  */
 
 export const METRICS = {
-  pqkms_requests_total: "Requests answered, by route pattern, method and status",
+  pqkms_requests_total: "Requests answered, by route pattern, method and status, and operation on tenant routes",
   pqkms_policy_denials_total: "Requests denied by the policy engine, by rule",
   pqkms_rate_limited_total: "Requests refused by the per-tenant rate limiter",
   pqkms_fail_open_allowances_total: "Requests let through by emergency fail-open during a policy outage",

@@ -33,7 +33,10 @@ function routePattern(c: Context<AppEnv>): string {
 
 export const recordMetrics: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
-  counters.inc("pqkms_requests_total", { route: routePattern(c), method: c.req.method, status: String(c.res.status) });
+  // Tenant routes also carry their operation, by the catalog's name (the audit log's vocabulary).
+  const operation = c.get("operation");
+  const labels = { route: routePattern(c), method: c.req.method, status: String(c.res.status) };
+  counters.inc("pqkms_requests_total", operation === undefined ? labels : { ...labels, operation });
   const now = Date.now();
   if (counters.due(now)) c.executionCtx.waitUntil(flushCounters(c.env, now));
 };
