@@ -2,7 +2,7 @@
  * Issuing API keys: one path for the platform admin (a tenant's first key, or any later one) and
  * for tenant self-service. The token is returned once and stored only as its HMAC.
  */
-import { z } from "zod";
+import * as z from "zod";
 import * as schema from "../../../../schema/d1.ts";
 import { ROLE_NAMES, SCOPES, normalizeScopes, scopesForRole, type Role, type Scope } from "../../../shared/scopes.ts";
 import type { GatewayConfig } from "../config.ts";

@@ -2,7 +2,7 @@
  * /openapi.json, generated from the route registry's zod schemas (OpenAPI 3.1, JSON Schema
  * 2020-12), so the document cannot drift from what the gateway validates and answers.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { OPERATIONS } from "../../../shared/operations.ts";
 import { ProblemSchema } from "../routes/schemas.ts";
 import type { AnyRoute } from "./routes.ts";

@@ -5,7 +5,7 @@
  * generates /openapi.json.
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { OPERATIONS, type Operation } from "../../../shared/operations.ts";
 import type { AppEnv } from "../app-env.ts";
 import { requireAdmin, requireConfig } from "./admin-auth.ts";

@@ -12,7 +12,7 @@
  * that can sign, nor lets a request past the tenant's IP allow-list while D1 can still say so.
  */
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { Operation } from "../../../shared/operations.ts";
 import type { PolicyDecision, PolicyRequest, QuotaFacts, RecordedEvent } from "../../../shared/rpc.ts";
 import { readFacts } from "../../../shared/policy/facts.ts";

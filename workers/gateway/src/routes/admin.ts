@@ -2,7 +2,7 @@
  * Platform administration (DESIGN §2): tenants and their API keys. Authenticated by ADMIN_TOKEN
  * only, never by a tenant API key.
  */
-import { z } from "zod";
+import * as z from "zod";
 import * as schema from "../../../../schema/d1.ts";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
 import { scopesForRole } from "../../../shared/scopes.ts";

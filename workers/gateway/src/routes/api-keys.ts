@@ -3,7 +3,7 @@
  * scopes and key restriction, expiring no later than itself: `api-keys:manage` is not a way to
  * escalate privilege, nor to turn a short-lived key into a permanent one.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { findKey, listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
 import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey, type ApiKeySpec } from "../auth/issue.ts";
 import type { AuthContext } from "../app-env.ts";

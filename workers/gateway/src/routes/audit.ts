@@ -3,7 +3,7 @@
  * cursor paging; and chain verification, which recomputes every hash in the vault and reports the
  * first broken link. The platform admin reads the platform's own log the same way.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { AUDIT_OPERATIONS, type AuditOperation } from "../../../shared/operations.ts";
 import type { CallContext } from "../../../shared/rpc.ts";
 import type { Context } from "hono";

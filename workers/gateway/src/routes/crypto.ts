@@ -3,7 +3,7 @@
  * decapsulate (raw FIPS 203), sign / verify (FIPS 204, optional context, or external μ).
  * Binary fields are base64 in and out; sizes are checked here, before any crypto runs.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { toBase64 } from "../../../shared/base64.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";

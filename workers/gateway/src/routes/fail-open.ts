@@ -7,7 +7,7 @@
  * on or off is audited as critical in the platform's own audit log.
  */
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
 import { route } from "../http/routes.ts";

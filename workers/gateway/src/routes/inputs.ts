@@ -2,7 +2,7 @@
  * zod building blocks for key and crypto routes: base64 fields decoded to bytes with their size
  * limits (DESIGN §5: limits documented and enforced before any crypto), key ids, labels.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { fromBase64 } from "../../../shared/base64.ts";
 import { REQUEST_ID_PATTERN } from "../http/request-id.ts";
 

@@ -3,7 +3,7 @@
  * rotate, disable / enable, schedule / cancel deletion. The vault is the source of truth; these
  * routes validate input, name the operation for the policy stage, and render the vault's answer.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { KEY_ALGORITHM_NAMES } from "../../../shared/algorithms.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { LifecycleActionName } from "../../../shared/rpc.ts";

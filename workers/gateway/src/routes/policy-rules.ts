@@ -7,7 +7,7 @@
  */
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import * as schema from "../../../../schema/d1.ts";
 import { OPERATIONS, type Operation } from "../../../shared/operations.ts";
 import { parseCidr } from "../../../shared/policy/cidr.ts";

@@ -1,5 +1,5 @@
 /** Response schemas shared by several routes (documentation in /openapi.json; never secret fields). */
-import { z } from "zod";
+import * as z from "zod";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
 import { ERROR_CODES } from "../../../shared/errors.ts";
 import { ROLE_NAMES, SCOPES } from "../../../shared/scopes.ts";

@@ -2,7 +2,7 @@
  * Unauthenticated routes (stage 1 skip list): liveness, readiness, the OpenAPI document and a
  * plain docs page. None of them reveals tenant data or secret values.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { loadConfig } from "../config.ts";
 import { openApiDocument } from "../http/openapi.ts";
 import { route, type AnyRoute } from "../http/routes.ts";

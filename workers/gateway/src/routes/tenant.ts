@@ -4,7 +4,7 @@
  * counter's single owner (D1's `usage` table is a delayed copy for platform reports).
  */
 import type { Context } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { renderTenant } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
