@@ -39,6 +39,11 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
   "keys.enable": {},
   "keys.schedule-deletion": { body: { days: 7 } },
   "keys.cancel-deletion": {},
+  "aliases.create": { body: { name: "bfla", key_id: "00000000-0000-4000-8000-000000000000" } },
+  "aliases.list": { query: "limit=5" },
+  "aliases.get": {},
+  "aliases.update": { body: { key_id: "00000000-0000-4000-8000-000000000000" } },
+  "aliases.delete": {},
   "crypto.encrypt": { body: { plaintext: SOME_BYTES } },
   "crypto.decrypt": { body: { ciphertext: SOME_BYTES } },
   "crypto.rewrap": { body: { ciphertext: SOME_BYTES } },
@@ -56,7 +61,7 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
 
 /** What the right scope may be answered: success, or the route's own "no such thing" for a random id. */
 const ALLOWED_ANSWERS = new Set([200, 201, 204, 404]);
-const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "not_found"]);
+const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "alias_not_found", "not_found"]);
 
 type TenantRoute = AnyRoute & { access: { kind: "tenant"; operation: Operation } };
 const TENANT_ROUTES = ROUTES.filter((r): r is TenantRoute => r.access.kind === "tenant");

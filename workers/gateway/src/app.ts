@@ -12,6 +12,7 @@ import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
 import { allowedMethods, mountRoutes, type AnyRoute } from "./http/routes.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { aliasRoutes } from "./routes/aliases.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
@@ -33,6 +34,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...apiKeyRoutes,
   ...keyRoutes,
   ...cryptoRoutes,
+  ...aliasRoutes,
   ...auditRoutes,
   ...policyRuleRoutes,
 ];

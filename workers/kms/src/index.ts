@@ -7,8 +7,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
-  AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName,
-  PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
+  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../shared/rpc.ts";
 import type { ChainVerdict } from "./vault/audit-chain.ts";
 import type { AuditQuery } from "./vault/audit-log.ts";
@@ -53,6 +53,31 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
 
   publicKey(call: CallContext, keyId: string, version: number | null, format: PublicKeyFormatName): Promise<Result<PublicKeyView>> {
     return this.#vault(call).publicKey(call, keyId, version, format);
+  }
+
+  createAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#vault(call).createAlias(call, name, keyId);
+  }
+
+  listAliases(call: CallContext, input: ListAliasesInput): Promise<Result<{ aliases: AliasView[]; next_cursor: string | null }>> {
+    return this.#vault(call).listAliases(call, input);
+  }
+
+  getAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#vault(call).getAlias(call, name);
+  }
+
+  updateAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#vault(call).updateAlias(call, name, keyId);
+  }
+
+  deleteAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#vault(call).deleteAlias(call, name);
+  }
+
+  /** The key an alias names (`alias:NAME` in a key path); `alias_not_found` when there is none. */
+  resolveAlias(call: CallContext, name: string): Promise<Result<{ keyId: string }>> {
+    return this.#vault(call).resolveAlias(call, name);
   }
 
   encrypt(call: CallContext, keyId: string, plaintext: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number }>> {
