@@ -17,6 +17,7 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
+import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { policyRuleRoutes } from "./routes/policy-rules.ts";
@@ -35,6 +36,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...keyRoutes,
   ...cryptoRoutes,
   ...aliasRoutes,
+  ...keylessCryptoRoutes,
   ...auditRoutes,
   ...policyRuleRoutes,
 ];

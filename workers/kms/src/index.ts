@@ -92,6 +92,16 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
     return this.#vault(call).rewrap(call, keyId, envelope, aad);
   }
 
+  /** Key-less decrypt: the key is the one the envelope names; no key of this tenant → `decrypt_failed`. */
+  decryptEnvelope(call: CallContext, envelope: Bytes, aad: Bytes): Promise<Result<{ plaintext: Bytes; key_version: number }>> {
+    return this.#vault(call).decryptEnvelope(call, envelope, aad);
+  }
+
+  /** Key-less rewrap, under the primary version of the key the envelope names. */
+  rewrapEnvelope(call: CallContext, envelope: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number; source_version: number }>> {
+    return this.#vault(call).rewrapEnvelope(call, envelope, aad);
+  }
+
   dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Bytes }): Promise<Result<{ ciphertext: Bytes; key_version: number; plaintext: Bytes | null; algorithm: string }>> {
     return this.#vault(call).dataKey(call, keyId, options);
   }

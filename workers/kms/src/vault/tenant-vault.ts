@@ -22,6 +22,7 @@ import type {
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
 import { isAliasName } from "../../../shared/aliases.ts";
+import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { ALGORITHMS, hasPublicKey, isAlgorithmName, type AlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
@@ -491,6 +492,41 @@ export class TenantVault extends DurableObject<KmsEnv> {
       if (!key || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
       return ops.rewrap(this.#provider, { ref, load }, this.#bind(call, key, primary), envelope, aad);
     });
+  }
+
+  /**
+   * Key-less decrypt and rewrap: the key is the one the envelope names. An envelope that names no
+   * key of this tenant (unreadable, or another tenant's key) is refused like a tampered envelope,
+   * 400 `decrypt_failed`, audited, so the answer never tells whether a key id exists elsewhere.
+   */
+  #envelopeKey(call: CallContext, operation: "decrypt" | "rewrap", envelope: Uint8Array): string | Failure {
+    const keyId = envelopeKeyId(envelope);
+    if (keyId !== null && this.#store.key(keyId)) return keyId;
+    const failure = fail("decrypt_failed");
+    this.#record(call, { operation: `crypto.${operation}`, keyId, keyVersion: null, ...auditedFailure(failure) });
+    return failure;
+  }
+
+  async decryptEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
+    const denied = this.#admit(call);
+    if (denied) return denied;
+    const keyId = this.#envelopeKey(call, "decrypt", envelope);
+    if (typeof keyId !== "string") {
+      await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
+      return keyId;
+    }
+    return this.decrypt(call, keyId, envelope, aad);
+  }
+
+  async rewrapEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
+    const denied = this.#admit(call);
+    if (denied) return denied;
+    const keyId = this.#envelopeKey(call, "rewrap", envelope);
+    if (typeof keyId !== "string") {
+      await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
+      return keyId;
+    }
+    return this.rewrap(call, keyId, envelope, aad);
   }
 
   async dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Uint8Array }) {
