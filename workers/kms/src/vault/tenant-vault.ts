@@ -21,7 +21,6 @@ import type {
   AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
-import { isAliasName } from "../../../shared/aliases.ts";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { ALGORITHMS, hasPublicKey, isAlgorithmName, type AlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
@@ -37,8 +36,8 @@ import { migrate } from "./migrations.ts";
 import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
 import { drain, enqueue, keyProjection } from "./outbox.ts";
 import { decodeEnvelope } from "../crypto/envelope.ts";
-import { AliasStore, decodeAliasCursor, encodeAliasCursor } from "./alias-store.ts";
-import { aliasView, decodeCursor, encodeCursor, keyView, auditEventView } from "./views.ts";
+import { AliasBook } from "./aliases.ts";
+import { decodeCursor, encodeCursor, keyView, auditEventView } from "./views.ts";
 
 const KEY_CACHE_CAPACITY = 256;
 const OUTBOX_DELAY_MS = 1_000;
@@ -61,7 +60,7 @@ type Operation<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T
 
 export class TenantVault extends DurableObject<KmsEnv> {
   readonly #store: KeyStore;
-  readonly #aliases: AliasStore;
+  readonly #aliases: AliasBook;
   readonly #provider: CryptoProvider = new NobleProvider();
   readonly #material: KeyMaterial;
   #mutations: Promise<unknown> = Promise.resolve();
@@ -70,7 +69,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   constructor(ctx: DurableObjectState, env: KmsEnv) {
     super(ctx, env);
     this.#store = new KeyStore(ctx.storage.sql);
-    this.#aliases = new AliasStore(ctx.storage.sql);
+    this.#aliases = new AliasBook(ctx.storage, this.#store, (call) => this.#audit(call));
     this.#material = new KeyMaterial(this.#provider, env, KEY_CACHE_CAPACITY);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
@@ -306,105 +305,40 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   // ---- aliases --------------------------------------------------------------------------------
 
-  /**
-   * The key an alias may point to: a key of this tenant that is not destroyed and, when re-pointing,
-   * of the same purpose as the key the alias names now, so that whatever uses the alias (encrypt or
-   * sign) keeps working. ML-KEM-768 → X-Wing is fine; an encryption key → a signing key is not.
-   */
-  #aliasTarget(keyId: string, purpose: KeyRow["purpose"] | null): Result<KeyRow> {
-    const key = this.#store.key(keyId);
-    if (!key) return fail("key_not_found", "body.key_id: no such key");
-    if (key.state === "destroyed") return fail("conflict", "body.key_id: the key is destroyed and cannot be an alias target");
-    if (purpose !== null && key.purpose !== purpose) {
-      return fail("conflict", `body.key_id: the alias names a key for ${purpose}; it can only be re-pointed to another ${purpose} key, not to a ${key.purpose} key`);
-    }
-    return ok(key);
-  }
-
-  /** Writes an alias change and its audit row (named for the alias operation) in one transaction. */
-  #commitAliasChange(call: CallContext, operation: ApiOperation, keyId: string, detail: string, apply: () => void): void {
-    this.ctx.storage.transactionSync(() => {
-      apply();
-      this.#audit(call).append({
-        time: Date.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: null, outcome: "allowed", detail,
-      });
+  /** An alias change: admitted, serialised with every other mutation, and the alarm set to drain its audit row. */
+  async #aliasChange(call: CallContext, change: () => Result<AliasView>): Promise<Result<AliasView>> {
+    const denied = this.#admit(call);
+    if (denied) return denied;
+    return this.#serialised(async () => {
+      const result = change();
+      if (result.ok) await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
+      return result;
     });
   }
 
   async createAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    if (!isAliasName(name)) return fail("invalid_request", "body.name: not an alias name");
-    return this.#serialised(async () => {
-      if (this.#aliases.get(name)) return fail("conflict", `body.name: an alias named "${name}" already exists; re-point it with PATCH`);
-      const target = this.#aliasTarget(keyId, null);
-      if (!target.ok) return target;
-      const now = Date.now();
-      this.#commitAliasChange(call, "aliases.create", keyId, `alias ${name} → ${keyId}`, () => {
-        this.#aliases.insert({ name, key_id: keyId, created_at: now, updated_at: now });
-      });
-      await this.#kickAlarm(now + OUTBOX_DELAY_MS);
-      return this.#aliasAnswer(name);
-    });
+    return this.#aliasChange(call, () => this.#aliases.create(call, name, keyId));
+  }
+
+  async updateAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#aliasChange(call, () => this.#aliases.repoint(call, name, keyId));
+  }
+
+  async deleteAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#aliasChange(call, () => this.#aliases.delete(call, name));
   }
 
   async listAliases(call: CallContext, input: ListAliasesInput): Promise<Result<{ aliases: AliasView[]; next_cursor: string | null }>> {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    const after = input.cursor === undefined ? undefined : decodeAliasCursor(input.cursor);
-    if (after === null) return fail("invalid_request", "query.cursor: not a cursor this API issued");
-    const rows = this.#aliases.list({ keyId: input.key_id, keyIds: input.keyIds, after, limit: input.limit + 1 });
-    const page = rows.slice(0, input.limit);
-    const last = page[page.length - 1];
-    return ok({ aliases: page.map(aliasView), next_cursor: rows.length > input.limit && last ? encodeAliasCursor(last.name) : null });
+    return this.#admit(call) ?? this.#aliases.list(input);
   }
 
   async getAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    return this.#aliasAnswer(name);
+    return this.#admit(call) ?? this.#aliases.get(name);
   }
 
   /** The key an alias names, for `alias:NAME` in a key path. */
   async resolveAlias(call: CallContext, name: string): Promise<Result<{ keyId: string }>> {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    const alias = this.#aliases.get(name);
-    return alias ? ok({ keyId: alias.key_id }) : fail("alias_not_found");
-  }
-
-  async updateAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    return this.#serialised(async () => {
-      const alias = this.#aliases.get(name);
-      if (!alias) return fail("alias_not_found");
-      const target = this.#aliasTarget(keyId, alias.purpose);
-      if (!target.ok) return target;
-      const now = Date.now();
-      this.#commitAliasChange(call, "aliases.update", keyId, `alias ${name}: ${alias.key_id} → ${keyId}`, () => {
-        this.#aliases.repoint(name, keyId, now);
-      });
-      await this.#kickAlarm(now + OUTBOX_DELAY_MS);
-      return this.#aliasAnswer(name);
-    });
-  }
-
-  async deleteAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    return this.#serialised(async () => {
-      const alias = this.#aliases.get(name);
-      if (!alias) return fail("alias_not_found");
-      this.#commitAliasChange(call, "aliases.delete", alias.key_id, `alias ${name} (was → ${alias.key_id})`, () => this.#aliases.delete(name));
-      await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-      return ok(aliasView(alias));
-    });
-  }
-
-  #aliasAnswer(name: string): Result<AliasView> {
-    const alias = this.#aliases.get(name);
-    return alias ? ok(aliasView(alias)) : fail("alias_not_found");
+    return this.#admit(call) ?? this.#aliases.resolve(name);
   }
 
   // ---- cryptographic operations ---------------------------------------------------------------
