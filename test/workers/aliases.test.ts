@@ -246,3 +246,15 @@ describe("audit of alias changes", () => {
     expect(await ok(tenant, "GET", "/v1/audit-events/verify")).toMatchObject({ valid: true });
   });
 });
+
+describe("the API document", () => {
+  it("describes the alias routes and the key-less decrypt and rewrap", async () => {
+    const response = await request("GET", "/openapi.json");
+    expect(response.status).toBe(200);
+    const { paths } = (await response.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(paths["/v1/aliases"] ?? {}).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(paths["/v1/aliases/{name}"] ?? {}).sort()).toEqual(["delete", "get", "patch"]);
+    expect(Object.keys(paths["/v1/decrypt"] ?? {})).toEqual(["post"]);
+    expect(Object.keys(paths["/v1/rewrap"] ?? {})).toEqual(["post"]);
+  });
+});
