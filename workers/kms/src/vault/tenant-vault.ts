@@ -5,7 +5,8 @@
  * Invariants kept here:
  * - Secrets are stored only wrapped (wrap.ts); plaintext seeds and decoded keys live in memory only.
  * - Every mutation writes its rows, its audit row and its outbox row in one `transactionSync`
- *   (aliases have no outbox row: they are not projected to D1, only the vault resolves them).
+ *   (an alias change queues only its audit row: aliases are not projected to D1, only the vault
+ *   resolves them).
  * - Every crypto operation re-reads the key's state from storage, and records its audit row in a
  *   transaction that re-checks that state, before any result is returned.
  * - Mutations are serialised (one at a time) so version numbers and idempotency records are exact.
@@ -433,34 +434,23 @@ export class TenantVault extends DurableObject<KmsEnv> {
    * key of this tenant (unreadable, or another tenant's key) is refused like a tampered envelope,
    * 400 `decrypt_failed`, audited, so the answer never tells whether a key id exists elsewhere.
    */
-  #envelopeKey(call: CallContext, operation: "decrypt" | "rewrap", envelope: Uint8Array): string | Failure {
+  async #keyless<T>(call: CallContext, operation: "decrypt" | "rewrap", envelope: Uint8Array, run: (keyId: string) => Promise<Result<T>>): Promise<Result<T>> {
+    const denied = this.#admit(call);
+    if (denied) return denied;
     const keyId = envelopeKeyId(envelope);
-    if (keyId !== null && this.#store.key(keyId)) return keyId;
+    if (keyId !== null && this.#store.key(keyId)) return run(keyId);
     const failure = fail("decrypt_failed");
     this.#record(call, { operation: `crypto.${operation}`, keyId, keyVersion: null, ...auditedFailure(failure) });
+    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
     return failure;
   }
 
   async decryptEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    const keyId = this.#envelopeKey(call, "decrypt", envelope);
-    if (typeof keyId !== "string") {
-      await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-      return keyId;
-    }
-    return this.decrypt(call, keyId, envelope, aad);
+    return this.#keyless(call, "decrypt", envelope, (keyId) => this.decrypt(call, keyId, envelope, aad));
   }
 
   async rewrapEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
-    const denied = this.#admit(call);
-    if (denied) return denied;
-    const keyId = this.#envelopeKey(call, "rewrap", envelope);
-    if (typeof keyId !== "string") {
-      await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
-      return keyId;
-    }
-    return this.rewrap(call, keyId, envelope, aad);
+    return this.#keyless(call, "rewrap", envelope, (keyId) => this.rewrap(call, keyId, envelope, aad));
   }
 
   async dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Uint8Array }) {
