@@ -21,6 +21,7 @@ export const ERRORS = {
   tenant_not_found: { status: 404, title: "Tenant not found" },
   api_key_not_found: { status: 404, title: "API key not found" },
   key_not_found: { status: 404, title: "Key not found" },
+  alias_not_found: { status: 404, title: "Alias not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },
   idempotency_conflict: { status: 409, title: "Idempotency key reused with a different request" },

@@ -21,6 +21,11 @@ export const OPERATIONS = {
   "keys.enable": { scope: "keys:write", cost: 1 },
   "keys.schedule-deletion": { scope: "keys:write", cost: 1 },
   "keys.cancel-deletion": { scope: "keys:write", cost: 1 },
+  "aliases.create": { scope: "keys:write", cost: 1 },
+  "aliases.list": { scope: "keys:read", cost: 1 },
+  "aliases.get": { scope: "keys:read", cost: 1 },
+  "aliases.update": { scope: "keys:write", cost: 1 },
+  "aliases.delete": { scope: "keys:write", cost: 1 },
   "crypto.encrypt": { scope: "crypto:encrypt", cost: 1 },
   "crypto.decrypt": { scope: "crypto:decrypt", cost: 1 },
   // Rewrap opens a ciphertext (though the plaintext stays inside): it needs the decrypt scope.

@@ -59,6 +59,12 @@ export const OPERATIONS_AFTER_DOWNGRADE: ReadonlySet<string> = new Set([
   "keys.enable",
   "keys.schedule-deletion",
   "keys.cancel-deletion",
+  // An alias only names a key: every use through it meets this same rule on the key itself.
+  "aliases.create",
+  "aliases.list",
+  "aliases.get",
+  "aliases.update",
+  "aliases.delete",
   "crypto.decrypt",
   "crypto.decapsulate",
   "crypto.verify",

@@ -94,6 +94,24 @@ export interface ListKeysInput {
   cursor?: string;
 }
 
+/** An alias as the API shows it: its name, the key it points to and that key's purpose. */
+export interface AliasView {
+  name: string;
+  key_id: string;
+  purpose: "encrypt" | "sign";
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ListAliasesInput {
+  /** Only aliases of this key. */
+  key_id?: string;
+  /** An API key's key restriction: aliases of these keys only. */
+  keyIds?: string[];
+  limit: number;
+  cursor?: string;
+}
+
 export type LifecycleActionName = "disable" | "enable" | "schedule_deletion" | "cancel_deletion";
 
 export interface PublicKeyView {

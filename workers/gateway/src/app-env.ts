@@ -30,7 +30,7 @@ export interface AppEnv {
     quota: QuotaFacts;
     /** The catalog operation of a tenant route (audit, metrics). */
     operation: Operation;
-    /** The key the `{key}` path segment names, resolved before stage 6 (pipeline/key-ref.ts). */
+    /** The key the request names (its `{key}` segment, an alias's target, the input), resolved before stage 6 (pipeline/key-ref.ts). */
     keyId: string;
   };
 }

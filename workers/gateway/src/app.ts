@@ -12,10 +12,12 @@ import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
 import { allowedMethods, mountRoutes, type AnyRoute } from "./http/routes.ts";
 import { adminRoutes } from "./routes/admin.ts";
+import { aliasRoutes } from "./routes/aliases.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
+import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { policyRuleRoutes } from "./routes/policy-rules.ts";
@@ -33,6 +35,8 @@ export const ROUTES: readonly AnyRoute[] = [
   ...apiKeyRoutes,
   ...keyRoutes,
   ...cryptoRoutes,
+  ...aliasRoutes,
+  ...keylessCryptoRoutes,
   ...auditRoutes,
   ...policyRuleRoutes,
 ];

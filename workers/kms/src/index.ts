@@ -7,8 +7,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
-  AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName,
-  PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
+  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../shared/rpc.ts";
 import type { ChainVerdict } from "./vault/audit-chain.ts";
 import type { AuditQuery } from "./vault/audit-log.ts";
@@ -55,6 +55,31 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
     return this.#vault(call).publicKey(call, keyId, version, format);
   }
 
+  createAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#vault(call).createAlias(call, name, keyId);
+  }
+
+  listAliases(call: CallContext, input: ListAliasesInput): Promise<Result<{ aliases: AliasView[]; next_cursor: string | null }>> {
+    return this.#vault(call).listAliases(call, input);
+  }
+
+  getAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#vault(call).getAlias(call, name);
+  }
+
+  updateAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#vault(call).updateAlias(call, name, keyId);
+  }
+
+  deleteAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#vault(call).deleteAlias(call, name);
+  }
+
+  /** The key an alias names (`alias:NAME` in a key path); `alias_not_found` when there is none. */
+  resolveAlias(call: CallContext, name: string): Promise<Result<{ keyId: string }>> {
+    return this.#vault(call).resolveAlias(call, name);
+  }
+
   encrypt(call: CallContext, keyId: string, plaintext: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number }>> {
     return this.#vault(call).encrypt(call, keyId, plaintext, aad);
   }
@@ -65,6 +90,16 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
 
   rewrap(call: CallContext, keyId: string, envelope: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number; source_version: number }>> {
     return this.#vault(call).rewrap(call, keyId, envelope, aad);
+  }
+
+  /** Key-less decrypt: the key is the one the envelope names; no key of this tenant → `decrypt_failed`. */
+  decryptEnvelope(call: CallContext, envelope: Bytes, aad: Bytes): Promise<Result<{ plaintext: Bytes; key_version: number }>> {
+    return this.#vault(call).decryptEnvelope(call, envelope, aad);
+  }
+
+  /** Key-less rewrap, under the primary version of the key the envelope names. */
+  rewrapEnvelope(call: CallContext, envelope: Bytes, aad: Bytes): Promise<Result<{ ciphertext: Bytes; key_version: number; source_version: number }>> {
+    return this.#vault(call).rewrapEnvelope(call, envelope, aad);
   }
 
   dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Bytes }): Promise<Result<{ ciphertext: Bytes; key_version: number; plaintext: Bytes | null; algorithm: string }>> {

@@ -16,7 +16,7 @@ import { authorize, checkPolicy, policyRequest } from "../pipeline/policy.ts";
 import { rateLimit } from "../pipeline/rate-limit.ts";
 import { isSkipped } from "../pipeline/skip.ts";
 import { resolveTenant } from "../pipeline/tenant.ts";
-import { keyIdFromPath, resolveKeyRef } from "../pipeline/key-ref.ts";
+import { keyIdFromPath, resolveAliasName, resolveKeyRef } from "../pipeline/key-ref.ts";
 
 export type Method = "get" | "post" | "patch" | "delete";
 type Schema = z.ZodType | undefined;
@@ -34,8 +34,15 @@ export type Access<P extends Schema, Q extends Schema, B extends Schema> =
   | {
       kind: "tenant";
       operation: Operation;
-      /** Path parameter that names the key the operation acts on (policy: key restriction). */
+      /** Path parameter that names the key the operation acts on, by id or `alias:NAME` (policy: key restriction). */
       keyParam?: string;
+      /** Path parameter that names an alias: the key restriction is checked on the key it points to. */
+      aliasParam?: string;
+      /**
+       * The key the validated input names (a body's `key_id`, an envelope's header), or null: its key
+       * restriction can only be checked once the input is read, and then is, before the policy engine.
+       */
+      keyFrom?: (input: RouteInput<P, Q, B>) => string | null;
       /** The algorithm the operation involves, when known from the input (policy: plan rule). */
       algorithm?: (input: RouteInput<P, Q, B>) => string | null;
     };
@@ -138,7 +145,8 @@ function stagesFor(spec: AnyRoute): MiddlewareHandler<AppEnv>[] {
  * scope, or whose key restriction leaves out the key in the path, is refused (403, audited) before
  * its body is read, so a malformed body never tells it more than "not allowed". Then the input is
  * validated (400 naming the field), and the policy engine decides with everything the rules need,
- * the algorithm on create included.
+ * the algorithm on create included. Where only the input names the key (`keyFrom`: key-less
+ * decrypt, an alias's new target), its key restriction is checked as soon as the input is read.
  */
 async function authorizeThenValidate(c: Context<AppEnv>, spec: AnyRoute): Promise<RouteInput<Schema, Schema, Schema>> {
   const access = spec.access;
@@ -151,10 +159,20 @@ async function authorizeThenValidate(c: Context<AppEnv>, spec: AnyRoute): Promis
   let keyId: string | null = null;
   if (segment !== null) {
     keyId = await resolveKeyRef(c, segment);
+  } else if (access.aliasParam !== undefined) {
+    keyId = await resolveAliasName(c, c.req.param(access.aliasParam) ?? "", "alias_not_found");
+  }
+  if (keyId !== null) {
     authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
     c.set("keyId", keyId);
   }
   const input = await parseInput(c, spec);
+  const named = access.keyFrom?.(input) ?? null;
+  if (named !== null) {
+    keyId = named;
+    authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
+    c.set("keyId", keyId);
+  }
   const full = { operation: access.operation, keyId, algorithm: access.algorithm?.(input) ?? null };
   await checkPolicy(c, policyRequest(auth, full, c.get("requestId"), c.get("quota")));
   return input;

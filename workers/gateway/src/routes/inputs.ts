@@ -100,7 +100,7 @@ export const instantBound = (edge: "start" | "end") =>
 
 // No length limit here: a too-long id must answer 404 like any other segment that names no key
 // (pipeline/key-ref.ts), not 400.
-export const KeyParam = z.strictObject({ key: z.string().describe("The key id (a UUID)") });
+export const KeyParam = z.strictObject({ key: z.string().describe("The key id (a UUID), or alias:NAME for the key an alias points to") });
 
 const MAX_KEY_VERSION = 1_000_000;
 

@@ -104,12 +104,9 @@ export function uuidToBytes(uuid: string): Uint8Array<ArrayBuffer> | undefined {
   return out;
 }
 
-/** The lowercase 8-4-4-4-12 form of 16 UUID bytes. */
-export function bytesToUuid(bytes: Uint8Array): string {
-  if (bytes.length !== 16) throw new RangeError("bytesToUuid: a UUID is 16 bytes");
-  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
+// The lowercase 8-4-4-4-12 form of 16 UUID bytes: shared with the gateway, which reads the key id
+// an envelope names (shared/envelope-header.ts).
+export { uuidFromBytes as bytesToUuid } from "../../../shared/envelope-header.ts";
 
 // RFC 4648 base64 lives with the other wire helpers shared by every Worker.
 export { fromBase64, toBase64, toBase64Url } from "../../../shared/base64.ts";

@@ -14,15 +14,15 @@
  * reason (see hpke-envelope.ts).
  */
 import { aeadAlgorithmForEnvelopeId, kemAlgorithmForHpkeKemId, type AeadAlgorithm, type HpkeSuite, type KemAlgorithm } from "./algorithms.ts";
-import { bytesToUuid, concatBytes, readU16be, readU32be, u16be, u32be, uuidToBytes } from "./bytes.ts";
+import { ENVELOPE_FORMAT_VERSION, ENVELOPE_MAGIC, ENVELOPE_PREFIX_LENGTH, readEnvelopePrefix } from "../../../shared/envelope-header.ts";
+import { concatBytes, readU16be, u16be, u32be, uuidToBytes } from "./bytes.ts";
 import { assertBytes, checkFail, checkOk, CryptoInputError, type CheckResult } from "./errors.ts";
 
-const ENVELOPE_MAGIC = Uint8Array.of(0x50, 0x51, 0x4b); // "PQK"
-export const ENVELOPE_VERSION = 0x01;
+export const ENVELOPE_VERSION = ENVELOPE_FORMAT_VERSION;
 export const ENVELOPE_TYPE = { HPKE: 0x01, AEAD: 0x02 } as const;
 
-/** Bytes before the type-specific part: magic (3) + version (1) + type (1) + key id (16) + key version (4). */
-const COMMON_LENGTH = 25;
+/** Bytes before the type-specific part (magic, version, type, key id, key version): shared/envelope-header.ts. */
+const COMMON_LENGTH = ENVELOPE_PREFIX_LENGTH;
 export const HPKE_HEADER_LENGTH = COMMON_LENGTH + 6;
 export const AEAD_HEADER_LENGTH = COMMON_LENGTH + 2;
 /** Every AEAD we use has a 16-byte tag (RFC 9180 §7.3 Nt; SP 800-38D; RFC 8439). */
@@ -107,12 +107,9 @@ export function assembleAeadEnvelope(header: Uint8Array, nonce: Uint8Array, ciph
 
 /** Parses an envelope. Never throws; the returned views are copies, safe to keep. */
 export function decodeEnvelope(bytes: Uint8Array): CheckResult<Envelope, EnvelopeDecodeError> {
-  if (!(bytes instanceof Uint8Array) || bytes.length < COMMON_LENGTH) return checkFail("too_short");
-  if (bytes[0] !== 0x50 || bytes[1] !== 0x51 || bytes[2] !== 0x4b) return checkFail("bad_magic");
-  if (bytes[3] !== ENVELOPE_VERSION) return checkFail("unsupported_version");
-  const type = bytes[4];
-  const keyId = bytesToUuid(bytes.subarray(5, 21));
-  const keyVersion = readU32be(bytes, 21);
+  const prefix = readEnvelopePrefix(bytes);
+  if (!prefix.ok) return checkFail(prefix.reason);
+  const { type, keyId, keyVersion } = prefix.value;
 
   if (type === ENVELOPE_TYPE.HPKE) {
     if (bytes.length < HPKE_HEADER_LENGTH) return checkFail("too_short");

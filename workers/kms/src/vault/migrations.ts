@@ -66,6 +66,15 @@ export const VAULT_MIGRATIONS: readonly string[] = [
      response TEXT NOT NULL,
      created_at INTEGER NOT NULL
    );`,
+  // Aliases: a tenant's names for its keys (unique per vault, which is per tenant). Not projected to D1:
+  // only the vault resolves them.
+  `CREATE TABLE aliases (
+     name TEXT PRIMARY KEY,
+     key_id TEXT NOT NULL REFERENCES keys (id),
+     created_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE INDEX aliases_key_idx ON aliases (key_id, name);`,
 ];
 
 export function migrate(sql: SqlStorage): void {

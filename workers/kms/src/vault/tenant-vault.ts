@@ -4,7 +4,9 @@
  *
  * Invariants kept here:
  * - Secrets are stored only wrapped (wrap.ts); plaintext seeds and decoded keys live in memory only.
- * - Every mutation writes its rows, its audit row and its outbox row in one `transactionSync`.
+ * - Every mutation writes its rows, its audit row and its outbox row in one `transactionSync`
+ *   (an alias change queues only its audit row: aliases are not projected to D1, only the vault
+ *   resolves them).
  * - Every crypto operation re-reads the key's state from storage, and records its audit row in a
  *   transaction that re-checks that state, before any result is returned.
  * - Mutations are serialised (one at a time) so version numbers and idempotency records are exact.
@@ -17,9 +19,10 @@ import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { AuditOperation, Operation as ApiOperation } from "../../../shared/operations.ts";
 import { PLATFORM_AUDIT_TENANT } from "../../../shared/rpc.ts";
 import type {
-  AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName,
-  PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
+  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
+import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { ALGORITHMS, hasPublicKey, isAlgorithmName, type AlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
@@ -34,6 +37,7 @@ import { migrate } from "./migrations.ts";
 import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
 import { drain, enqueue, keyProjection } from "./outbox.ts";
 import { decodeEnvelope } from "../crypto/envelope.ts";
+import { AliasBook } from "./aliases.ts";
 import { decodeCursor, encodeCursor, keyView, auditEventView } from "./views.ts";
 
 const KEY_CACHE_CAPACITY = 256;
@@ -57,6 +61,7 @@ type Operation<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T
 
 export class TenantVault extends DurableObject<KmsEnv> {
   readonly #store: KeyStore;
+  readonly #aliases: AliasBook;
   readonly #provider: CryptoProvider = new NobleProvider();
   readonly #material: KeyMaterial;
   #mutations: Promise<unknown> = Promise.resolve();
@@ -65,6 +70,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   constructor(ctx: DurableObjectState, env: KmsEnv) {
     super(ctx, env);
     this.#store = new KeyStore(ctx.storage.sql);
+    this.#aliases = new AliasBook(ctx.storage, this.#store, (call) => this.#audit(call));
     this.#material = new KeyMaterial(this.#provider, env, KEY_CACHE_CAPACITY);
     ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
@@ -298,6 +304,44 @@ export class TenantVault extends DurableObject<KmsEnv> {
     });
   }
 
+  // ---- aliases --------------------------------------------------------------------------------
+
+  /** An alias change: admitted, serialised with every other mutation, and the alarm set to drain its audit row. */
+  async #aliasChange(call: CallContext, change: () => Result<AliasView>): Promise<Result<AliasView>> {
+    const denied = this.#admit(call);
+    if (denied) return denied;
+    return this.#serialised(async () => {
+      const result = change();
+      if (result.ok) await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
+      return result;
+    });
+  }
+
+  async createAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#aliasChange(call, () => this.#aliases.create(call, name, keyId));
+  }
+
+  async updateAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
+    return this.#aliasChange(call, () => this.#aliases.repoint(call, name, keyId));
+  }
+
+  async deleteAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#aliasChange(call, () => this.#aliases.delete(call, name));
+  }
+
+  async listAliases(call: CallContext, input: ListAliasesInput): Promise<Result<{ aliases: AliasView[]; next_cursor: string | null }>> {
+    return this.#admit(call) ?? this.#aliases.list(input);
+  }
+
+  async getAlias(call: CallContext, name: string): Promise<Result<AliasView>> {
+    return this.#admit(call) ?? this.#aliases.get(name);
+  }
+
+  /** The key an alias names, for `alias:NAME` in a key path. */
+  async resolveAlias(call: CallContext, name: string): Promise<Result<{ keyId: string }>> {
+    return this.#admit(call) ?? this.#aliases.resolve(name);
+  }
+
   // ---- cryptographic operations ---------------------------------------------------------------
 
   /**
@@ -383,6 +427,30 @@ export class TenantVault extends DurableObject<KmsEnv> {
       if (!key || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
       return ops.rewrap(this.#provider, { ref, load }, this.#bind(call, key, primary), envelope, aad);
     });
+  }
+
+  /**
+   * Key-less decrypt and rewrap: the key is the one the envelope names. An envelope that names no
+   * key of this tenant (unreadable, or another tenant's key) is refused like a tampered envelope,
+   * 400 `decrypt_failed`, audited, so the answer never tells whether a key id exists elsewhere.
+   */
+  async #keyless<T>(call: CallContext, operation: "decrypt" | "rewrap", envelope: Uint8Array, run: (keyId: string) => Promise<Result<T>>): Promise<Result<T>> {
+    const denied = this.#admit(call);
+    if (denied) return denied;
+    const keyId = envelopeKeyId(envelope);
+    if (keyId !== null && this.#store.key(keyId)) return run(keyId);
+    const failure = fail("decrypt_failed");
+    this.#record(call, { operation: `crypto.${operation}`, keyId, keyVersion: null, ...auditedFailure(failure) });
+    await this.#kickAlarm(Date.now() + OUTBOX_DELAY_MS);
+    return failure;
+  }
+
+  async decryptEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
+    return this.#keyless(call, "decrypt", envelope, (keyId) => this.decrypt(call, keyId, envelope, aad));
+  }
+
+  async rewrapEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
+    return this.#keyless(call, "rewrap", envelope, (keyId) => this.rewrap(call, keyId, envelope, aad));
   }
 
   async dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Uint8Array }) {

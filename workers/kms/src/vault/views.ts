@@ -1,5 +1,6 @@
 /** Rendering vault rows as the API's views (DESIGN §5). Never a secret column. */
-import type { AuditEventView, KeyView } from "../../../shared/rpc.ts";
+import type { AliasView, AuditEventView, KeyView } from "../../../shared/rpc.ts";
+import type { AliasWithPurpose } from "./alias-store.ts";
 import type { AuditEvent } from "./audit-chain.ts";
 import type { KeyRow, VersionRow } from "./key-store.ts";
 
@@ -22,6 +23,10 @@ export function keyView(key: KeyRow, versions: VersionRow[]): KeyView {
     updated_at: iso(key.updated_at),
     deletion_date: key.deletion_date === null ? null : iso(key.deletion_date),
   };
+}
+
+export function aliasView(alias: AliasWithPurpose): AliasView {
+  return { name: alias.name, key_id: alias.key_id, purpose: alias.purpose, created_at: iso(alias.created_at), updated_at: iso(alias.updated_at) };
 }
 
 export function auditEventView(event: AuditEvent): AuditEventView {

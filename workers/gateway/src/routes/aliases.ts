@@ -1,0 +1,123 @@
+/**
+ * Alias routes: a tenant's names for its keys. `POST /v1/aliases {name, key_id}`, `GET /v1/aliases`,
+ * `GET|PATCH|DELETE /v1/aliases/{name}`. An alias can be used wherever a key id goes in a path, as
+ * `alias:NAME`, and re-pointed to another key of the same purpose; envelopes name the key itself,
+ * so data encrypted through an alias still decrypts (key-less `POST /v1/decrypt`) after it moves.
+ *
+ * Key restriction: the registry checks it on the key an alias points to now (`aliasParam`) and on
+ * the key a body names (`keyFrom`), so a restricted API key can only create, read, re-point or
+ * delete aliases of its own keys, and lists only those.
+ */
+import * as z from "zod";
+import { ALIAS_NAME_PATTERN, ALIAS_NAME_RULE } from "../../../shared/aliases.ts";
+import { route } from "../http/routes.ts";
+import { keyIdFromPath } from "../pipeline/key-ref.ts";
+import { callContext, callKms } from "../pipeline/route.ts";
+import { LIMITS } from "./inputs.ts";
+
+/** A key id in a body: a UUID, any case, normalised to lower case like a key id in a path. */
+const KeyId = z
+  .string()
+  .transform((text, ctx) => {
+    const id = keyIdFromPath(text);
+    if (id === null) {
+      ctx.addIssue({ code: "custom", message: "must be a key id (a UUID)" });
+      return z.NEVER;
+    }
+    return id;
+  })
+  .describe("The id of the key the alias points to");
+
+const AliasName = z.string().regex(ALIAS_NAME_PATTERN, ALIAS_NAME_RULE).describe(`The alias name: ${ALIAS_NAME_RULE}`);
+
+// No pattern here: a name no alias can have answers 404 alias_not_found, like a name no alias has.
+const AliasParam = z.strictObject({ name: z.string().describe("The alias name") });
+
+const CreateAlias = z.strictObject({ name: AliasName, key_id: KeyId });
+const UpdateAlias = z.strictObject({ key_id: KeyId });
+
+const ListQuery = z.strictObject({
+  key_id: KeyId.optional(),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export const AliasSchema = z.object({
+  name: z.string(),
+  key_id: z.uuid(),
+  purpose: z.enum(["encrypt", "sign"]).describe("The purpose of the key it points to; a re-pointed alias keeps it"),
+  created_at: z.iso.datetime(),
+  updated_at: z.iso.datetime(),
+});
+
+export const aliasRoutes = [
+  route({
+    method: "post",
+    path: "/v1/aliases",
+    summary: "Create an alias for a key (names are unique per tenant)",
+    tag: "aliases",
+    access: { kind: "tenant", operation: "aliases.create", keyFrom: ({ body }) => body.key_id },
+    body: CreateAlias,
+    responses: { 201: { description: "Created", schema: AliasSchema } },
+    handler: async (c, { body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      return c.json(await callKms(() => c.env.KMS.createAlias(call, body.name, body.key_id)), 201);
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/aliases",
+    summary: "List aliases by name (filter: key_id); a key-restricted API key sees aliases of its keys only",
+    tag: "aliases",
+    access: { kind: "tenant", operation: "aliases.list" },
+    query: ListQuery,
+    responses: { 200: { description: "A page of aliases", schema: z.object({ aliases: z.array(AliasSchema), next_cursor: z.string().nullable() }) } },
+    handler: async (c, { query }) => {
+      const auth = c.get("auth");
+      const call = callContext(auth, c.get("requestId"));
+      const input = { ...query, ...(auth.keyRestriction === null ? {} : { keyIds: auth.keyRestriction }) };
+      return c.json(await callKms(() => c.env.KMS.listAliases(call, input)));
+    },
+  }),
+  route({
+    method: "get",
+    path: "/v1/aliases/:name",
+    summary: "Get an alias",
+    tag: "aliases",
+    access: { kind: "tenant", operation: "aliases.get", aliasParam: "name" },
+    params: AliasParam,
+    responses: { 200: { description: "The alias", schema: AliasSchema } },
+    handler: async (c, { params }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      return c.json(await callKms(() => c.env.KMS.getAlias(call, params.name)));
+    },
+  }),
+  route({
+    method: "patch",
+    path: "/v1/aliases/:name",
+    summary: "Re-point an alias to another key of the same purpose",
+    tag: "aliases",
+    access: { kind: "tenant", operation: "aliases.update", aliasParam: "name", keyFrom: ({ body }) => body.key_id },
+    params: AliasParam,
+    body: UpdateAlias,
+    responses: { 200: { description: "The alias", schema: AliasSchema } },
+    handler: async (c, { params, body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      return c.json(await callKms(() => c.env.KMS.updateAlias(call, params.name, body.key_id)));
+    },
+  }),
+  route({
+    method: "delete",
+    path: "/v1/aliases/:name",
+    summary: "Delete an alias (the key is not touched)",
+    tag: "aliases",
+    access: { kind: "tenant", operation: "aliases.delete", aliasParam: "name" },
+    params: AliasParam,
+    responses: { 204: { description: "Deleted" } },
+    handler: async (c, { params }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      await callKms(() => c.env.KMS.deleteAlias(call, params.name));
+      return c.body(null, 204);
+    },
+  }),
+];

@@ -1,0 +1,53 @@
+/**
+ * Key-less decrypt and rewrap: `POST /v1/decrypt` and `POST /v1/rewrap {ciphertext, aad?}`. The key
+ * is the one the envelope's header names (DESIGN §7), read here only to check the caller's key
+ * restriction on it (`keyFrom`); the vault reads it again and decides. This is what makes
+ * re-pointing an alias safe: data encrypted through `alias:orders` still opens after `orders`
+ * names a new key. An envelope that names no key of the tenant answers like a tampered one:
+ * 400 `decrypt_failed`.
+ */
+import * as z from "zod";
+import { envelopeKeyId } from "../../../shared/envelope-header.ts";
+import { toBase64 } from "../../../shared/base64.ts";
+import { route } from "../http/routes.ts";
+import { callContext, callKms } from "../pipeline/route.ts";
+import { bytes, LIMITS } from "./inputs.ts";
+import { PlaintextSchema, RewrappedSchema } from "./schemas.ts";
+
+const EMPTY = new Uint8Array(0);
+
+const Envelope = z.strictObject({
+  ciphertext: bytes(LIMITS.ciphertextBytes, 1).describe("An envelope this service made; it names its key and version"),
+  aad: bytes(LIMITS.aadBytes).optional(),
+});
+
+export const keylessCryptoRoutes = [
+  route({
+    method: "post",
+    path: "/v1/decrypt",
+    summary: "Decrypt an envelope with the key and version its header names",
+    tag: "crypto",
+    access: { kind: "tenant", operation: "crypto.decrypt", keyFrom: ({ body }) => envelopeKeyId(body.ciphertext) },
+    body: Envelope,
+    responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
+    handler: async (c, { body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.decryptEnvelope(call, body.ciphertext, body.aad ?? EMPTY));
+      return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/rewrap",
+    summary: "Re-encrypt an envelope under the primary version of the key its header names",
+    tag: "crypto",
+    access: { kind: "tenant", operation: "crypto.rewrap", keyFrom: ({ body }) => envelopeKeyId(body.ciphertext) },
+    body: Envelope,
+    responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },
+    handler: async (c, { body }) => {
+      const call = callContext(c.get("auth"), c.get("requestId"));
+      const out = await callKms(() => c.env.KMS.rewrapEnvelope(call, body.ciphertext, body.aad ?? EMPTY));
+      return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version, source_version: out.source_version });
+    },
+  }),
+];
