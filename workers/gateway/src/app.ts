@@ -6,7 +6,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env.ts";
-import { ApiError, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
+import { ApiError, challengeFor, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
 import { setStandardHeaders, requestContext } from "./http/request-id.ts";
 import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
@@ -54,10 +54,10 @@ function countFailure(error: ApiError): void {
 function problem(c: Context<AppEnv>, error: ApiError): Response {
   countFailure(error);
   const requestId = c.get("requestId") ?? crypto.randomUUID();
-  const response = new Response(JSON.stringify(problemBody(error, requestId)), {
-    status: error.status,
-    headers: { "Content-Type": PROBLEM_CONTENT_TYPE, ...error.headers },
-  });
+  const headers = new Headers({ "Content-Type": PROBLEM_CONTENT_TYPE, ...error.headers });
+  const challenge = challengeFor(error.code);
+  if (challenge !== undefined && !headers.has("WWW-Authenticate")) headers.set("WWW-Authenticate", challenge);
+  const response = new Response(JSON.stringify(problemBody(error, requestId)), { status: error.status, headers });
   setStandardHeaders(response.headers, requestId);
   return response;
 }
