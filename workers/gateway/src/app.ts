@@ -44,6 +44,9 @@ const DEPENDENCY_OF: Partial<Record<ApiError["code"], string>> = {
   database_unavailable: "d1",
 };
 
+/** RFC 9110 §10.2.3: a dependency outage is usually brief; tell clients when to try again. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = "1";
+
 function countFailure(error: ApiError): void {
   if (error.code === "rate_limited") counters.inc("pqkms_rate_limited_total");
   else if (error.rule !== undefined && error.status === 403) counters.inc("pqkms_policy_denials_total", { rule: error.rule });
@@ -57,6 +60,7 @@ function problem(c: Context<AppEnv>, error: ApiError): Response {
   const headers = new Headers({ "Content-Type": PROBLEM_CONTENT_TYPE, ...error.headers });
   const challenge = challengeFor(error.code);
   if (challenge !== undefined && !headers.has("WWW-Authenticate")) headers.set("WWW-Authenticate", challenge);
+  if (DEPENDENCY_OF[error.code] !== undefined && !headers.has("Retry-After")) headers.set("Retry-After", DEPENDENCY_RETRY_AFTER_SECONDS);
   const response = new Response(JSON.stringify(problemBody(error, requestId)), { status: error.status, headers });
   setStandardHeaders(response.headers, requestId);
   return response;

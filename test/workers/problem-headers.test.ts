@@ -1,11 +1,12 @@
 /**
- * RFC 9110 §11.6.1: every 401 the gateway answers carries a `WWW-Authenticate` challenge, on every
- * authenticated route; RFC 6750 §3: `error="invalid_token"` is added only when a credential was sent
- * and refused, never to a request that sent none.
+ * Headers that belong to failures. RFC 9110 §11.6.1: every 401 the gateway answers carries a
+ * `WWW-Authenticate` challenge, on every authenticated route; RFC 6750 §3: `error="invalid_token"`
+ * is added only when a credential was sent and refused, never to a request that sent none.
+ * RFC 9110 §10.2.3: a 503 for an unavailable dependency says when to retry.
  */
 import { describe, expect, it } from "vitest";
 import { ROUTES } from "../../workers/gateway/src/app.ts";
-import { createApiKey, createTenant, expectProblem, request, revokeApiKey, unknownToken } from "./helpers.ts";
+import { createApiKey, createTenant, expectProblem, failingBinding, request, requestWithEnv, revokeApiKey, unknownToken } from "./helpers.ts";
 
 const SAMPLE_ID = "00000000-0000-4000-8000-000000000000";
 const concrete = (path: string) => path.replace(/:(\w+)/g, SAMPLE_ID);
@@ -32,7 +33,7 @@ describe("WWW-Authenticate on 401", () => {
     const tenant = await createTenant();
     const key = await createApiKey(tenant, { name: "short-lived", role: "auditor" });
     await revokeApiKey(tenant, key.id);
-    const attempts = [
+    const attempts: { token?: string; headers?: Record<string, string> }[] = [
       { token: key.token },
       { headers: { "x-api-key": "pqk_not-a-real-key" } },
       { headers: { "x-api-key": tenant.token, authorization: `Bearer ${unknownToken()}` } },
@@ -70,5 +71,18 @@ describe("WWW-Authenticate on 401", () => {
     for (const response of [await request("GET", "/v1/tenant", { token: tenant.token }), await request("GET", "/nowhere")]) {
       expect(response.headers.get("www-authenticate")).toBeNull();
     }
+  });
+});
+
+describe("Retry-After on 503", () => {
+  it("a dependency outage says when to retry; a misconfiguration does not", async () => {
+    const tenant = await createTenant();
+    const { binding: db } = failingBinding<D1Database>("D1");
+    const outage = await requestWithEnv({ DB: db }, "GET", "/v1/tenant", { token: tenant.token });
+    await expectProblem(outage, 503, "database_unavailable");
+    expect(Number(outage.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    const misconfigured = await requestWithEnv({ ADMIN_TOKEN: "" }, "GET", "/v1/tenant", { token: tenant.token });
+    await expectProblem(misconfigured, 503, "misconfigured");
+    expect(misconfigured.headers.get("retry-after")).toBeNull();
   });
 });
