@@ -13,33 +13,41 @@ import { LIMITS } from "./inputs.ts";
 
 const AuditQuery = z
   .object({
-    key_id: z.uuid().optional(),
-    operation: z.string().max(100).optional(),
-    outcome: z.enum(["allowed", "denied", "failed"]).optional(),
-    from: z.iso.datetime({ offset: true }).optional(),
-    to: z.iso.datetime({ offset: true }).optional(),
-    limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-    cursor: z.string().regex(/^\d{1,15}$/, "not a cursor this API issued").optional(),
+    key_id: z.uuid().optional().describe("Only events about this key"),
+    operation: z.string().max(100).optional().describe("Only events of this operation, e.g. crypto.sign"),
+    outcome: z.enum(["allowed", "denied", "failed"]).optional().describe("Only events with this outcome"),
+    from: z.iso.datetime({ offset: true }).optional().describe("Only events at or after this time (RFC 3339)"),
+    to: z.iso.datetime({ offset: true }).optional().describe("Only events before this time (RFC 3339)"),
+    limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50).describe(`Events per page, 1–${LIMITS.pageSize}`),
+    cursor: z.string().regex(/^\d{1,15}$/, "not a cursor this API issued").optional().describe("The next_cursor of the previous page"),
   });
 
 const AuditEvent = z.object({
-  seq: z.number().int(),
-  id: z.uuid(),
-  time: z.iso.datetime(),
-  api_key_id: z.string().nullable(),
-  request_id: z.string().nullable(),
-  operation: z.string(),
-  key_id: z.string().nullable(),
-  key_version: z.number().int().nullable(),
-  outcome: z.enum(["allowed", "denied", "failed"]),
-  rule: z.string().nullable(),
-  severity: z.enum(["info", "warning", "critical"]),
-  detail: z.string().nullable(),
-  prev_hash: z.string(),
-  hash: z.string(),
-});
-const AuditPage = z.object({ events: z.array(AuditEvent), next_cursor: z.string().nullable() });
-const ChainVerdict = z.object({ valid: z.boolean(), checked: z.number().int(), first_broken: z.number().int().optional() });
+  seq: z.number().int().describe("Position in the log's hash chain, from 1"),
+  id: z.uuid().describe("The event's id"),
+  time: z.iso.datetime().describe("When it happened (RFC 3339, UTC)"),
+  api_key_id: z.string().nullable().describe("The API key that made the request, or null (platform events)"),
+  request_id: z.string().nullable().describe("The request's X-Request-ID, or null"),
+  operation: z.string().describe("The operation, e.g. crypto.sign or keys.create"),
+  key_id: z.string().nullable().describe("The key involved, or null"),
+  key_version: z.number().int().nullable().describe("The key version involved, or null"),
+  outcome: z.enum(["allowed", "denied", "failed"]).describe("allowed (done), denied (refused by policy or state), failed (error)"),
+  rule: z.string().nullable().describe("The policy rule that denied it, or null"),
+  severity: z.enum(["info", "warning", "critical"]).describe("critical: e.g. a request let through by emergency fail-open"),
+  detail: z.string().nullable().describe("What happened, in words; never secret values"),
+  prev_hash: z.string().describe("The previous event's hash (hex), chaining the log"),
+  hash: z.string().describe("SHA-256 over this event and prev_hash (hex)"),
+}).meta({ id: "AuditEvent", description: "One audit log entry" });
+const AuditPage = z
+  .object({ events: z.array(AuditEvent).describe("Events, newest first"), next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
+  .meta({ id: "AuditPage", description: "A page of audit events" });
+const ChainVerdict = z
+  .object({
+    valid: z.boolean().describe("Whether every hash in the chain recomputes"),
+    checked: z.number().int().describe("Events checked"),
+    first_broken: z.number().int().optional().describe("The seq of the first event whose hash does not recompute"),
+  })
+  .meta({ id: "ChainVerdict", description: "The result of recomputing an audit hash chain" });
 
 type Query = z.output<typeof AuditQuery>;
 
@@ -62,6 +70,7 @@ export const auditRoutes = [
     method: "get",
     path: "/v1/audit-events",
     summary: "This tenant's audit events, newest first (filters: key_id, operation, outcome, from, to)",
+    operationId: "listAuditEvents",
     tag: "audit",
     access: { kind: "tenant", operation: "audit.list" },
     query: AuditQuery,
@@ -72,6 +81,7 @@ export const auditRoutes = [
     method: "get",
     path: "/v1/audit-events/verify",
     summary: "Recompute this tenant's audit hash chain; reports the first broken link",
+    operationId: "verifyAuditChain",
     tag: "audit",
     access: { kind: "tenant", operation: "audit.verify" },
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
@@ -84,8 +94,10 @@ export const auditRoutes = [
     method: "get",
     path: "/admin/v1/audit-events",
     summary: "The platform's own audit events (fail-open switches)",
+    operationId: "listPlatformAuditEvents",
     tag: "admin",
     access: { kind: "admin" },
+    errors: ["kms_unavailable"],
     query: AuditQuery,
     responses: { 200: { description: "A page of events", schema: AuditPage } },
     handler: async (c, { query }) => c.json(await listEvents(c, platformCallContext(c.get("requestId")), query)),
@@ -94,8 +106,10 @@ export const auditRoutes = [
     method: "get",
     path: "/admin/v1/audit-events/verify",
     summary: "Recompute the platform audit hash chain",
+    operationId: "verifyPlatformAuditChain",
     tag: "admin",
     access: { kind: "admin" },
+    errors: ["kms_unavailable"],
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
     handler: async (c) => c.json(await callKms(() => c.env.KMS.verifyAudit(platformCallContext(c.get("requestId"))))),
   }),

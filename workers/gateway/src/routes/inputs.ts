@@ -38,7 +38,8 @@ export const bytes = (maxBytes: number, minBytes = 0) =>
 
 export const Labels = z
   .record(z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, "label keys: lowercase letter, then [a-z0-9_-], ≤ 63"), z.string().max(255))
-  .refine((labels) => Object.keys(labels).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`);
+  .refine((labels) => Object.keys(labels).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`)
+  .describe(`Labels: at most ${LIMITS.labels}; names a lowercase letter then [a-z0-9_-], at most 63 characters; values at most 255 characters`);
 
 // No length limit here: a too-long id must answer 404 like any other non-UUID (see keyIdOf), not 400.
 export const KeyParam = z.object({ key: z.string().describe("The key id (a UUID)") });
@@ -59,7 +60,7 @@ export function keyIdOf(params: { key: string }): string {
 const MAX_KEY_VERSION = 1_000_000;
 
 /** A key version in the query string (coerced from text). */
-export const VersionNumber = z.coerce.number().int().min(1).max(MAX_KEY_VERSION);
+export const VersionNumber = z.coerce.number().int().min(1).max(MAX_KEY_VERSION).describe("A key version (default: the primary version)");
 
 /** A key version in a JSON body. */
-export const KeyVersion = z.number().int().min(1).max(MAX_KEY_VERSION);
+export const KeyVersion = z.number().int().min(1).max(MAX_KEY_VERSION).describe("A key version (default: the primary version)");
