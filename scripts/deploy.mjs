@@ -4,8 +4,12 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureDocsAssets } from "./docs-assets.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+
+// The gateway's static assets (the API reference's renderer) are generated, not committed.
+ensureDocsAssets();
 const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
 
 for (const config of ["workers/kms/wrangler.toml", "workers/policy/wrangler.toml", "wrangler.toml"]) {

@@ -23,7 +23,8 @@ const TAGS = [
   { name: "system", description: "Unauthenticated service routes: liveness, readiness, metrics (own token), this document and its rendered reference." },
 ];
 
-const DESCRIPTION = `Multi-tenant post-quantum key management. Private key material never leaves the service.
+const DESCRIPTION = `Private key material never leaves the service: clients ask it to encrypt, decrypt, encapsulate,
+decapsulate, sign and verify, and get public keys.
 
 Authenticate tenant requests with an API key, in the \`x-api-key\` header or as \`Authorization: Bearer <key>\`.
 Every failure is an RFC 9457 problem (\`application/problem+json\`) whose \`code\` is one of a closed list;

@@ -1,9 +1,10 @@
 /**
- * Unauthenticated routes (stage 1 skip list): liveness, readiness, the OpenAPI document and a
- * plain docs page. None of them reveals tenant data or secret values.
+ * Unauthenticated routes (stage 1 skip list): liveness, readiness, the OpenAPI document and the
+ * API reference rendered from it. None of them reveals tenant data or secret values.
  */
 import { z } from "zod";
 import { loadConfig } from "../config.ts";
+import { docsFile, docsPage } from "../http/docs-page.ts";
 import { openApiDocument } from "../http/openapi.ts";
 import { route, type AnyRoute } from "../http/routes.ts";
 import { withDeadline } from "../pipeline/deadline.ts";
@@ -71,20 +72,24 @@ export function systemRoutes(allRoutes: () => readonly AnyRoute[]) {
     route({
       method: "get",
       path: "/docs",
-      summary: "A plain HTML index of the API",
+      summary: "The API reference, rendered from /openapi.json",
       operationId: "getApiReference",
       tag: "system",
       access: { kind: "public" },
-      responses: { 200: { description: "HTML" } },
-      handler: (c) => {
-        const rows = allRoutes()
-          .map((r) => `<tr><td>${r.method.toUpperCase()}</td><td><code>${r.path}</code></td><td>${r.summary}</td></tr>`)
-          .join("\n");
-        return c.html(
-          `<!doctype html><meta charset="utf-8"><title>pqkms API</title><h1>pqkms API</h1>` +
-            `<p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p><table>${rows}</table>`,
-        );
-      },
+      responses: { 200: { description: "HTML page (Content-Security-Policy: same-origin scripts and styles only)", contentType: "text/html" } },
+      handler: (c) => docsPage(c, allRoutes()),
+    }),
+    route({
+      method: "get",
+      path: "/docs/:file",
+      summary: "A file of the API reference page (its renderer, stylesheet, start-up script, licence)",
+      operationId: "getApiReferenceFile",
+      tag: "system",
+      access: { kind: "public" },
+      params: z.object({ file: z.string().max(100).describe("The file name, e.g. swagger-ui-bundle.js") }),
+      errors: ["not_found"],
+      responses: { 200: { description: "The file: text/javascript, text/css or text/plain" } },
+      handler: (c, { params }) => docsFile(c, params.file),
     }),
   ];
 }
