@@ -9,7 +9,7 @@
 import { createConfig, lintFromString } from "@redocly/openapi-core";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROUTES } from "../../../workers/gateway/src/app.ts";
-import { openApiDocument } from "../../../workers/gateway/src/http/openapi.ts";
+import { defaultOperationId, openApiDocument } from "../../../workers/gateway/src/http/openapi.ts";
 
 type Json = { [key: string]: unknown };
 interface Response {
@@ -67,6 +67,11 @@ describe("operations", () => {
     expect(ids.length).toBe(ROUTES.length);
     for (const id of ids) expect(id).toMatch(/^[a-z][A-Za-z0-9]*$/);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it("a route without an operationId gets one from its method and path", () => {
+    expect(defaultOperationId({ method: "get", path: "/admin/v1/tenants/:id/api-keys" })).toBe("getAdminV1TenantsByIdApiKeys");
+    expect(defaultOperationId({ method: "post", path: "/v1/keys/:key/schedule-deletion" })).toBe("postV1KeysByKeyScheduleDeletion");
   });
 
   it("a duplicate operationId refuses to generate a document", () => {

@@ -56,19 +56,18 @@ const PARAMETERS = {
   },
 };
 
-/** A stable default: `get /admin/v1/tenants/:id` → `getAdminV1TenantsById`. */
-export function defaultOperationId(spec: AnyRoute): string {
+const pascal = (id: string) => id[0]!.toUpperCase() + id.slice(1);
+
+/** A stable default: `get /admin/v1/tenants/:id/api-keys` → `getAdminV1TenantsByIdApiKeys`. */
+export function defaultOperationId(spec: Pick<AnyRoute, "method" | "path">): string {
   const words = spec.path
-    .split(/[/.-]/)
+    .split(/[/._-]/)
     .filter((part) => part !== "")
-    .map((part) => (part.startsWith(":") ? `By${part.slice(1)}` : part))
-    .map((part) => part[0]!.toUpperCase() + part.slice(1));
+    .map((part) => (part.startsWith(":") ? `By${pascal(part.slice(1))}` : pascal(part)));
   return spec.method + words.join("");
 }
 
 export const operationIdOf = (spec: AnyRoute): string => spec.operationId ?? defaultOperationId(spec);
-
-const pascal = (id: string) => id[0]!.toUpperCase() + id.slice(1);
 
 /** A parameter's documentation lives on the parameter: generators and renderers read it there. */
 function parameter(name: string, where: "path" | "query", schema: JsonSchema, required: boolean) {
