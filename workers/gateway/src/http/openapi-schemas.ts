@@ -28,6 +28,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
 export class SchemaCollector {
   readonly #schemas: Record<string, JsonSchema> = {};
   readonly #names = new Map<z.ZodType, string>();
+  // Conversion is the costly part of building the document; shared schemas are used many times.
+  readonly #converted = { input: new Map<z.ZodType, JsonSchema>(), output: new Map<z.ZodType, JsonSchema>() };
 
   /** Every named schema seen so far, for `components/schemas`. */
   get components(): Record<string, JsonSchema> {
@@ -39,6 +41,14 @@ export class SchemaCollector {
    * `name` for an otherwise anonymous top-level schema such as a request body), else inline.
    */
   use(schema: z.ZodType, io: "input" | "output", name?: string): JsonSchema {
+    const cached = this.#converted[io].get(schema);
+    if (cached !== undefined) return cached;
+    const result = this.#convert(schema, io, name);
+    this.#converted[io].set(schema, result);
+    return result;
+  }
+
+  #convert(schema: z.ZodType, io: "input" | "output", name?: string): JsonSchema {
     const converted = z.toJSONSchema(schema, { io, unrepresentable: "any", target: "draft-2020-12" }) as JsonSchema;
     const { $schema: _dialect, $defs, ...root } = converted;
     for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) this.#define(id, relink(def) as JsonSchema);
