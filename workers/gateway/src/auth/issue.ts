@@ -23,7 +23,8 @@ export const ApiKeyCreateSchema = z
   .refine((v) => (v.role === undefined) !== (v.scopes === undefined), {
     message: "give exactly one of role or scopes",
     path: ["role"],
-  });
+  })
+  .meta({ id: "CreateApiKeyRequest", description: "A new API key: a role or explicit scopes, optionally restricted to keys and expiring" });
 export type ApiKeyCreate = z.output<typeof ApiKeyCreateSchema>;
 
 export interface ApiKeySpec {
