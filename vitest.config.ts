@@ -7,9 +7,14 @@
  *   with esbuild and run beside it as auxiliary Workers, as they are deployed.
  * - `vault`: the kms Worker as main Worker, for tests that reach inside the TenantVault DO.
  */
+import { execFileSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { auxiliaryWorker, TEST_SECRETS } from "./test/support/workers-setup.ts";
+
+// The gateway's [assets] folder (the API reference's renderer) is generated from node_modules; a
+// bare `npx vitest` on a fresh clone must find it too, not only `npm test`.
+execFileSync(process.execPath, ["scripts/docs-assets.mjs"], { stdio: "inherit" });
 
 const migrations = await readD1Migrations("./schema/migrations");
 

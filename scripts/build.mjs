@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+import { ensureDocsAssets } from "./docs-assets.mjs";
 
 const KIB = 1024;
 
@@ -84,6 +85,8 @@ function unusedLocales(meta) {
 }
 
 export function build() {
+  // The gateway's [assets] folder must exist for wrangler to bundle it.
+  ensureDocsAssets();
   const failures = [];
   console.log("worker      raw          gzip         budget (gzip)");
   for (const [name, { config, maxGzipBytes }] of Object.entries(BUDGETS)) {

@@ -17,10 +17,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build } from "./build.mjs";
+import { ensureDocsAssets } from "./docs-assets.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const wranglerBin = path.join(root, "node_modules", ".bin", "wrangler");
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", WRANGLER_HIDE_BANNER: "true" };
+
+// The gateway's static assets (the API reference's renderer) are generated, not committed.
+ensureDocsAssets();
 
 const DATABASE_NAME = "pqkms";
 const PLACEHOLDER_DATABASE_ID = "00000000-0000-4000-8000-000000000000";

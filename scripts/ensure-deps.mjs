@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Installs dependencies with `npm ci` when node_modules is missing or older than package-lock.json,
-// so `npm start` and `npm test` work as the very first command on a fresh clone. Runs on any Node
-// (the machine's own may be older than the Node 24 the project pins as a devDependency).
+// so `npm start` and `npm test` work as the very first command on a fresh clone, then puts the API
+// reference's renderer where the gateway serves it (docs-assets.mjs). Runs on any Node (the
+// machine's own may be older than the Node 24 the project pins as a devDependency).
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { ensureDocsAssets } from "./docs-assets.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const lock = path.join(root, "package-lock.json");
@@ -20,3 +22,5 @@ if (stale) {
   const result = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+
+ensureDocsAssets();

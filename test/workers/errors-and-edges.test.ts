@@ -145,7 +145,7 @@ describe("/openapi.json", () => {
   interface Document {
     openapi: string;
     info: { title: string; version: string };
-    components: { securitySchemes: Record<string, Json> };
+    components: { securitySchemes: Record<string, Json>; schemas: Record<string, Json> };
     paths: Record<string, Record<string, Operation>>;
   }
 
@@ -186,7 +186,8 @@ describe("/openapi.json", () => {
   it("documents the problem body with the closed list of error codes", async () => {
     const doc = await json<Document>(await request("GET", "/openapi.json"));
     const problem = doc.paths["/v1/tenant"]?.get?.responses.default as { content: Record<string, { schema: Json }> };
-    const schema = problem.content["application/problem+json"]?.schema as { properties: { code: { enum: string[] } } };
+    expect(problem.content["application/problem+json"]?.schema).toEqual({ $ref: "#/components/schemas/Problem" });
+    const schema = doc.components.schemas.Problem as { properties: { code: { enum: string[] } } };
     expect(schema.properties.code.enum.sort()).toEqual([...ERROR_CODES].sort());
   });
 });

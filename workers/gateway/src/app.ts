@@ -6,7 +6,7 @@
 import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env.ts";
-import { ApiError, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
+import { ApiError, challengeFor, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
 import { setStandardHeaders, requestContext } from "./http/request-id.ts";
 import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
@@ -48,6 +48,9 @@ const DEPENDENCY_OF: Partial<Record<ApiError["code"], string>> = {
   database_unavailable: "d1",
 };
 
+/** RFC 9110 §10.2.3: a dependency outage is usually brief; tell clients when to try again. */
+const DEPENDENCY_RETRY_AFTER_SECONDS = "1";
+
 function countFailure(error: ApiError): void {
   if (error.code === "rate_limited") counters.inc("pqkms_rate_limited_total");
   else if (error.rule !== undefined && error.status === 403) counters.inc("pqkms_policy_denials_total", { rule: error.rule });
@@ -58,10 +61,11 @@ function countFailure(error: ApiError): void {
 function problem(c: Context<AppEnv>, error: ApiError): Response {
   countFailure(error);
   const requestId = c.get("requestId") ?? crypto.randomUUID();
-  const response = new Response(JSON.stringify(problemBody(error, requestId)), {
-    status: error.status,
-    headers: { "Content-Type": PROBLEM_CONTENT_TYPE, ...error.headers },
-  });
+  const headers = new Headers({ "Content-Type": PROBLEM_CONTENT_TYPE, ...error.headers });
+  const challenge = challengeFor(error.code);
+  if (challenge !== undefined && !headers.has("WWW-Authenticate")) headers.set("WWW-Authenticate", challenge);
+  if (DEPENDENCY_OF[error.code] !== undefined && !headers.has("Retry-After")) headers.set("Retry-After", DEPENDENCY_RETRY_AFTER_SECONDS);
+  const response = new Response(JSON.stringify(problemBody(error, requestId)), { status: error.status, headers });
   setStandardHeaders(response.headers, requestId);
   return response;
 }

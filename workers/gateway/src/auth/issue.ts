@@ -14,16 +14,17 @@ const MAX_KEY_LIFETIME_MS = 5 * 366 * 24 * 3600 * 1000;
 
 export const ApiKeyCreateSchema = z
   .strictObject({
-    name: z.string().trim().min(1).max(100),
-    role: z.enum(ROLE_NAMES).optional(),
-    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).optional(),
-    key_ids: z.array(z.uuid()).min(1).max(100).optional(),
-    expires_at: z.iso.datetime({ offset: true }).optional(),
+    name: z.string().trim().min(1).max(100).describe("Display name, 1–100 characters"),
+    role: z.enum(ROLE_NAMES).optional().describe("A named scope set (give role or scopes)"),
+    scopes: z.array(z.enum(SCOPES)).min(1).max(SCOPES.length).optional().describe("The scopes to grant (give role or scopes)"),
+    key_ids: z.array(z.uuid()).min(1).max(100).optional().describe("Restrict the API key to these keys, 1–100 ids"),
+    expires_at: z.iso.datetime({ offset: true }).optional().describe("When the API key stops working (RFC 3339); default never"),
   })
   .refine((v) => (v.role === undefined) !== (v.scopes === undefined), {
     message: "give exactly one of role or scopes",
     path: ["role"],
-  });
+  })
+  .meta({ id: "CreateApiKeyRequest", description: "A new API key: a role or explicit scopes, optionally restricted to keys and expiring" });
 export type ApiKeyCreate = z.output<typeof ApiKeyCreateSchema>;
 
 export interface ApiKeySpec {

@@ -20,7 +20,8 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
   if (!bearer || !timingSafeEqualText(bearer, c.get("config").adminToken)) {
     throw new ApiError("invalid_admin_token", "Send the platform admin token as a Bearer token", {
-      headers: { "WWW-Authenticate": 'Bearer realm="pqkms-admin"' },
+      // RFC 6750 §3: error="invalid_token" only when a token was sent and refused.
+      headers: { "WWW-Authenticate": bearer ? 'Bearer realm="pqkms-admin", error="invalid_token"' : 'Bearer realm="pqkms-admin"' },
     });
   }
   await next();

@@ -37,6 +37,19 @@ export interface ProblemBody {
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 
+/** The realm of tenant API keys; admin and metrics credentials name their own (see admin-auth.ts). */
+export const API_KEY_REALM = "pqkms";
+
+/**
+ * RFC 9110 §11.6.1: every 401 carries a `WWW-Authenticate` challenge. RFC 6750 §3: a request that
+ * sent no credentials gets the bare challenge; one whose credential was refused adds
+ * `error="invalid_token"`. Routes with another realm set the header themselves; it wins.
+ */
+export function challengeFor(code: ErrorCode): string | undefined {
+  if (ERRORS[code].status !== 401) return undefined;
+  return code === "missing_api_key" ? `Bearer realm="${API_KEY_REALM}"` : `Bearer realm="${API_KEY_REALM}", error="invalid_token"`;
+}
+
 export function problemBody(error: ApiError, requestId: string): ProblemBody {
   const { status, title } = ERRORS[error.code];
   return {

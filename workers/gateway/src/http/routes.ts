@@ -6,6 +6,7 @@
  */
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import * as z from "zod";
+import type { ErrorCode } from "../../../shared/errors.ts";
 import { OPERATIONS, type Operation } from "../../../shared/operations.ts";
 import type { AppEnv } from "../app-env.ts";
 import { requireAdmin, requireConfig } from "./admin-auth.ts";
@@ -52,12 +53,18 @@ export interface RouteSpec<P extends Schema = undefined, Q extends Schema = unde
   /** Hono path syntax (`/v1/api-keys/:id`). */
   path: string;
   summary: string;
+  /** Stable name of the operation in /openapi.json (client method name); derived when absent. */
+  operationId?: string;
   tag: string;
   access: Access<P, Q, B>;
   params?: P;
   query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** Failure codes the handler itself can answer, beyond those its access and input imply. */
+  errors?: readonly ErrorCode[];
+  /** The route honours an `Idempotency-Key` request header. */
+  idempotencyKey?: boolean;
   handler: (c: Context<AppEnv>, input: RouteInput<P, Q, B>) => Response | Promise<Response>;
 }
 

@@ -14,26 +14,27 @@ import { route } from "../http/routes.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
 import { CreatedApiKeySchema, IdParam, TenantSchema } from "./schemas.ts";
 
-const positiveOrNull = z.number().int().positive().max(1_000_000_000).nullable().optional();
+const positiveOrNull = (what: string) => z.number().int().positive().max(1_000_000_000).nullable().optional().describe(`${what}; null clears the override`);
 
 const TenantCreateSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  plan: z.enum(PLANS).default("free"),
-  jurisdiction: z.enum(JURISDICTIONS).optional(),
+  name: z.string().trim().min(1).max(200).describe("Display name, 1–200 characters"),
+  plan: z.enum(PLANS).default("free").describe("Plan (default free)"),
+  jurisdiction: z.enum(JURISDICTIONS).optional().describe("Data jurisdiction to bind the tenant to"),
 });
 
 const TenantPatchSchema = z
   .strictObject({
-    plan: z.enum(PLANS).optional(),
-    status: z.enum(TENANT_STATUSES).optional(),
+    plan: z.enum(PLANS).optional().describe("New plan"),
+    status: z.enum(TENANT_STATUSES).optional().describe("active, or suspended (every request answers 403 tenant_suspended)"),
     limits: z
       .strictObject({
-        rate_per_second: positiveOrNull,
-        burst: positiveOrNull,
-        monthly_operations: z.number().int().nonnegative().max(1e12).nullable().optional(),
-        max_keys: z.number().int().nonnegative().max(1_000_000).nullable().optional(),
+        rate_per_second: positiveOrNull("Requests per second"),
+        burst: positiveOrNull("Burst size"),
+        monthly_operations: z.number().int().nonnegative().max(1e12).nullable().optional().describe("Operations per month; null clears the override"),
+        max_keys: z.number().int().nonnegative().max(1_000_000).nullable().optional().describe("Keys the tenant may hold; null clears the override"),
       })
-      .optional(),
+      .optional()
+      .describe("Overrides of the plan's limits"),
   })
   .refine((v) => v.plan !== undefined || v.status !== undefined || v.limits !== undefined, {
     message: "give at least one of plan, status, limits",
@@ -50,10 +51,11 @@ export const adminRoutes = [
     method: "post",
     path: "/admin/v1/tenants",
     summary: "Create a tenant and its first admin-role API key (token shown once)",
+    operationId: "createTenant",
     tag: "admin",
     access: { kind: "admin" },
     body: TenantCreateSchema,
-    responses: { 201: { description: "Created", schema: z.object({ tenant: TenantSchema, api_key: CreatedApiKeySchema }) } },
+    responses: { 201: { description: "Created", schema: z.object({ tenant: TenantSchema.describe("The new tenant"), api_key: CreatedApiKeySchema.describe("Its first API key (role admin)") }).meta({ id: "CreatedTenant", description: "The new tenant and its first admin-role API key" }) } },
     handler: async (c, { body }) => {
       const now = Date.now();
       const tenant = {
@@ -84,9 +86,11 @@ export const adminRoutes = [
     method: "get",
     path: "/admin/v1/tenants/:id",
     summary: "Get a tenant",
+    operationId: "getTenant",
     tag: "admin",
     access: { kind: "admin" },
     params: IdParam,
+    errors: ["tenant_not_found"],
     responses: { 200: { description: "The tenant", schema: TenantSchema } },
     handler: async (c, { params }) => c.json(renderTenant(await requireTenant(c.env.DB, params.id))),
   }),
@@ -94,9 +98,11 @@ export const adminRoutes = [
     method: "patch",
     path: "/admin/v1/tenants/:id",
     summary: "Change a tenant's plan, status or limit overrides (null clears an override)",
+    operationId: "updateTenant",
     tag: "admin",
     access: { kind: "admin" },
     params: IdParam,
+    errors: ["tenant_not_found"],
     body: TenantPatchSchema,
     responses: { 200: { description: "The updated tenant", schema: TenantSchema } },
     handler: async (c, { params, body }) => {
@@ -123,9 +129,11 @@ export const adminRoutes = [
     method: "post",
     path: "/admin/v1/tenants/:id/api-keys",
     summary: "Issue an API key for a tenant (token shown once)",
+    operationId: "createTenantApiKey",
     tag: "admin",
     access: { kind: "admin" },
     params: IdParam,
+    errors: ["tenant_not_found"],
     body: ApiKeyCreateSchema,
     responses: { 201: { description: "Created", schema: CreatedApiKeySchema } },
     handler: async (c, { params, body }) => {

@@ -37,25 +37,36 @@ const CreateAlias = z.strictObject({ name: AliasName, key_id: KeyId });
 const UpdateAlias = z.strictObject({ key_id: KeyId });
 
 const ListQuery = z.strictObject({
-  key_id: KeyId.optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-  cursor: z.string().max(200).optional(),
+  key_id: KeyId.optional().describe("Only aliases that point to this key"),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50).describe(`Aliases per page, 1–${LIMITS.pageSize}`),
+  cursor: z.string().max(200).optional().describe("The next_cursor of the previous page"),
 });
 
-export const AliasSchema = z.object({
-  name: z.string(),
-  key_id: z.uuid(),
-  purpose: z.enum(["encrypt", "sign"]).describe("The purpose of the key it points to; a re-pointed alias keeps it"),
-  created_at: z.iso.datetime(),
-  updated_at: z.iso.datetime(),
-});
+export const AliasSchema = z
+  .object({
+    name: z.string().describe(`The alias name (${ALIAS_NAME_RULE}); use it as alias:NAME wherever a key id goes`),
+    key_id: z.uuid().describe("The key it points to now"),
+    purpose: z.enum(["encrypt", "sign"]).describe("The purpose of the key it points to; a re-pointed alias keeps it"),
+    created_at: z.iso.datetime().describe("When the alias was created (RFC 3339, UTC)"),
+    updated_at: z.iso.datetime().describe("When it was last re-pointed (RFC 3339, UTC)"),
+  })
+  .meta({ id: "Alias", description: "A tenant's name for one of its keys, re-pointable to another key of the same purpose" });
+
+const AliasPage = z
+  .object({
+    aliases: z.array(AliasSchema).describe("Aliases, by name"),
+    next_cursor: z.string().nullable().describe("Pass as cursor for the next page; null on the last"),
+  })
+  .meta({ id: "AliasPage", description: "A page of aliases" });
 
 export const aliasRoutes = [
   route({
     method: "post",
     path: "/v1/aliases",
     summary: "Create an alias for a key (names are unique per tenant)",
+    operationId: "createAlias",
     tag: "aliases",
+    errors: ["conflict", "key_not_found"],
     access: { kind: "tenant", operation: "aliases.create", keyFrom: ({ body }) => body.key_id },
     body: CreateAlias,
     responses: { 201: { description: "Created", schema: AliasSchema } },
@@ -68,10 +79,11 @@ export const aliasRoutes = [
     method: "get",
     path: "/v1/aliases",
     summary: "List aliases by name (filter: key_id); a key-restricted API key sees aliases of its keys only",
+    operationId: "listAliases",
     tag: "aliases",
     access: { kind: "tenant", operation: "aliases.list" },
     query: ListQuery,
-    responses: { 200: { description: "A page of aliases", schema: z.object({ aliases: z.array(AliasSchema), next_cursor: z.string().nullable() }) } },
+    responses: { 200: { description: "A page of aliases", schema: AliasPage } },
     handler: async (c, { query }) => {
       const auth = c.get("auth");
       const call = callContext(auth, c.get("requestId"));
@@ -83,7 +95,9 @@ export const aliasRoutes = [
     method: "get",
     path: "/v1/aliases/:name",
     summary: "Get an alias",
+    operationId: "getAlias",
     tag: "aliases",
+    errors: ["alias_not_found"],
     access: { kind: "tenant", operation: "aliases.get", aliasParam: "name" },
     params: AliasParam,
     responses: { 200: { description: "The alias", schema: AliasSchema } },
@@ -96,7 +110,9 @@ export const aliasRoutes = [
     method: "patch",
     path: "/v1/aliases/:name",
     summary: "Re-point an alias to another key of the same purpose",
+    operationId: "updateAlias",
     tag: "aliases",
+    errors: ["alias_not_found", "conflict", "key_not_found"],
     access: { kind: "tenant", operation: "aliases.update", aliasParam: "name", keyFrom: ({ body }) => body.key_id },
     params: AliasParam,
     body: UpdateAlias,
@@ -110,7 +126,9 @@ export const aliasRoutes = [
     method: "delete",
     path: "/v1/aliases/:name",
     summary: "Delete an alias (the key is not touched)",
+    operationId: "deleteAlias",
     tag: "aliases",
+    errors: ["alias_not_found"],
     access: { kind: "tenant", operation: "aliases.delete", aliasParam: "name" },
     params: AliasParam,
     responses: { 204: { description: "Deleted" } },

@@ -35,6 +35,7 @@ export const apiKeyRoutes = [
     method: "post",
     path: "/v1/api-keys",
     summary: "Create an API key for this tenant (token shown once)",
+    operationId: "createApiKey",
     tag: "api-keys",
     access: { kind: "tenant", operation: "api-keys.create" },
     body: ApiKeyCreateSchema,
@@ -57,9 +58,10 @@ export const apiKeyRoutes = [
     method: "get",
     path: "/v1/api-keys",
     summary: "List this tenant's API keys (never tokens or hashes)",
+    operationId: "listApiKeys",
     tag: "api-keys",
     access: { kind: "tenant", operation: "api-keys.list" },
-    responses: { 200: { description: "API keys, newest first", schema: z.object({ api_keys: z.array(ApiKeySchema) }) } },
+    responses: { 200: { description: "API keys, newest first", schema: z.object({ api_keys: z.array(ApiKeySchema).describe("API keys, newest first") }).meta({ id: "ApiKeyList", description: "The tenant's API keys" }) } },
     handler: async (c) => {
       const rows = await listKeys(c.env.DB, c.get("auth").tenantId);
       return c.json({ api_keys: rows.map((row) => renderApiKey(row)) });
@@ -69,9 +71,11 @@ export const apiKeyRoutes = [
     method: "delete",
     path: "/v1/api-keys/:id",
     summary: "Revoke an API key of this tenant",
+    operationId: "revokeApiKey",
     tag: "api-keys",
     access: { kind: "tenant", operation: "api-keys.revoke" },
     params: IdParam,
+    errors: ["api_key_not_found"],
     responses: { 204: { description: "Revoked" } },
     handler: async (c, { params }) => {
       const auth = c.get("auth");

@@ -13,34 +13,45 @@ import { callContext, callKms, platformCallContext } from "../pipeline/route.ts"
 import { instantBound, LIMITS, RequestId } from "./inputs.ts";
 
 const AuditQuery = z.strictObject({
-  key_id: z.uuid().optional(),
-  operation: z.enum(AUDIT_OPERATIONS as [string, ...string[]], { message: "not an operation name (see x-pqkms-operation in /openapi.json)" }).optional(),
-  request_id: RequestId.optional(),
-  outcome: z.enum(["allowed", "denied", "failed"]).optional(),
-  from: instantBound("start").optional(),
-  to: instantBound("end").optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-  cursor: z.string().regex(/^\d{1,15}$/, "not a cursor this API issued").optional(),
+  key_id: z.uuid().optional().describe("Only events about this key"),
+  operation: z
+    .enum(AUDIT_OPERATIONS as [string, ...string[]], { message: "not an operation name (see x-pqkms-operation in /openapi.json)" })
+    .optional()
+    .describe("Only events of this operation, by the catalog's name (e.g. keys.disable, crypto.sign), whatever the outcome"),
+  request_id: RequestId.optional().describe("Only events of this request (its X-Request-ID)"),
+  outcome: z.enum(["allowed", "denied", "failed"]).optional().describe("Only events with this outcome"),
+  from: instantBound("start").optional().describe("Only events at or after this time, inclusive: a date (YYYY-MM-DD, from its start, UTC) or an RFC 3339 date-time"),
+  to: instantBound("end").optional().describe("Only events at or before this time, inclusive: a date (YYYY-MM-DD, to its end, UTC) or an RFC 3339 date-time"),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50).describe(`Events per page, 1–${LIMITS.pageSize}`),
+  cursor: z.string().regex(/^\d{1,15}$/, "not a cursor this API issued").optional().describe("The next_cursor of the previous page"),
 });
 
 const AuditEvent = z.object({
-  seq: z.number().int(),
-  id: z.uuid(),
-  time: z.iso.datetime(),
-  api_key_id: z.string().nullable(),
-  request_id: z.string().nullable(),
-  operation: z.string(),
-  key_id: z.string().nullable(),
-  key_version: z.number().int().nullable(),
-  outcome: z.enum(["allowed", "denied", "failed"]),
-  rule: z.string().nullable(),
-  severity: z.enum(["info", "warning", "critical"]),
-  detail: z.string().nullable(),
-  prev_hash: z.string(),
-  hash: z.string(),
-});
-const AuditPage = z.object({ events: z.array(AuditEvent), next_cursor: z.string().nullable() });
-const ChainVerdict = z.object({ valid: z.boolean(), checked: z.number().int(), first_broken: z.number().int().optional() });
+  seq: z.number().int().describe("Position in the log's hash chain, from 1"),
+  id: z.uuid().describe("The event's id"),
+  time: z.iso.datetime().describe("When it happened (RFC 3339, UTC)"),
+  api_key_id: z.string().nullable().describe("The API key that made the request, or null (platform events)"),
+  request_id: z.string().nullable().describe("The request's X-Request-ID, or null"),
+  operation: z.string().describe("The operation, e.g. crypto.sign or keys.create"),
+  key_id: z.string().nullable().describe("The key involved, or null"),
+  key_version: z.number().int().nullable().describe("The key version involved, or null"),
+  outcome: z.enum(["allowed", "denied", "failed"]).describe("allowed (done), denied (refused by policy or state), failed (error)"),
+  rule: z.string().nullable().describe("The policy rule that denied it, or null"),
+  severity: z.enum(["info", "warning", "critical"]).describe("critical: e.g. a request let through by emergency fail-open"),
+  detail: z.string().nullable().describe("What happened, in words; never secret values"),
+  prev_hash: z.string().describe("The previous event's hash (hex), chaining the log"),
+  hash: z.string().describe("SHA-256 over this event and prev_hash (hex)"),
+}).meta({ id: "AuditEvent", description: "One audit log entry" });
+const AuditPage = z
+  .object({ events: z.array(AuditEvent).describe("Events, newest first"), next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page") })
+  .meta({ id: "AuditPage", description: "A page of audit events" });
+const ChainVerdict = z
+  .object({
+    valid: z.boolean().describe("Whether every hash in the chain recomputes"),
+    checked: z.number().int().describe("Events checked"),
+    first_broken: z.number().int().optional().describe("The seq of the first event whose hash does not recompute"),
+  })
+  .meta({ id: "ChainVerdict", description: "The result of recomputing an audit hash chain" });
 
 type Query = z.output<typeof AuditQuery>;
 
@@ -66,6 +77,7 @@ export const auditRoutes = [
     method: "get",
     path: "/v1/audit-events",
     summary: "This tenant's audit events, newest first (filters: key_id, operation, request_id, outcome, from and to inclusive)",
+    operationId: "listAuditEvents",
     tag: "audit",
     access: { kind: "tenant", operation: "audit.list" },
     query: AuditQuery,
@@ -79,6 +91,7 @@ export const auditRoutes = [
     method: "get",
     path: "/v1/audit-events/verify",
     summary: "Recompute this tenant's audit hash chain; reports the first broken link",
+    operationId: "verifyAuditChain",
     tag: "audit",
     access: { kind: "tenant", operation: "audit.verify" },
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
@@ -91,8 +104,10 @@ export const auditRoutes = [
     method: "get",
     path: "/admin/v1/audit-events",
     summary: "The platform's own audit events (fail-open switches)",
+    operationId: "listPlatformAuditEvents",
     tag: "admin",
     access: { kind: "admin" },
+    errors: ["kms_unavailable"],
     query: AuditQuery,
     responses: { 200: { description: "A page of events", schema: AuditPage } },
     handler: async (c, { query }) => c.json(await listEvents(c, platformCallContext(c.get("requestId")), query, null)),
@@ -101,8 +116,10 @@ export const auditRoutes = [
     method: "get",
     path: "/admin/v1/audit-events/verify",
     summary: "Recompute the platform audit hash chain",
+    operationId: "verifyPlatformAuditChain",
     tag: "admin",
     access: { kind: "admin" },
+    errors: ["kms_unavailable"],
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
     handler: async (c) => c.json(await callKms(() => c.env.KMS.verifyAudit(platformCallContext(c.get("requestId"))))),
   }),

@@ -14,21 +14,26 @@ import { bytes, KeyParam, KeyVersion, LIMITS } from "./inputs.ts";
 import {
   DataKeySchema, RewrappedSchema,
   CiphertextSchema, EncapsulationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
+  base64Field,
 } from "./schemas.ts";
 
 const EMPTY = new Uint8Array(0);
-const aad = bytes(LIMITS.aadBytes).optional();
+const aad = bytes(LIMITS.aadBytes).optional().describe(base64Field("Additional authenticated data: bound to the ciphertext, not in it; give the same to decrypt", LIMITS.aadBytes));
 
-const Encrypt = z.strictObject({ plaintext: bytes(LIMITS.plaintextBytes), aad });
-const Decrypt = z.strictObject({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
-const Rewrap = z.strictObject({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), aad });
-const DataKey = z.strictObject({ plaintext: z.boolean().default(false), aad });
-const Decapsulate = z.strictObject({ ciphertext: bytes(LIMITS.ciphertextBytes, 1), key_version: KeyVersion.optional() });
+const envelope = bytes(LIMITS.ciphertextBytes, 1).describe(base64Field("A PQK envelope this key produced", LIMITS.ciphertextBytes, 1));
+const Encrypt = z.strictObject({ plaintext: bytes(LIMITS.plaintextBytes).describe(base64Field("The data to encrypt", LIMITS.plaintextBytes)), aad });
+const Decrypt = z.strictObject({ ciphertext: envelope, aad });
+const Rewrap = z.strictObject({ ciphertext: envelope, aad });
+const DataKey = z.strictObject({ plaintext: z.boolean().default(false).describe("Also return the data key in clear (default false)"), aad });
+const Decapsulate = z.strictObject({
+  ciphertext: bytes(LIMITS.ciphertextBytes, 1).describe(base64Field("The ML-KEM ciphertext", LIMITS.ciphertextBytes, 1)),
+  key_version: KeyVersion.optional(),
+});
 
 const signed = {
-  message: bytes(LIMITS.messageBytes).optional(),
-  mu: bytes(LIMITS.muBytes, LIMITS.muBytes).optional(),
-  context: bytes(LIMITS.contextBytes).optional(),
+  message: bytes(LIMITS.messageBytes).optional().describe(base64Field("The message (give message or mu)", LIMITS.messageBytes)),
+  mu: bytes(LIMITS.muBytes, LIMITS.muBytes).optional().describe(base64Field("External μ (FIPS 204 §6.2), instead of message", LIMITS.muBytes, LIMITS.muBytes)),
+  context: bytes(LIMITS.contextBytes).optional().describe(base64Field("FIPS 204 context string, with message only", LIMITS.contextBytes)),
 };
 const exactlyOne = (v: { message?: unknown; mu?: unknown }) => (v.message === undefined) !== (v.mu === undefined);
 const noContextWithMu = (v: { mu?: unknown; context?: unknown }) => v.mu === undefined || v.context === undefined;
@@ -38,7 +43,11 @@ const Sign = z
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 const Verify = z
-  .strictObject({ ...signed, signature: bytes(LIMITS.signatureBytes, 1), key_version: KeyVersion.optional() })
+  .strictObject({
+    ...signed,
+    signature: bytes(LIMITS.signatureBytes, 1).describe(base64Field("The signature", LIMITS.signatureBytes, 1)),
+    key_version: KeyVersion.optional(),
+  })
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 
@@ -54,10 +63,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/encrypt",
     summary: "Encrypt to the key's primary version (HPKE envelope)",
+    operationId: "encrypt",
     tag: "crypto",
     access: access("crypto.encrypt"),
     params: KeyParam,
     body: Encrypt,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "The envelope", schema: CiphertextSchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -70,10 +81,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/decrypt",
     summary: "Decrypt an envelope (its key id must be this key; its version is read from it)",
+    operationId: "decrypt",
     tag: "crypto",
     access: access("crypto.decrypt"),
     params: KeyParam,
     body: Decrypt,
+    errors: ["unsupported_operation", "decrypt_failed"],
     responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -86,10 +99,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/rewrap",
     summary: "Re-encrypt an envelope under the primary version; the plaintext never leaves the service",
+    operationId: "rewrap",
     tag: "crypto",
     access: access("crypto.rewrap"),
     params: KeyParam,
     body: Rewrap,
+    errors: ["unsupported_operation", "decrypt_failed"],
     responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -102,10 +117,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/datakey",
     summary: "A fresh AES-256 data key sealed under the primary version (plaintext copy only if asked)",
+    operationId: "generateDataKey",
     tag: "crypto",
     access: access("crypto.datakey"),
     params: KeyParam,
     body: DataKey,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "The sealed data key", schema: DataKeySchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -123,9 +140,11 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/encapsulate",
     summary: "ML-KEM encapsulation to the primary version: a ciphertext and a shared secret",
+    operationId: "encapsulate",
     tag: "crypto",
     access: access("crypto.encapsulate"),
     params: KeyParam,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "Encapsulation", schema: EncapsulationSchema } },
     handler: async (c) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -138,10 +157,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/decapsulate",
     summary: "ML-KEM decapsulation (FIPS 203 implicit rejection)",
+    operationId: "decapsulate",
     tag: "crypto",
     access: access("crypto.decapsulate"),
     params: KeyParam,
     body: Decapsulate,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "The shared secret", schema: SharedSecretSchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -154,10 +175,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/sign",
     summary: "Sign a message (pure ML-DSA, optional context) or an external μ",
+    operationId: "sign",
     tag: "crypto",
     access: access("crypto.sign"),
     params: KeyParam,
     body: Sign,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "The signature", schema: SignatureSchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -170,10 +193,12 @@ export const cryptoRoutes = [
     method: "post",
     path: "/v1/keys/:key/verify",
     summary: "Verify a signature (any version not destroyed; default primary)",
+    operationId: "verify",
     tag: "crypto",
     access: access("crypto.verify"),
     params: KeyParam,
     body: Verify,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "Whether the signature is valid", schema: VerificationSchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));

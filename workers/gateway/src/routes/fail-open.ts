@@ -16,15 +16,15 @@ import { callKms, platformCallContext } from "../pipeline/route.ts";
 export const MAX_FAIL_OPEN_MINUTES = 60;
 
 const FailOpenBody = z.strictObject({
-  minutes: z.number().int().min(1).max(MAX_FAIL_OPEN_MINUTES).default(5),
-  reason: z.string().trim().min(3).max(500),
+  minutes: z.number().int().min(1).max(MAX_FAIL_OPEN_MINUTES).default(5).describe(`How long, 1–${MAX_FAIL_OPEN_MINUTES} minutes (default 5)`),
+  reason: z.string().trim().min(3).max(500).describe("Why, 3–500 characters; recorded in the platform audit log"),
 });
 
 const FailOpenStatus = z.object({
-  enabled: z.boolean(),
-  until: z.iso.datetime().nullable(),
-  reason: z.string().nullable(),
-});
+  enabled: z.boolean().describe("Whether emergency policy fail-open is on now"),
+  until: z.iso.datetime().nullable().describe("When it switches itself off (RFC 3339, UTC), or null"),
+  reason: z.string().nullable().describe("The reason given when it was switched on, or null"),
+}).meta({ id: "FailOpenStatus", description: "Emergency policy fail-open status" });
 
 async function status(db: D1Database, now: number) {
   const active = activeFailOpen(await readFailOpen(db), now);
@@ -42,6 +42,7 @@ export const failOpenRoutes = [
     method: "get",
     path: "/admin/v1/policy/fail-open",
     summary: "Whether emergency policy fail-open is on, and until when",
+    operationId: "getFailOpen",
     tag: "admin",
     access: { kind: "admin" },
     responses: { 200: { description: "Status", schema: FailOpenStatus } },
@@ -51,8 +52,10 @@ export const failOpenRoutes = [
     method: "post",
     path: "/admin/v1/policy/fail-open",
     summary: "Switch emergency policy fail-open on for 1–60 minutes (default 5), with a reason",
+    operationId: "enableFailOpen",
     tag: "admin",
     access: { kind: "admin" },
+    errors: ["kms_unavailable"],
     body: FailOpenBody,
     responses: { 200: { description: "Status", schema: FailOpenStatus } },
     handler: async (c, { body }) => {
@@ -68,8 +71,10 @@ export const failOpenRoutes = [
     method: "delete",
     path: "/admin/v1/policy/fail-open",
     summary: "Switch emergency policy fail-open off now",
+    operationId: "disableFailOpen",
     tag: "admin",
     access: { kind: "admin" },
+    errors: ["kms_unavailable"],
     responses: { 200: { description: "Status", schema: FailOpenStatus } },
     handler: async (c) => {
       const removed = await clearFailOpen(c.env.DB);

@@ -61,6 +61,10 @@ export const Labels = z
     z
       .record(z.string().regex(LABEL_KEY, "label keys: lowercase letter, then [a-z0-9_-], ≤ 63"), z.string().max(255))
       .refine((labels) => Object.keys(labels).length <= LIMITS.labels, `at most ${LIMITS.labels} labels`),
+  )
+  .describe(
+    `Labels: at most ${LIMITS.labels}; names a lowercase letter then [a-z0-9_-], at most 63 characters ` +
+      "(__proto__, constructor and prototype refused); values at most 255 characters",
   );
 
 /** A `label` filter: `key:value`, exactly one label. */
@@ -105,7 +109,7 @@ export const KeyParam = z.strictObject({ key: z.string().describe("The key id (a
 const MAX_KEY_VERSION = 1_000_000;
 
 /** A key version in the query string (coerced from text). */
-export const VersionNumber = z.coerce.number().int().min(1).max(MAX_KEY_VERSION);
+export const VersionNumber = z.coerce.number().int().min(1).max(MAX_KEY_VERSION).describe("A key version (default: the primary version)");
 
 /** A key version in a JSON body. */
-export const KeyVersion = z.number().int().min(1).max(MAX_KEY_VERSION);
+export const KeyVersion = z.number().int().min(1).max(MAX_KEY_VERSION).describe("A key version (default: the primary version)");

@@ -12,13 +12,13 @@ import { toBase64 } from "../../../shared/base64.ts";
 import { route } from "../http/routes.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
 import { bytes, LIMITS } from "./inputs.ts";
-import { PlaintextSchema, RewrappedSchema } from "./schemas.ts";
+import { base64Field, PlaintextSchema, RewrappedSchema } from "./schemas.ts";
 
 const EMPTY = new Uint8Array(0);
 
 const Envelope = z.strictObject({
-  ciphertext: bytes(LIMITS.ciphertextBytes, 1).describe("An envelope this service made; it names its key and version"),
-  aad: bytes(LIMITS.aadBytes).optional(),
+  ciphertext: bytes(LIMITS.ciphertextBytes, 1).describe(base64Field("An envelope this service made; it names its key and version", LIMITS.ciphertextBytes, 1)),
+  aad: bytes(LIMITS.aadBytes).optional().describe(base64Field("The additional authenticated data given at encryption", LIMITS.aadBytes)),
 });
 
 export const keylessCryptoRoutes = [
@@ -26,7 +26,9 @@ export const keylessCryptoRoutes = [
     method: "post",
     path: "/v1/decrypt",
     summary: "Decrypt an envelope with the key and version its header names",
+    operationId: "decryptEnvelope",
     tag: "crypto",
+    errors: ["decrypt_failed", "key_disabled", "unsupported_operation"],
     access: { kind: "tenant", operation: "crypto.decrypt", keyFrom: ({ body }) => envelopeKeyId(body.ciphertext) },
     body: Envelope,
     responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
@@ -40,7 +42,9 @@ export const keylessCryptoRoutes = [
     method: "post",
     path: "/v1/rewrap",
     summary: "Re-encrypt an envelope under the primary version of the key its header names",
+    operationId: "rewrapEnvelope",
     tag: "crypto",
+    errors: ["decrypt_failed", "key_disabled", "unsupported_operation"],
     access: { kind: "tenant", operation: "crypto.rewrap", keyFrom: ({ body }) => envelopeKeyId(body.ciphertext) },
     body: Envelope,
     responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },

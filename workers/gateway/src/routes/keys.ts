@@ -12,37 +12,37 @@ import { route } from "../http/routes.ts";
 import { pathKeyId } from "../pipeline/key-ref.ts";
 import { callContext, callKms } from "../pipeline/route.ts";
 import { KeyParam, LabelFilter, Labels, LIMITS, VersionNumber } from "./inputs.ts";
-import { KeySchema, PublicKeySchema } from "./schemas.ts";
+import { KeyPageSchema, KeySchema, PublicKeySchema } from "./schemas.ts";
 
 const CreateKey = z.strictObject({
-  algorithm: z.enum(KEY_ALGORITHM_NAMES),
-  name: z.string().trim().min(1).max(200).optional(),
-  description: z.string().max(2000).optional(),
+  algorithm: z.enum(KEY_ALGORITHM_NAMES).describe("The key's algorithm; the tenant's plan decides which it may use"),
+  name: z.string().trim().min(1).max(200).optional().describe("Display name, 1–200 characters"),
+  description: z.string().max(2000).optional().describe("Free text, at most 2000 characters"),
   labels: Labels.optional(),
-  deletion_window_days: z.number().int().min(7).max(30).optional(),
+  deletion_window_days: z.number().int().min(7).max(30).optional().describe("Days between scheduling deletion and destruction, 7–30 (default 30)"),
 });
 
 const UpdateKey = z
   .strictObject({
-    name: z.string().trim().min(1).max(200).nullable().optional(),
-    description: z.string().max(2000).nullable().optional(),
+    name: z.string().trim().min(1).max(200).nullable().optional().describe("New display name, 1–200 characters; null clears it"),
+    description: z.string().max(2000).nullable().optional().describe("New description, at most 2000 characters; null clears it"),
     labels: Labels.optional(),
-    min_decryption_version: z.number().int().min(1).optional(),
+    min_decryption_version: z.number().int().min(1).optional().describe("Versions older than this stop decrypting; at most the primary version"),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "give at least one field to change" });
 
 const ListQuery = z.strictObject({
-  algorithm: z.enum(KEY_ALGORITHM_NAMES).optional(),
-  state: z.enum(["enabled", "disabled", "pending_deletion", "destroyed"]).optional(),
-  name: z.string().trim().min(1).max(200).optional(),
-  label: LabelFilter.optional(),
-  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50),
-  cursor: z.string().max(200).optional(),
+  algorithm: z.enum(KEY_ALGORITHM_NAMES).optional().describe("Only keys of this algorithm"),
+  state: z.enum(["enabled", "disabled", "pending_deletion", "destroyed"]).optional().describe("Only keys in this state"),
+  name: z.string().trim().min(1).max(200).optional().describe("Only keys with exactly this name"),
+  label: LabelFilter.optional().describe("Only keys with this label, as key:value (e.g. env:prod)"),
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50).describe(`Keys per page, 1–${LIMITS.pageSize}`),
+  cursor: z.string().max(200).optional().describe("The next_cursor of the previous page"),
 });
 
 const PublicKeyQuery = z.strictObject({
   version: VersionNumber.optional(),
-  format: z.enum(["raw", "spki", "pem", "jwk"]).default("spki"),
+  format: z.enum(["raw", "spki", "pem", "jwk"]).default("spki").describe("raw (FIPS encoding), spki (DER), pem, or jwk (AKP)"),
 });
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
@@ -55,16 +55,25 @@ function idempotencyKey(header: string | undefined): string | null {
 
 const keyAccess = (operation: Operation) => ({ kind: "tenant" as const, operation, keyParam: "key" });
 
+const LIFECYCLE_OPERATION_IDS: Record<LifecycleActionName, string> = {
+  disable: "disableKey",
+  enable: "enableKey",
+  schedule_deletion: "scheduleKeyDeletion",
+  cancel_deletion: "cancelKeyDeletion",
+};
+
 function lifecycleRoute(path: string, action: LifecycleActionName, operation: Operation, summary: string) {
   return route({
     method: "post",
     path: `/v1/keys/:key/${path}`,
     summary,
+    operationId: LIFECYCLE_OPERATION_IDS[action],
+    errors: ["conflict"],
     tag: "keys",
     access: keyAccess(operation),
     params: KeyParam,
     ...(action === "schedule_deletion"
-      ? { body: z.strictObject({ days: z.number().int().min(7).max(30).optional() }) }
+      ? { body: z.strictObject({ days: z.number().int().min(7).max(30).optional().describe("Days until destruction, 7–30 (default: the key's deletion_window_days)") }) }
       : {}),
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { body }) => {
@@ -81,9 +90,12 @@ export const keyRoutes = [
     method: "post",
     path: "/v1/keys",
     summary: "Create a key (Idempotency-Key honoured)",
+    operationId: "createKey",
     tag: "keys",
     access: { kind: "tenant", operation: "keys.create", algorithm: ({ body }) => body.algorithm },
     body: CreateKey,
+    idempotencyKey: true,
+    errors: ["idempotency_conflict"],
     responses: { 201: { description: "Created", schema: KeySchema } },
     handler: async (c, { body }) => {
       // Validated before the call: callKms turns anything thrown inside it into kms_unavailable.
@@ -97,10 +109,11 @@ export const keyRoutes = [
     method: "get",
     path: "/v1/keys",
     summary: "List keys, newest first (filters: algorithm, state, name, label=key:value); a key-restricted API key sees its keys only",
+    operationId: "listKeys",
     tag: "keys",
     access: { kind: "tenant", operation: "keys.list" },
     query: ListQuery,
-    responses: { 200: { description: "A page of keys", schema: z.object({ keys: z.array(KeySchema), next_cursor: z.string().nullable() }) } },
+    responses: { 200: { description: "A page of keys", schema: KeyPageSchema } },
     handler: async (c, { query }) => {
       const auth = c.get("auth");
       const call = callContext(auth, c.get("requestId"));
@@ -112,6 +125,7 @@ export const keyRoutes = [
     method: "get",
     path: "/v1/keys/:key",
     summary: "Get a key",
+    operationId: "getKey",
     tag: "keys",
     access: keyAccess("keys.get"),
     params: KeyParam,
@@ -126,10 +140,12 @@ export const keyRoutes = [
     method: "patch",
     path: "/v1/keys/:key",
     summary: "Change name, description, labels or min_decryption_version",
+    operationId: "updateKey",
     tag: "keys",
     access: keyAccess("keys.update"),
     params: KeyParam,
     body: UpdateKey,
+    errors: ["conflict"],
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { body }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -141,10 +157,12 @@ export const keyRoutes = [
     method: "get",
     path: "/v1/keys/:key/public-key",
     summary: "A version's public key as raw, SPKI (DER), PEM or JWK (AKP)",
+    operationId: "getPublicKey",
     tag: "keys",
     access: keyAccess("keys.public-key"),
     params: KeyParam,
     query: PublicKeyQuery,
+    errors: ["unsupported_operation"],
     responses: { 200: { description: "The public key", schema: PublicKeySchema } },
     handler: async (c, { query }) => {
       const call = callContext(c.get("auth"), c.get("requestId"));
@@ -156,6 +174,7 @@ export const keyRoutes = [
     method: "post",
     path: "/v1/keys/:key/rotate",
     summary: "Create a new primary version; older versions still decrypt and verify",
+    operationId: "rotateKey",
     tag: "keys",
     access: keyAccess("keys.rotate"),
     params: KeyParam,

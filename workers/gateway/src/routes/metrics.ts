@@ -17,9 +17,11 @@ export const metricsRoutes = [
     method: "get",
     path: "/metrics",
     summary: "Platform counters in Prometheus text format (Bearer ADMIN_TOKEN or METRICS_TOKEN)",
+    operationId: "getMetrics",
     tag: "system",
     access: { kind: "public" },
-    responses: { 200: { description: "text/plain; version=0.0.4" } },
+    errors: ["invalid_admin_token", "misconfigured"],
+    responses: { 200: { description: "Prometheus text exposition format 0.0.4", contentType: "text/plain" } },
     handler: async (c) => {
       const loaded = await loadConfig(c.env);
       if (!loaded.ok) throw new ApiError("misconfigured", "The service is not configured; see /ready");

@@ -41,11 +41,18 @@ const operationPattern = z
   .refine((v) => !operationMatches(v, UNDENIABLE), { message: `cannot deny ${UNDENIABLE}: the rule could never be removed` });
 
 const RuleInput = z.discriminatedUnion("kind", [
-  z.strictObject({ kind: z.literal("ip_allow"), value: cidr }),
-  z.strictObject({ kind: z.literal("operation_deny"), value: operationPattern }),
+  z.strictObject({ kind: z.literal("ip_allow").describe("Allow-list a source address range"), value: cidr.describe("A CIDR range or address, e.g. 203.0.113.0/24 or 2001:db8::/32") }),
+  z.strictObject({ kind: z.literal("operation_deny").describe("Deny an operation"), value: operationPattern.describe("An operation name (e.g. crypto.sign) or family (e.g. keys.*)") }),
 ]);
 
-const RuleSchema = z.object({ id: z.uuid(), kind: z.enum(["ip_allow", "operation_deny"]), value: z.string(), created_at: z.iso.datetime() });
+const RuleSchema = z
+  .object({
+    id: z.uuid().describe("The rule's id"),
+    kind: z.enum(["ip_allow", "operation_deny"]).describe("ip_allow: source-address allow-list entry; operation_deny: a denied operation or family"),
+    value: z.string().describe("The CIDR range, or the operation name or family"),
+    created_at: z.iso.datetime().describe("When the rule was added (RFC 3339, UTC)"),
+  })
+  .meta({ id: "PolicyRule", description: "A tenant-defined policy rule" });
 
 type Row = typeof schema.tenantRules.$inferSelect;
 
@@ -66,9 +73,10 @@ export const policyRuleRoutes = [
     method: "get",
     path: "/v1/policy-rules",
     summary: "This tenant's own policy rules",
+    operationId: "listPolicyRules",
     tag: "policy",
     access: { kind: "tenant", operation: "policy-rules.list" },
-    responses: { 200: { description: "Rules", schema: z.object({ rules: z.array(RuleSchema) }) } },
+    responses: { 200: { description: "Rules", schema: z.object({ rules: z.array(RuleSchema).describe("Every rule of the tenant") }).meta({ id: "PolicyRuleList", description: "The tenant's rules" }) } },
     handler: async (c) => {
       const rows = await database(c.env.DB).select().from(schema.tenantRules).where(eq(schema.tenantRules.tenantId, c.get("auth").tenantId)).all();
       return c.json({ rules: rows.map(render) });
@@ -78,6 +86,7 @@ export const policyRuleRoutes = [
     method: "post",
     path: "/v1/policy-rules",
     summary: "Add a rule: ip_allow (CIDR) or operation_deny (operation or family)",
+    operationId: "createPolicyRule",
     tag: "policy",
     access: { kind: "tenant", operation: "policy-rules.create" },
     body: RuleInput,
@@ -98,9 +107,11 @@ export const policyRuleRoutes = [
     method: "delete",
     path: "/v1/policy-rules/:id",
     summary: "Remove one of this tenant's rules",
+    operationId: "deletePolicyRule",
     tag: "policy",
     access: { kind: "tenant", operation: "policy-rules.delete" },
     params: IdParam,
+    errors: ["not_found"],
     responses: { 204: { description: "Removed" } },
     handler: async (c, { params }) => {
       const db = database(c.env.DB);

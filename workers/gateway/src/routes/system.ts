@@ -1,9 +1,10 @@
 /**
- * Unauthenticated routes (stage 1 skip list): liveness, readiness, the OpenAPI document and a
- * plain docs page. None of them reveals tenant data or secret values.
+ * Unauthenticated routes (stage 1 skip list): liveness, readiness, the OpenAPI document and the
+ * API reference rendered from it. None of them reveals tenant data or secret values.
  */
 import * as z from "zod";
 import { loadConfig } from "../config.ts";
+import { docsFile, docsPage } from "../http/docs-page.ts";
 import { openApiDocument } from "../http/openapi.ts";
 import { route, type AnyRoute } from "../http/routes.ts";
 import { withDeadline } from "../pipeline/deadline.ts";
@@ -25,20 +26,22 @@ export function systemRoutes(allRoutes: () => readonly AnyRoute[]) {
       method: "get",
       path: "/health",
       summary: "Liveness: the gateway is running",
+      operationId: "getHealth",
       tag: "system",
       access: { kind: "public" },
-      responses: { 200: { description: "Alive", schema: z.object({ status: z.literal("ok") }) } },
+      responses: { 200: { description: "Alive", schema: z.object({ status: z.literal("ok").describe("Always ok") }).meta({ id: "Health", description: "Liveness" }) } },
       handler: (c) => c.json({ status: "ok" as const }),
     }),
     route({
       method: "get",
       path: "/ready",
       summary: "Readiness: secrets present and well-formed, D1, kms and policy reachable",
+      operationId: "getReadiness",
       tag: "system",
       access: { kind: "public" },
       responses: {
-        200: { description: "Ready", schema: z.object({ status: z.literal("ready"), reasons: z.array(z.string()) }) },
-        503: { description: "Not ready", schema: z.object({ status: z.literal("not_ready"), reasons: z.array(z.string()) }) },
+        200: { description: "Ready", schema: z.object({ status: z.literal("ready").describe("Ready"), reasons: z.array(z.string()).describe("Empty") }).meta({ id: "Ready" }) },
+        503: { description: "Not ready", schema: z.object({ status: z.literal("not_ready").describe("Not ready"), reasons: z.array(z.string()).describe("What is missing or unreachable") }).meta({ id: "NotReady" }) },
       },
       handler: async (c) => {
         const [config, d1, kms, policy] = await Promise.all([
@@ -60,27 +63,33 @@ export function systemRoutes(allRoutes: () => readonly AnyRoute[]) {
       method: "get",
       path: "/openapi.json",
       summary: "This API's OpenAPI 3.1 document",
+      operationId: "getOpenApiDocument",
       tag: "system",
       access: { kind: "public" },
-      responses: { 200: { description: "OpenAPI document" } },
+      responses: { 200: { description: "OpenAPI document", contentType: "application/json" } },
       handler: (c) => c.json((document ??= openApiDocument(allRoutes()))),
     }),
     route({
       method: "get",
       path: "/docs",
-      summary: "A plain HTML index of the API",
+      summary: "The API reference, rendered from /openapi.json",
+      operationId: "getApiReference",
       tag: "system",
       access: { kind: "public" },
-      responses: { 200: { description: "HTML" } },
-      handler: (c) => {
-        const rows = allRoutes()
-          .map((r) => `<tr><td>${r.method.toUpperCase()}</td><td><code>${r.path}</code></td><td>${r.summary}</td></tr>`)
-          .join("\n");
-        return c.html(
-          `<!doctype html><meta charset="utf-8"><title>pqkms API</title><h1>pqkms API</h1>` +
-            `<p>Machine-readable: <a href="/openapi.json">/openapi.json</a></p><table>${rows}</table>`,
-        );
-      },
+      responses: { 200: { description: "HTML page (Content-Security-Policy: same-origin scripts and styles only)", contentType: "text/html" } },
+      handler: (c) => docsPage(c, allRoutes()),
+    }),
+    route({
+      method: "get",
+      path: "/docs/:file",
+      summary: "A file of the API reference page (its renderer, stylesheet, start-up script, licence)",
+      operationId: "getApiReferenceFile",
+      tag: "system",
+      access: { kind: "public" },
+      params: z.object({ file: z.string().max(100).describe("The file name, e.g. swagger-ui-bundle.js") }),
+      errors: ["not_found"],
+      responses: { 200: { description: "The file: text/javascript, text/css or text/plain" } },
+      handler: (c, { params }) => docsFile(c, params.file),
     }),
   ];
 }

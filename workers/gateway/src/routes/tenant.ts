@@ -15,11 +15,11 @@ import { TenantSchema } from "./schemas.ts";
 
 const UsageSchema = z.object({
   period: z.string().describe("Calendar month, UTC, YYYY-MM"),
-  operations: z.number().int(),
-  monthly_operations: z.number().int(),
-  remaining: z.number().int(),
-  resets_at: z.iso.datetime(),
-});
+  operations: z.number().int().describe("Operations counted this month (each weighs its rate-limit cost)"),
+  monthly_operations: z.number().int().describe("The monthly quota"),
+  remaining: z.number().int().describe("Operations left this month"),
+  resets_at: z.iso.datetime().describe("When the next month starts (RFC 3339, UTC)"),
+}).meta({ id: "Usage", description: "This month's operations against the monthly quota" });
 
 async function readUsage(c: Context<AppEnv>): Promise<z.output<typeof UsageSchema>> {
   const auth = c.get("auth");
@@ -45,10 +45,11 @@ export const tenantRoutes = [
     method: "get",
     path: "/v1/tenant",
     summary: "This tenant: plan, status, limits, key count and this month's usage",
+    operationId: "getOwnTenant",
     tag: "tenant",
     access: { kind: "tenant", operation: "tenant.read" },
     responses: {
-      200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int(), usage: UsageSchema }) },
+      200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int().describe("Keys the tenant holds"), usage: UsageSchema.describe("This month's usage") }).meta({ id: "OwnTenant", description: "The caller's tenant, with its key count and usage" }) },
     },
     handler: async (c) => {
       const auth = c.get("auth");
@@ -63,9 +64,10 @@ export const tenantRoutes = [
     method: "get",
     path: "/v1/usage",
     summary: "This month's operations, the monthly quota and when it resets",
+    operationId: "getUsage",
     tag: "tenant",
     access: { kind: "tenant", operation: "usage.read" },
-    responses: { 200: { description: "Usage", schema: UsageSchema.extend({ plan: z.string() }) } },
+    responses: { 200: { description: "Usage", schema: UsageSchema.extend({ plan: z.string().describe("The tenant's plan") }).meta({ id: "PlanUsage", description: "Usage, with the plan" }) } },
     handler: async (c) => c.json({ ...(await readUsage(c)), plan: c.get("auth").tenant.plan }),
   }),
 ];
