@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { ensureDocsAssets } from "./docs-assets.mjs";
+import { offlineEnv, root, wrangler } from "./wrangler-env.mjs";
 
 const KIB = 1024;
 
@@ -22,16 +23,7 @@ export const BUDGETS = {
   policy: { config: "workers/policy/wrangler.toml", maxGzipBytes: 8 * KIB },
 };
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
 const distDir = path.join(root, "dist");
-const offlineEnv = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false",
-  WRANGLER_HIDE_BANNER: "true",
-};
 
 /**
  * zod 4 registers all its locales on the namespace `z`. esbuild drops the unused ones only when zod

@@ -6,20 +6,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { offlineEnv, root, wrangler } from "./wrangler-env.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://localhost:${port}`;
 const CONFIGS = ["wrangler.toml", "workers/kms/wrangler.toml", "workers/policy/wrangler.toml"];
-const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
-const offlineEnv = {
-  ...process.env,
-  WRANGLER_SEND_METRICS: "false",
-  CLOUDFLARE_CF_FETCH_ENABLED: "false",
-  CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV: "false",
-  WRANGLER_HIDE_BANNER: "true",
-};
 
 /** Reads KEY=value lines. */
 function readVars(file) {
