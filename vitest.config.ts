@@ -20,6 +20,9 @@ const migrations = await readD1Migrations("./schema/migrations");
 
 export default defineConfig({
   test: {
+    // Workers tests spend much of their time waiting on workerd (a separate process), so on a
+    // 2-core machine three test files at a time keep both cores busy; the default (cores - 1) idles.
+    maxWorkers: 3,
     projects: [
       {
         test: {
