@@ -3,7 +3,7 @@
  * (kms, policy) bundled the way wrangler bundles them, configured from their own wrangler.toml.
  */
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { readFileSync, renameSync } from "node:fs";
 import path from "node:path";
 
 export const TEST_SECRETS = {
@@ -22,13 +22,28 @@ function tomlString(source: string, key: string): string {
   return match[1];
 }
 
-export async function auxiliaryWorker(name: "kms" | "policy") {
-  const dir = path.join(ROOT, "workers", name);
-  const toml = readFileSync(path.join(dir, "wrangler.toml"), "utf8");
+/**
+ * Bundles a Worker once per test run. The plugin asks for its options each time it starts a pool
+ * worker, several at a time; rebuilding in place then let one workerd read a half-written bundle.
+ * The bundle is written beside its final name and renamed into place, so a reader sees a whole file.
+ */
+const bundles = new Map<string, Promise<string>>();
+
+function bundleOnce(name: "kms" | "policy"): Promise<string> {
+  let bundled = bundles.get(name);
+  if (bundled === undefined) {
+    bundled = bundle(name);
+    bundles.set(name, bundled);
+  }
+  return bundled;
+}
+
+async function bundle(name: "kms" | "policy"): Promise<string> {
   const outfile = path.join(ROOT, ".wrangler", "test-bundles", `${name}.js`);
+  const partial = `${outfile}.${process.pid}.partial`;
   await build({
-    entryPoints: [path.join(dir, "src", "index.ts")],
-    outfile,
+    entryPoints: [path.join(ROOT, "workers", name, "src", "index.ts")],
+    outfile: partial,
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -39,6 +54,13 @@ export async function auxiliaryWorker(name: "kms" | "policy") {
     sourcemap: "inline",
     logLevel: "error",
   });
+  renameSync(partial, outfile);
+  return outfile;
+}
+
+export async function auxiliaryWorker(name: "kms" | "policy") {
+  const toml = readFileSync(path.join(ROOT, "workers", name, "wrangler.toml"), "utf8");
+  const outfile = await bundleOnce(name);
   const common = {
     name: tomlString(toml, "name"),
     modules: true,
