@@ -38,7 +38,7 @@ export const tenants = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [
+  () => [
     check("tenants_plan_check", inList("plan", PLANS)),
     check("tenants_status_check", inList("status", TENANT_STATUSES)),
     check("tenants_jurisdiction_check", sql`${sql.raw("jurisdiction")} IS NULL OR ${inList("jurisdiction", JURISDICTIONS)}`),

@@ -376,7 +376,7 @@ interface RunRequest {
 async function run(body: RunRequest, env: Env): Promise<Response> {
   const n = Number(body.n ?? 0);
   if (!Number.isInteger(n) || n < 0 || n > 100_000) return Response.json({ error: "n: 0..100000" }, { status: 400 });
-  let loop: () => Promise<unknown> | unknown;
+  let loop: () => unknown;
   if (body.op === "summary") {
     loop = () => env.KMS.vaultSummary(CALL);
   } else if (body.op === "health") {
@@ -434,7 +434,7 @@ export default {
     }
     if (request.method === "POST" && url.pathname === "/run") {
       try {
-        return await run((await request.json()) as RunRequest, env);
+        return await run(await request.json(), env);
       } catch (error) {
         return Response.json({ error: error instanceof Error ? error.message : String(error) }, { status: 500 });
       }

@@ -5,7 +5,7 @@
 import { eq, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../schema/d1.ts";
-import { effectiveLimits, type Limits, type Plan } from "../../../shared/plans.ts";
+import { effectiveLimits, type Limits } from "../../../shared/plans.ts";
 
 export type TenantRow = typeof schema.tenants.$inferSelect;
 export type NewTenantRow = typeof schema.tenants.$inferInsert;
@@ -44,7 +44,7 @@ export function bumpTenantRevision(db: D1Database, id: string, now: number) {
 }
 
 export function tenantLimits(row: TenantRow): Limits {
-  return effectiveLimits(row.plan as Plan, {
+  return effectiveLimits(row.plan, {
     ratePerSecond: row.ratePerSecond,
     burst: row.burst,
     monthlyOperations: row.monthlyOperations,
