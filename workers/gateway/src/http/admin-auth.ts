@@ -7,6 +7,7 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
+import { bearerToken } from "./bearer.ts";
 import { ApiError } from "./problem.ts";
 
 export const requireConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -17,7 +18,7 @@ export const requireConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  const bearer = bearerToken(c.req.header("authorization"));
   if (!bearer || !timingSafeEqualText(bearer, c.get("config").adminToken)) {
     throw new ApiError("invalid_admin_token", "Send the platform admin token as a Bearer token", {
       // RFC 6750 §3: error="invalid_token" only when a token was sent and refused.

@@ -4,14 +4,14 @@
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
+import { bearerToken } from "../http/bearer.ts";
 import { ApiError } from "../http/problem.ts";
 
 export type Extracted = { ok: true; token: string } | { ok: false; reason: "missing" | "ambiguous" };
 
 export function extractApiKey(headers: Headers): Extracted {
   const header = headers.get("x-api-key")?.trim() || null;
-  const authorization = headers.get("authorization");
-  const bearer = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
+  const bearer = bearerToken(headers.get("authorization"));
   if (header && bearer && header !== bearer) return { ok: false, reason: "ambiguous" };
   const token = header ?? bearer;
   return token ? { ok: true, token } : { ok: false, reason: "missing" };

@@ -5,6 +5,7 @@
  */
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
+import { bearerToken } from "../http/bearer.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
 import { readCounters } from "../metrics/recorder.ts";
@@ -26,7 +27,7 @@ export const metricsRoutes = [
       const loaded = await loadConfig(c.env);
       if (!loaded.ok) throw new ApiError("misconfigured", "The service is not configured; see /ready");
       const metricsToken = (c.env as unknown as Record<string, unknown>).METRICS_TOKEN;
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
+      const bearer = bearerToken(c.req.header("authorization")) ?? "";
       const admin = timingSafeEqualText(bearer, loaded.config.adminToken);
       const metrics =
         typeof metricsToken === "string" && metricsToken.length >= MIN_METRICS_TOKEN_LENGTH && timingSafeEqualText(bearer, metricsToken);
