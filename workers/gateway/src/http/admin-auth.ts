@@ -7,13 +7,13 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
-import { bearerToken } from "./bearer.ts";
+import { bearerToken } from "./credentials.ts";
 import { ApiError } from "./problem.ts";
 
 export const requireConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   const loaded = await loadConfig(c.env);
   if (!loaded.ok) throw new ApiError("misconfigured", "The service is not configured; see /ready");
-  c.set("config", loaded.config);
+  c.set("config", loaded.value);
   await next();
 };
 

@@ -44,11 +44,11 @@ export const apiKeyRoutes = [
       const auth = c.get("auth");
       const now = Date.now();
       const spec = apiKeySpec(body, auth.tenantId, auth.apiKeyId, now);
-      if (!spec.ok) throw new ApiError("invalid_request", `${spec.field}: ${spec.message}`);
-      const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.spec);
+      if (!spec.ok) throw new ApiError(spec.error.code, spec.error.detail);
+      const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.value);
       if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
-      const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
-      const scopes = spec.spec.scopes.join(" ");
+      const { row, token } = await mintApiKey(c.get("config"), spec.value, now);
+      const scopes = spec.value.scopes.join(" ");
       await auditTenantChange(c.env, callContext(auth, c.get("requestId")), "api-keys.create", `api key ${row.id} (${row.prefix}…) scopes: ${scopes}`);
       await insertApiKey(c.env.DB, row).run();
       return c.json(renderApiKey(row, token), 201);

@@ -5,7 +5,7 @@
  */
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
-import { bearerToken } from "../http/bearer.ts";
+import { bearerToken } from "../http/credentials.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
 import { readCounters } from "../metrics/recorder.ts";
@@ -28,7 +28,7 @@ export const metricsRoutes = [
       if (!loaded.ok) throw new ApiError("misconfigured", "The service is not configured; see /ready");
       const metricsToken = (c.env as unknown as Record<string, unknown>).METRICS_TOKEN;
       const bearer = bearerToken(c.req.header("authorization")) ?? "";
-      const admin = timingSafeEqualText(bearer, loaded.config.adminToken);
+      const admin = timingSafeEqualText(bearer, loaded.value.adminToken);
       const metrics =
         typeof metricsToken === "string" && metricsToken.length >= MIN_METRICS_TOKEN_LENGTH && timingSafeEqualText(bearer, metricsToken);
       if (!admin && !metrics) {

@@ -45,7 +45,7 @@ export function systemRoutes(allRoutes: () => readonly AnyRoute[]) {
       },
       handler: async (c) => {
         const [config, d1, kms, policy] = await Promise.all([
-          loadConfig(c.env).then((r) => (r.ok ? [] : r.reasons)),
+          loadConfig(c.env).then((r) => (r.ok ? [] : (r.error.reasons ?? []))),
           probe("D1", async () => {
             await c.env.DB.prepare("SELECT 1").first();
             return [];
