@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import { ALIAS_PREFIX, isAliasName } from "../../../shared/aliases.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
-import { callContext, callKms } from "./route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -20,9 +20,9 @@ import { evaluate, monthlyQuota, planLimits, scopesAndRestriction, tenantActive,
 import type { AppEnv, AuthContext } from "../app-env.ts";
 import { activeFailOpen, readFailOpen, type FailOpenSetting } from "../db/settings.ts";
 import { counters } from "../metrics/counters.ts";
-import { callKms } from "./route.ts";
+import { callKms } from "../kms/client.ts";
 import { ApiError } from "../http/problem.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "../http/deadline.ts";
 
 const POLICY_DEADLINE_MS = 3_000;
 

@@ -10,7 +10,7 @@ import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import type { GcraDecision } from "../rate-limit/gcra.ts";
 import type { LimiterDecision } from "../rate-limit/rate-limiter.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "../http/deadline.ts";
 
 const LIMITER_DEADLINE_MS = 2_000;
 

@@ -12,7 +12,7 @@ import * as z from "zod";
 import { ALIAS_NAME_PATTERN, ALIAS_NAME_RULE } from "../../../shared/aliases.ts";
 import { route } from "../http/routes.ts";
 import { keyIdFromPath } from "../pipeline/key-ref.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 import { LIMITS } from "./inputs.ts";
 
 /** A key id in a body: a UUID, any case, normalised to lower case like a key id in a path. */

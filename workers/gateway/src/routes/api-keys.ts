@@ -9,7 +9,7 @@ import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey, type ApiKeySp
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
-import { auditTenantChange, callContext } from "../pipeline/route.ts";
+import { auditTenantChange, callContext } from "../kms/client.ts";
 import { evictResolvedKey } from "../pipeline/tenant.ts";
 import { ApiKeySchema, CreatedApiKeySchema, IdParam } from "./schemas.ts";
 

@@ -9,7 +9,7 @@ import type { CallContext } from "../../../shared/rpc.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { route } from "../http/routes.ts";
-import { callContext, callKms, platformCallContext } from "../pipeline/route.ts";
+import { callContext, callKms, platformCallContext } from "../kms/client.ts";
 import { instantBound, LIMITS, RequestId } from "./inputs.ts";
 
 const AuditQuery = z.strictObject({

@@ -9,7 +9,7 @@ import type { Operation } from "../../../shared/operations.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
 import { route } from "../http/routes.ts";
 import { pathKeyId } from "../pipeline/key-ref.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 import { bytes, KeyParam, KeyVersion, LIMITS } from "./inputs.ts";
 import {
   DataKeySchema, RewrappedSchema,

@@ -11,7 +11,7 @@ import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
 import { route } from "../http/routes.ts";
-import { callKms, platformCallContext } from "../pipeline/route.ts";
+import { callKms, platformCallContext } from "../kms/client.ts";
 
 export const MAX_FAIL_OPEN_MINUTES = 60;
 

@@ -10,7 +10,7 @@ import * as z from "zod";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { toBase64 } from "../../../shared/base64.ts";
 import { route } from "../http/routes.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 import { bytes, LIMITS } from "./inputs.ts";
 import { base64Field, PlaintextSchema, RewrappedSchema } from "./schemas.ts";
 

@@ -10,7 +10,7 @@ import type { LifecycleActionName } from "../../../shared/rpc.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
 import { pathKeyId } from "../pipeline/key-ref.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 import { KeyParam, LabelFilter, Labels, LIMITS, VersionNumber } from "./inputs.ts";
 import { KeyPageSchema, KeySchema, PublicKeySchema } from "./schemas.ts";
 

@@ -7,7 +7,7 @@ import { loadConfig } from "../config.ts";
 import { docsFile, docsPage } from "../http/docs-page.ts";
 import { openApiDocument } from "../http/openapi.ts";
 import { route, type AnyRoute } from "../http/routes.ts";
-import { withDeadline } from "../pipeline/deadline.ts";
+import { withDeadline } from "../http/deadline.ts";
 
 const READY_DEADLINE_MS = 2_000;
 

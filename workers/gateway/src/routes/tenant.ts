@@ -9,7 +9,7 @@ import type { AppEnv } from "../app-env.ts";
 import { renderTenant } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/routes.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 import { nextPeriodStart } from "../rate-limit/quota.ts";
 import { TenantSchema } from "./schemas.ts";
 

@@ -1,15 +1,16 @@
 /**
- * Stage 7: forward to the kms Worker over typed RPC with the injected context. Expected failures
- * come back as values and become problem responses; a kms Worker that throws, hangs or answers
- * something that is not a `Result` with a known code is 503 `kms_unavailable`. A detail is shown
- * only for 4xx failures: a 5xx detail is internal (DESIGN §6) and is replaced by the fixed title.
+ * The kms client: every call from the gateway to the kms Worker goes through `callKms`, over typed
+ * RPC with the caller's context (stage 7, DESIGN §3). Expected failures come back as values and
+ * become problem responses (failure.ts); a kms Worker that throws, hangs or answers something that
+ * is not a `Result` with a known code is 503 `kms_unavailable`: fail closed.
  */
-import { ERRORS, isErrorCode, type Result } from "../../../shared/errors.ts";
+import type { Result } from "../../../shared/errors.ts";
 import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "../http/deadline.ts";
+import { kmsFailure } from "./failure.ts";
 
 const KMS_DEADLINE_MS = 25_000;
 
@@ -20,14 +21,6 @@ export function callContext(auth: AuthContext, requestId: string): CallContext {
 /** The context of a platform admin's call, recorded in the platform's own audit log. */
 export function platformCallContext(requestId: string): CallContext {
   return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId };
-}
-
-/** Pure: the problem a kms failure becomes. Unknown codes are a broken dependency, not a verdict. */
-export function kmsFailure(error: unknown): ApiError {
-  const { code, detail, rule } = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
-  if (!isErrorCode(code)) return new ApiError("kms_unavailable");
-  if (ERRORS[code].status >= 500) return new ApiError(code);
-  return new ApiError(code, typeof detail === "string" ? detail : undefined, typeof rule === "string" ? { rule } : {});
 }
 
 export async function callKms<T>(call: () => Promise<Result<T>>): Promise<T> {
