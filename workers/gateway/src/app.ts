@@ -10,7 +10,8 @@ import { ApiError, challengeFor, PROBLEM_CONTENT_TYPE, problemBody } from "./htt
 import { setStandardHeaders, requestContext } from "./http/request-id.ts";
 import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
-import { allowedMethods, mountRoutes, type AnyRoute } from "./http/routes.ts";
+import type { AnyRoute } from "./http/route-spec.ts";
+import { allowedMethods, mountRoutes } from "./http/routes.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { aliasRoutes } from "./routes/aliases.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";

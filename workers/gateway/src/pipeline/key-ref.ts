@@ -52,13 +52,3 @@ export async function resolveKeyRef(c: Context<AppEnv>, segment: string): Promis
   if (ref === null) throw new ApiError("key_not_found");
   return ref.kind === "id" ? ref.id : resolveAliasName(c, ref.name, "key_not_found");
 }
-
-/**
- * The key id the route registry resolved for this request's `{key}` segment. Read it before
- * `callKms`, never inside its closure: everything thrown in there becomes 503 kms_unavailable.
- */
-export function pathKeyId(c: Context<AppEnv>): string {
-  const id = c.get("keyId");
-  if (id === undefined) throw new Error("pathKeyId: the route declares no key parameter");
-  return id;
-}

@@ -10,7 +10,7 @@ import { renderApiKey } from "../db/api-keys.ts";
 import { database, findTenant, renderTenant, updateTenant } from "../db/tenants.ts";
 import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey } from "../auth/issue.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
 import { CreatedApiKeySchema, IdParam, TenantSchema } from "./schemas.ts";
 

@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { callKms, platformCallContext } from "../kms/client.ts";
 
 export const MAX_FAIL_OPEN_MINUTES = 60;

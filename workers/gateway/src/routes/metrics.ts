@@ -7,7 +7,7 @@ import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
 import { bearerToken } from "../http/credentials.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { readCounters } from "../metrics/recorder.ts";
 import { renderPrometheus } from "../metrics/counters.ts";
 

@@ -15,7 +15,7 @@ import { operationMatches } from "../../../shared/policy/rules.ts";
 import type { AppEnv } from "../app-env.ts";
 import { bumpTenantRevision, database } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { auditTenantChange, callContext } from "../kms/client.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
 import { IdParam } from "./schemas.ts";

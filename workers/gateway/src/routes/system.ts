@@ -6,7 +6,7 @@ import * as z from "zod";
 import { loadConfig } from "../config.ts";
 import { docsFile, docsPage } from "../http/docs-page.ts";
 import { openApiDocument } from "../http/openapi.ts";
-import { route, type AnyRoute } from "../http/routes.ts";
+import { route, type AnyRoute } from "../http/route-spec.ts";
 import { withDeadline } from "../http/deadline.ts";
 
 const READY_DEADLINE_MS = 2_000;
