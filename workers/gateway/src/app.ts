@@ -7,6 +7,7 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env.ts";
 import { ApiError, challengeFor, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
+import { redact } from "./http/redact.ts";
 import { setStandardHeaders, requestContext } from "./http/request-id.ts";
 import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
@@ -80,11 +81,6 @@ export function isD1Failure(error: unknown): boolean {
     if (e.name === "DrizzleQueryError" || /^D1_/.test(e.message)) return true;
   }
   return false;
-}
-
-/** Redacts anything that looks like a token, key or long hex/base64 run before a log line. */
-export function redact(text: string): string {
-  return text.replace(/pqk_[0-9A-Za-z]+/g, "pqk_[redacted]").replace(/[A-Za-z0-9+/_=-]{24,}/g, "[redacted]");
 }
 
 export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {

@@ -5,24 +5,13 @@
  * A limiter that throws, hangs or answers nonsense is 503 `rate_limiter_unavailable`: fail closed.
  */
 import type { MiddlewareHandler } from "hono";
-import type { Limits } from "../../../shared/plans.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
-import type { GcraDecision } from "../rate-limit/gcra.ts";
+import { rateLimitHeaders } from "../rate-limit/headers.ts";
 import type { LimiterDecision } from "../rate-limit/rate-limiter.ts";
 import { withDeadline } from "../http/deadline.ts";
 
 const LIMITER_DEADLINE_MS = 2_000;
-
-export function rateLimitHeaders(limits: Pick<Limits, "ratePerSecond" | "burst">, decision: GcraDecision): Record<string, string> {
-  const window = Math.max(1, Math.ceil(limits.burst / limits.ratePerSecond));
-  const headers: Record<string, string> = {
-    "RateLimit-Policy": `"tenant";q=${limits.burst};w=${window}`,
-    RateLimit: `"tenant";r=${decision.remaining};t=${Math.ceil(decision.resetMs / 1000)}`,
-  };
-  if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
-  return headers;
-}
 
 function isDecision(value: unknown): value is LimiterDecision {
   const d = value as LimiterDecision | null;
