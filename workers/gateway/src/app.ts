@@ -13,6 +13,7 @@ import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
 import type { AnyRoute } from "./http/route-spec.ts";
 import { allowedMethods, mountRoutes } from "./http/routes.ts";
+import type { PipelineOptions } from "./pipeline/stages.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { aliasRoutes } from "./routes/aliases.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -83,7 +84,7 @@ export function isD1Failure(error: unknown): boolean {
   return false;
 }
 
-export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {
+export function createApp(routes: readonly AnyRoute[] = ROUTES, options: PipelineOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext);
   app.use("*", recordMetrics);
@@ -96,7 +97,7 @@ export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {
       },
     }),
   );
-  mountRoutes(app, routes);
+  mountRoutes(app, routes, options);
 
   app.notFound((c) => {
     const allow = allowedMethods(routes, c.req.path);

@@ -5,13 +5,13 @@
  */
 import type { Hono, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { stagesFor } from "../pipeline/stages.ts";
+import { stagesFor, type PipelineOptions } from "../pipeline/stages.ts";
 import type { AnyRoute } from "./route-spec.ts";
 
-export function mountRoutes(app: Hono<AppEnv>, routes: readonly AnyRoute[]): void {
+export function mountRoutes(app: Hono<AppEnv>, routes: readonly AnyRoute[], options: PipelineOptions = {}): void {
   for (const spec of routes) {
     // Hono's typed overloads want a fixed-length tuple; the stages are a list built at start-up.
-    const handlers = stagesFor(spec) as [MiddlewareHandler<AppEnv>];
+    const handlers = stagesFor(spec, options) as [MiddlewareHandler<AppEnv>];
     app.on(spec.method.toUpperCase(), spec.path, ...handlers);
   }
 }

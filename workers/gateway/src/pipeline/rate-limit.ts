@@ -22,15 +22,15 @@ function isDecision(value: unknown): value is LimiterDecision {
   return !d.allowed || (typeof q === "object" && q !== null && typeof q.withinQuota === "boolean" && Number.isFinite(q.used) && Number.isFinite(q.limit));
 }
 
-export function rateLimit(cost: number): MiddlewareHandler<AppEnv> {
+/** `clock`: the limiter's clock is its own unless given (tests); see RateLimiter.check. */
+export function rateLimit(cost: number, clock?: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { tenantId, limits } = c.get("auth");
     let decision: unknown;
     try {
       const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
-      decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () =>
-        stub.check({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations }),
-      );
+      const check = { ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations };
+      decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () => (clock === undefined ? stub.check(check) : stub.check(check, clock())));
     } catch {
       throw new ApiError("rate_limiter_unavailable");
     }

@@ -35,8 +35,16 @@ function nameOperation(operation: Operation): MiddlewareHandler<AppEnv> {
   };
 }
 
+export interface PipelineOptions {
+  /**
+   * The clock of stages 3 and 5 (key expiry and the key cache; the rate limiter). Absent at the
+   * Worker edge: stage 3 reads `Date.now` and the limiter its own clock. Tests pass one they move.
+   */
+  clock?: () => number;
+}
+
 /** The middleware chain of one route, in DESIGN §3 order, ending with its handler. */
-export function stagesFor(spec: AnyRoute): MiddlewareHandler<AppEnv>[] {
+export function stagesFor(spec: AnyRoute, options: PipelineOptions = {}): MiddlewareHandler<AppEnv>[] {
   const access = spec.access;
   const skipped = isSkipped(spec.path);
   if (access.kind === "public") {
@@ -49,9 +57,9 @@ export function stagesFor(spec: AnyRoute): MiddlewareHandler<AppEnv>[] {
     nameOperation(access.operation),
     requireConfig,
     requireApiKey,
-    resolveTenant,
+    resolveTenant(options.clock),
     injectContext,
-    rateLimit(OPERATIONS[access.operation].cost),
+    rateLimit(OPERATIONS[access.operation].cost, options.clock),
     policy(access, spec),
     route(spec),
   ];
