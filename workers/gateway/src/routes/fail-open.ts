@@ -3,7 +3,7 @@
  * requests through instead of 503 — each one audited as critical in its tenant's log — and it turns
  * itself off at `until`, checked on every request. It never bypasses authentication, rate limits,
  * or a deny the policy engine did return; while it is on, the gateway applies the engine's rules
- * itself (pipeline/policy.ts), so it opens only what cannot be read during the outage. Switching it
+ * itself (pipeline/fail-open.ts), so it opens only what cannot be read during the outage. Switching it
  * on or off is audited as critical in the platform's own audit log.
  */
 import type { Context } from "hono";
