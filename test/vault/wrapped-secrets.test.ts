@@ -11,7 +11,7 @@ import { KEY_ALGORITHM_NAMES } from "../../workers/shared/algorithms.ts";
 import { parseKeyring } from "../../workers/kms/src/crypto/kek.ts";
 import { PUBLIC_KEY_FORMATS, publicKeyFormats } from "../../workers/kms/src/crypto/public-key-formats.ts";
 import { unwrapSecret, WrappingKey } from "../../workers/kms/src/crypto/wrap.ts";
-import { kmsFailure } from "../../workers/gateway/src/pipeline/route.ts";
+import { kmsFailure } from "../../workers/gateway/src/kms/failure.ts";
 import { problemBody } from "../../workers/gateway/src/http/problem.ts";
 import { toBase64, toBase64Url } from "../../workers/shared/base64.ts";
 import type { Result } from "../../workers/shared/errors.ts";

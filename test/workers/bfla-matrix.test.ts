@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../workers/gateway/src/app.ts";
-import type { AnyRoute } from "../../workers/gateway/src/http/routes.ts";
+import type { AnyRoute } from "../../workers/gateway/src/http/route-spec.ts";
 import { OPERATIONS, type Operation } from "../../workers/shared/operations.ts";
 import { SCOPES, type Scope } from "../../workers/shared/scopes.ts";
 import { createApiKey, createTenant, request, type TestTenant } from "./helpers.ts";

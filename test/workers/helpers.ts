@@ -90,11 +90,38 @@ export async function revokeApiKey(tenant: TestTenant, id: string): Promise<void
  * The gateway app called directly with a modified environment, for fault injection: the same
  * routes and stages as the deployed Worker, with one binding replaced.
  */
-export async function requestWithEnv(
+export function requestWithEnv(
   overrides: Partial<Env>,
   method: string,
   path: string,
-  options: { token?: string; admin?: boolean; body?: unknown; stream?: ReadableStream<Uint8Array>; headers?: Record<string, string> } = {},
+  options: RequestOptions = {},
+): Promise<Response> {
+  return requestApp(faultApp, overrides, method, path, options);
+}
+
+type RequestOptions = { token?: string; admin?: boolean; body?: unknown; stream?: ReadableStream<Uint8Array>; headers?: Record<string, string> };
+
+/**
+ * A test clock, starting at the real time, moved by hand: time-dependent behaviour (key expiry,
+ * the rate limiter's refill) is tested by moving it, not by sleeping.
+ */
+export function testClock(): { now: () => number; advance: (ms: number) => void } {
+  let now = Date.now();
+  return { now: () => now, advance: (ms) => (now += ms) };
+}
+
+/** The gateway app with the given clock for its stages (key expiry and cache, rate limiter). */
+export function requestWithClock(clock: () => number): (method: string, path: string, options?: RequestOptions) => Promise<Response> {
+  const app = createApp(undefined, { clock });
+  return (method, path, options = {}) => requestApp(app, {}, method, path, options);
+}
+
+async function requestApp(
+  app: ReturnType<typeof createApp>,
+  overrides: Partial<Env>,
+  method: string,
+  path: string,
+  options: RequestOptions,
 ): Promise<Response> {
   const headers = new Headers(options.headers);
   if (options.token) headers.set("x-api-key", options.token);
@@ -103,7 +130,7 @@ export async function requestWithEnv(
   if (options.body !== undefined || options.stream !== undefined) headers.set("content-type", "application/json");
   if (options.body !== undefined) body = JSON.stringify(options.body);
   const ctx = createExecutionContext();
-  const response = await faultApp.fetch(new Request(BASE + path, { method, headers, body }), { ...env, ...overrides }, ctx);
+  const response = await app.fetch(new Request(BASE + path, { method, headers, body }), { ...env, ...overrides }, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }

@@ -12,8 +12,10 @@ import {
   failingBinding,
   json,
   request,
+  requestWithClock,
   requestWithEnv,
   revokeApiKey,
+  testClock,
   unknownToken,
 } from "./helpers.ts";
 
@@ -87,11 +89,13 @@ describe("stage 3: resolve the tenant", () => {
 
   it("refuses a key once its expiry passes, even while the key is cached", async () => {
     const tenant = await createTenant();
-    const expiresAt = Date.now() + 1_200;
+    const clock = testClock();
+    const at = requestWithClock(clock.now);
+    const expiresAt = clock.now() + 1_200;
     const key = await createApiKey(tenant, { name: "short-lived", role: "auditor", expires_at: new Date(expiresAt).toISOString() });
-    expect((await request("GET", "/v1/tenant", { token: key.token })).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - Date.now()) + 50));
-    await expectProblem(await request("GET", "/v1/tenant", { token: key.token }), 401, "invalid_api_key");
+    expect((await at("GET", "/v1/tenant", { token: key.token })).status).toBe(200);
+    clock.advance(expiresAt - clock.now() + 50);
+    await expectProblem(await at("GET", "/v1/tenant", { token: key.token }), 401, "invalid_api_key");
   });
 
   it("refuses a key whose expiry was set in D1 to the past", async () => {

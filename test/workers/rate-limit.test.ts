@@ -4,7 +4,7 @@
  * test/node/gateway/gcra.test.ts; here the DO's exactness and the wiring are proven.
  */
 import { describe, expect, it } from "vitest";
-import { createTenant, expectProblem, json, request } from "./helpers.ts";
+import { createTenant, expectProblem, json, request, requestWithClock, testClock } from "./helpers.ts";
 
 function parseRateLimit(header: string | null): { remaining: number; reset: number } {
   const match = /^"tenant";r=(\d+);t=(\d+)$/.exec(header ?? "");
@@ -61,13 +61,15 @@ describe("rate limiting", () => {
 
   it("lets requests through again after Retry-After", async () => {
     const tenant = await createTenant({ limits: { burst: 1, rate_per_second: 1 } });
-    expect((await request("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
-    const limited = await request("GET", "/v1/tenant", { token: tenant.token });
+    const clock = testClock();
+    const at = requestWithClock(clock.now);
+    expect((await at("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
+    const limited = await at("GET", "/v1/tenant", { token: tenant.token });
     await expectProblem(limited, 429, "rate_limited");
     const retryAfter = Number(limited.headers.get("retry-after"));
     expect(retryAfter).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + 20));
-    expect((await request("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
+    clock.advance(retryAfter * 1000 + 20);
+    expect((await at("GET", "/v1/tenant", { token: tenant.token })).status).toBe(200);
   });
 
   it("applies the plan's limits until an override is set, and again once it is cleared", async () => {

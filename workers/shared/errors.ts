@@ -42,7 +42,8 @@ export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
 export interface Failure {
   ok: false;
-  error: { code: ErrorCode; detail?: string; rule?: string };
+  /** `reasons`: every problem found, when a check reports more than one (a configuration's secrets). */
+  error: { code: ErrorCode; detail?: string; rule?: string; reasons?: string[] };
 }
 export interface Success<T> {
   ok: true;

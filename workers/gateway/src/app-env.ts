@@ -5,6 +5,7 @@ import type { QuotaFacts } from "../../shared/rpc.ts";
 import type { Scope } from "../../shared/scopes.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { ApiKeyRow } from "./db/api-keys.ts";
+import type { RouteInput, Schema } from "./http/route-spec.ts";
 import type { TenantRow } from "./db/tenants.ts";
 
 /** The caller as stage 4 establishes it; the only source of the tenant id for later stages. */
@@ -30,7 +31,9 @@ export interface AppEnv {
     quota: QuotaFacts;
     /** The catalog operation of a tenant route (audit, metrics). */
     operation: Operation;
-    /** The key the request names (its `{key}` segment, an alias's target, the input), resolved before stage 6 (pipeline/key-ref.ts). */
+    /** The key the request names (its `{key}` segment, an alias's target, the input), resolved in stage 6 (pipeline/key-ref.ts). */
     keyId: string;
+    /** The route's validated input: by stage 6 on tenant routes, before the handler on the others. */
+    input: RouteInput<Schema, Schema, Schema>;
   };
 }

@@ -7,10 +7,13 @@ import { Hono, type Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "./app-env.ts";
 import { ApiError, challengeFor, PROBLEM_CONTENT_TYPE, problemBody } from "./http/problem.ts";
+import { redact } from "./http/redact.ts";
 import { setStandardHeaders, requestContext } from "./http/request-id.ts";
 import { counters } from "./metrics/counters.ts";
 import { recordMetrics } from "./metrics/recorder.ts";
-import { allowedMethods, mountRoutes, type AnyRoute } from "./http/routes.ts";
+import type { AnyRoute } from "./http/route-spec.ts";
+import { allowedMethods, mountRoutes } from "./http/routes.ts";
+import type { PipelineOptions } from "./pipeline/stages.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { aliasRoutes } from "./routes/aliases.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
@@ -81,12 +84,7 @@ export function isD1Failure(error: unknown): boolean {
   return false;
 }
 
-/** Redacts anything that looks like a token, key or long hex/base64 run before a log line. */
-export function redact(text: string): string {
-  return text.replace(/pqk_[0-9A-Za-z]+/g, "pqk_[redacted]").replace(/[A-Za-z0-9+/_=-]{24,}/g, "[redacted]");
-}
-
-export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {
+export function createApp(routes: readonly AnyRoute[] = ROUTES, options: PipelineOptions = {}): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestContext);
   app.use("*", recordMetrics);
@@ -99,7 +97,7 @@ export function createApp(routes: readonly AnyRoute[] = ROUTES): Hono<AppEnv> {
       },
     }),
   );
-  mountRoutes(app, routes);
+  mountRoutes(app, routes, options);
 
   app.notFound((c) => {
     const allow = allowedMethods(routes, c.req.path);

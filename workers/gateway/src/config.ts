@@ -4,6 +4,7 @@
  * and `/ready` lists the reasons (which name the secret, never its value).
  */
 import { fromBase64 } from "../../shared/base64.ts";
+import { ok, type Result } from "../../shared/errors.ts";
 import { importPepper } from "./auth/token.ts";
 
 export interface GatewayConfig {
@@ -13,14 +14,12 @@ export interface GatewayConfig {
   apiKeyCacheTtlMs: number;
 }
 
-export type ConfigResult = { ok: true; config: GatewayConfig } | { ok: false; reasons: string[] };
-
 const MIN_ADMIN_TOKEN_LENGTH = 32;
 const MAX_API_KEY_CACHE_TTL_SECONDS = 10; // DESIGN §2: revocation visible within 10 s
 
-let cached: { admin: unknown; pepper: unknown; ttl: unknown; result: Promise<ConfigResult> } | undefined;
+let cached: { admin: unknown; pepper: unknown; ttl: unknown; result: Promise<Result<GatewayConfig>> } | undefined;
 
-export function loadConfig(env: Env): Promise<ConfigResult> {
+export function loadConfig(env: Env): Promise<Result<GatewayConfig>> {
   const source = env as unknown as Record<string, unknown>;
   const admin = source.ADMIN_TOKEN;
   const pepper = source.API_KEY_PEPPER;
@@ -31,7 +30,7 @@ export function loadConfig(env: Env): Promise<ConfigResult> {
   return cached.result;
 }
 
-async function parseConfig(admin: unknown, pepper: unknown, ttl: unknown): Promise<ConfigResult> {
+async function parseConfig(admin: unknown, pepper: unknown, ttl: unknown): Promise<Result<GatewayConfig>> {
   const reasons: string[] = [];
   if (typeof admin !== "string" || admin.length === 0) reasons.push("ADMIN_TOKEN is not set");
   else if (admin.length < MIN_ADMIN_TOKEN_LENGTH) reasons.push(`ADMIN_TOKEN is shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters`);
@@ -44,14 +43,11 @@ async function parseConfig(admin: unknown, pepper: unknown, ttl: unknown): Promi
   if (!Number.isFinite(ttlSeconds) || ttlSeconds < 0 || ttlSeconds > MAX_API_KEY_CACHE_TTL_SECONDS) {
     reasons.push(`API_KEY_CACHE_TTL_SECONDS must be between 0 and ${MAX_API_KEY_CACHE_TTL_SECONDS}`);
   }
-  if (reasons.length > 0 || pepperBytes === undefined) return { ok: false, reasons };
-  return {
-    ok: true,
-    config: {
-      adminToken: admin as string,
-      pepper: await importPepper(pepperBytes),
-      pepperVersion: 1,
-      apiKeyCacheTtlMs: ttlSeconds * 1000,
-    },
-  };
+  if (reasons.length > 0 || pepperBytes === undefined) return { ok: false, error: { code: "misconfigured", reasons } };
+  return ok({
+    adminToken: admin as string,
+    pepper: await importPepper(pepperBytes),
+    pepperVersion: 1,
+    apiKeyCacheTtlMs: ttlSeconds * 1000,
+  });
 }

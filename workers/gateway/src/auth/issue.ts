@@ -4,6 +4,7 @@
  */
 import * as z from "zod";
 import * as schema from "../../../../schema/d1.ts";
+import { fail, ok, type Result } from "../../../shared/errors.ts";
 import { ROLE_NAMES, SCOPES, normalizeScopes, scopesForRole, type Role, type Scope } from "../../../shared/scopes.ts";
 import type { GatewayConfig } from "../config.ts";
 import type { ApiKeyRow } from "../db/api-keys.ts";
@@ -37,19 +38,17 @@ export interface ApiKeySpec {
   createdBy: string;
 }
 
-export type SpecResult = { ok: true; spec: ApiKeySpec } | { ok: false; field: string; message: string };
-
-/** Pure: turns a validated request into a key spec, or says which field is unacceptable. */
-export function apiKeySpec(input: ApiKeyCreate, tenantId: string, createdBy: string, now: number): SpecResult {
+/** Pure: turns a validated request into a key spec, or an `invalid_request` failure that names the unacceptable field. */
+export function apiKeySpec(input: ApiKeyCreate, tenantId: string, createdBy: string, now: number): Result<ApiKeySpec> {
   const scopes = normalizeScopes(input.role ? scopesForRole(input.role) : (input.scopes ?? []));
   let expiresAt: number | null = null;
   if (input.expires_at !== undefined) {
     expiresAt = Date.parse(input.expires_at);
-    if (expiresAt <= now) return { ok: false, field: "body.expires_at", message: "must be in the future" };
-    if (expiresAt - now > MAX_KEY_LIFETIME_MS) return { ok: false, field: "body.expires_at", message: "must be within 5 years" };
+    if (expiresAt <= now) return fail("invalid_request", "body.expires_at: must be in the future");
+    if (expiresAt - now > MAX_KEY_LIFETIME_MS) return fail("invalid_request", "body.expires_at: must be within 5 years");
   }
   const keyIds = input.key_ids ? [...new Set(input.key_ids.map((id) => id.toLowerCase()))] : null;
-  return { ok: true, spec: { tenantId, name: input.name, role: input.role ?? null, scopes, keyIds, expiresAt, createdBy } };
+  return ok({ tenantId, name: input.name, role: input.role ?? null, scopes, keyIds, expiresAt, createdBy });
 }
 
 /** Builds the row and the token; the caller inserts the row (alone or in a batch). */

@@ -7,17 +7,18 @@ import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
+import { bearerToken } from "./credentials.ts";
 import { ApiError } from "./problem.ts";
 
 export const requireConfig: MiddlewareHandler<AppEnv> = async (c, next) => {
   const loaded = await loadConfig(c.env);
   if (!loaded.ok) throw new ApiError("misconfigured", "The service is not configured; see /ready");
-  c.set("config", loaded.config);
+  c.set("config", loaded.value);
   await next();
 };
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  const bearer = bearerToken(c.req.header("authorization"));
   if (!bearer || !timingSafeEqualText(bearer, c.get("config").adminToken)) {
     throw new ApiError("invalid_admin_token", "Send the platform admin token as a Bearer token", {
       // RFC 6750 §3: error="invalid_token" only when a token was sent and refused.

@@ -10,7 +10,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import type { AnyRoute } from "./routes.ts";
+import type { AnyRoute } from "./route-spec.ts";
 import { ApiError } from "./problem.ts";
 
 /** The renderer's files under /docs/ (workers/gateway/assets/docs/) and the page's own start-up script. */

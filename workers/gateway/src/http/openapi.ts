@@ -10,7 +10,7 @@ import { OPERATIONS } from "../../../shared/operations.ts";
 import { ProblemSchema } from "../routes/schemas.ts";
 import { errorCodesOf, HEADER_COMPONENTS, problemExamples, problemResponses, successHeaders } from "./openapi-errors.ts";
 import { SchemaCollector, type JsonSchema } from "./openapi-schemas.ts";
-import type { AnyRoute } from "./routes.ts";
+import type { AnyRoute } from "./route-spec.ts";
 
 const TAGS = [
   { name: "keys", description: "Key management: create, list, read, change, rotate, disable and enable keys, schedule and cancel their destruction. Private key material never leaves the service." },

@@ -1,28 +1,15 @@
 /**
- * Stage 2: extract the API key. `x-api-key` is the primary header; `Authorization: Bearer` is also
- * accepted. Two different keys in one request is ambiguous and refused.
+ * Stage 2: extract the API key (http/credentials.ts reads it). No key is 401 `missing_api_key`;
+ * two different keys in one request (`x-api-key` and `Authorization: Bearer`) is 401 `invalid_api_key`.
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
+import { extractApiKey } from "../http/credentials.ts";
 import { ApiError } from "../http/problem.ts";
-
-export type Extracted = { ok: true; token: string } | { ok: false; reason: "missing" | "ambiguous" };
-
-export function extractApiKey(headers: Headers): Extracted {
-  const header = headers.get("x-api-key")?.trim() || null;
-  const authorization = headers.get("authorization");
-  const bearer = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1];
-  if (header && bearer && header !== bearer) return { ok: false, reason: "ambiguous" };
-  const token = header ?? bearer;
-  return token ? { ok: true, token } : { ok: false, reason: "missing" };
-}
 
 export const requireApiKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   const extracted = extractApiKey(c.req.raw.headers);
-  if (!extracted.ok) {
-    if (extracted.reason === "ambiguous") throw new ApiError("invalid_api_key", "x-api-key and Authorization carry different keys");
-    throw new ApiError("missing_api_key", "Send the API key in the x-api-key header");
-  }
-  c.set("apiKeyToken", extracted.token);
+  if (!extracted.ok) throw new ApiError(extracted.error.code, extracted.error.detail);
+  c.set("apiKeyToken", extracted.value);
   await next();
 };

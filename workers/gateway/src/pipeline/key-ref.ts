@@ -10,7 +10,7 @@ import type { Context } from "hono";
 import { ALIAS_PREFIX, isAliasName } from "../../../shared/aliases.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
-import { callContext, callKms } from "./route.ts";
+import { callContext, callKms } from "../kms/client.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -51,14 +51,4 @@ export async function resolveKeyRef(c: Context<AppEnv>, segment: string): Promis
   const ref = parseKeyRef(segment);
   if (ref === null) throw new ApiError("key_not_found");
   return ref.kind === "id" ? ref.id : resolveAliasName(c, ref.name, "key_not_found");
-}
-
-/**
- * The key id the route registry resolved for this request's `{key}` segment. Read it before
- * `callKms`, never inside its closure: everything thrown in there becomes 503 kms_unavailable.
- */
-export function pathKeyId(c: Context<AppEnv>): string {
-  const id = c.get("keyId");
-  if (id === undefined) throw new Error("pathKeyId: the route declares no key parameter");
-  return id;
 }

@@ -1,30 +1,30 @@
 /**
- * Stage 6: ask the policy Worker (typed RPC) whether this caller may perform this operation.
- * The answer is validated: an unreachable, throwing, slow or malformed policy engine is 503
- * `policy_unavailable` — never an allow (DESIGN §3), except under an admin's time-boxed emergency
- * fail-open for an unreachable engine. A deny is 403 with the deciding rule, and audited.
+ * Stage 6: the policy check (DESIGN §3, §4), as middleware, in two steps around input validation.
+ * Authorization comes first: a caller without the operation's scope, or whose key restriction
+ * leaves out the key in the path, is refused (403, audited) before its body is read, so a
+ * malformed body never tells it more than "not allowed". Then the input is validated (400 naming
+ * the field), and the policy Worker (typed RPC) decides with everything the rules need, the
+ * algorithm on create included. Where only the input names the key (`keyFrom`: key-less decrypt,
+ * an alias's new target), its key restriction is checked as soon as the input is read.
  *
- * Fail-open opens only what cannot be known without the engine. While it is on, the gateway runs
- * the engine's own rules itself, over the facts the engine would have read from D1 (facts.ts);
- * only if those cannot be read either does it fall back to the rules that need nothing beyond the
- * caller's resolved context (tenant status, scopes and key restriction, the plan's algorithms on
- * create, the quota the limiter just reserved). An outage never turns a `keys:read` key into one
- * that can sign, nor lets a request past the tenant's IP allow-list while D1 can still say so.
+ * The engine's answer is validated: an unreachable, throwing, slow or malformed policy engine is
+ * 503 `policy_unavailable` — never an allow — except under an admin's time-boxed emergency
+ * fail-open for an unreachable engine (fail-open.ts). A deny is 403 with the deciding rule, and
+ * audited (deny.ts).
  */
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import * as z from "zod";
 import type { Operation } from "../../../shared/operations.ts";
-import type { PolicyDecision, PolicyRequest, QuotaFacts, RecordedEvent } from "../../../shared/rpc.ts";
-import { readFacts } from "../../../shared/policy/facts.ts";
-import { evaluate, monthlyQuota, planLimits, scopesAndRestriction, tenantActive, type PolicyFacts, type Rule } from "../../../shared/policy/rules.ts";
+import type { PolicyRequest, QuotaFacts } from "../../../shared/rpc.ts";
+import { scopesAndRestriction, type PolicyFacts } from "../../../shared/policy/rules.ts";
 import type { AppEnv, AuthContext } from "../app-env.ts";
-import { activeFailOpen, readFailOpen, type FailOpenSetting } from "../db/settings.ts";
-import { counters } from "../metrics/counters.ts";
-import { callKms } from "./route.ts";
+import { withDeadline } from "../http/deadline.ts";
+import { parseInput } from "../http/input.ts";
 import { ApiError } from "../http/problem.ts";
-import { withDeadline } from "./deadline.ts";
-
-const POLICY_DEADLINE_MS = 3_000;
+import type { AnyRoute, TenantAccess } from "../http/route-spec.ts";
+import { refuseIfDenied } from "./deny.ts";
+import { failOpenOrClose, POLICY_DEADLINE_MS } from "./fail-open.ts";
+import { keyIdFromPath, resolveAliasName, resolveKeyRef } from "./key-ref.ts";
 
 const DecisionSchema = z.discriminatedUnion("allow", [
   z.object({ allow: z.literal(true) }),
@@ -90,66 +90,33 @@ export function authorize(c: Context<AppEnv>, request: PolicyRequest): void {
   if (denied !== null) refuseIfDenied(c, request, denied);
 }
 
-/** A deny is audited in the tenant's log in the background (the request is refused either way). */
-function refuseIfDenied(c: Context<AppEnv>, request: PolicyRequest, decision: PolicyDecision): void {
-  if (decision.allow) return;
-  c.executionCtx.waitUntil(
-    record(c, request, { outcome: "denied", rule: decision.rule, severity: "warning", detail: decision.detail }).catch(() => undefined),
-  );
-  throw new ApiError(decision.code, decision.detail, { rule: decision.rule });
-}
-
-/** The rules that need no fact the policy Worker reads from D1 (DESIGN §4 rules 1, 2, 4, and 3 on create). */
-const LOCAL_RULES: readonly Rule[] = [tenantActive, scopesAndRestriction, planLimits, monthlyQuota];
-
-/** Pure: what the local rules decide for this caller, with the facts stage 3 resolved. */
-function localDecision(auth: AuthContext, request: PolicyRequest, now: number): PolicyDecision {
-  const facts: PolicyFacts = {
-    now,
-    tenant: { status: auth.tenant.status, plan: auth.tenant.plan, maxKeys: auth.limits.maxKeys },
-    keyAlgorithm: null,
-    keyCount: null,
-    tenantRules: [],
+export function policy(access: TenantAccess, spec: AnyRoute): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const auth = c.get("auth");
+    const target = (keyId: string | null) => ({ operation: access.operation, keyId, algorithm: null });
+    const segment = access.keyParam === undefined ? null : (c.req.param(access.keyParam) ?? "");
+    // The key id as the path spells it, so that a denial is audited against the key it named.
+    authorize(c, policyRequest(auth, target(segment === null ? null : keyIdFromPath(segment)), c.get("requestId"), null));
+    let keyId: string | null = null;
+    if (segment !== null) {
+      keyId = await resolveKeyRef(c, segment);
+    } else if (access.aliasParam !== undefined) {
+      keyId = await resolveAliasName(c, c.req.param(access.aliasParam) ?? "", "alias_not_found");
+    }
+    if (keyId !== null) {
+      authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
+      c.set("keyId", keyId);
+    }
+    const input = await parseInput(c, spec);
+    const named = access.keyFrom?.(input) ?? null;
+    if (named !== null) {
+      keyId = named;
+      authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
+      c.set("keyId", keyId);
+    }
+    const full = { operation: access.operation, keyId, algorithm: access.algorithm?.(input) ?? null };
+    await checkPolicy(c, policyRequest(auth, full, c.get("requestId"), c.get("quota")));
+    c.set("input", input);
+    await next();
   };
-  return evaluate(request, facts, LOCAL_RULES);
-}
-
-/** The gateway's own decision while fail-open is on, and whether every rule could be checked. */
-async function fallbackDecision(c: Context<AppEnv>, request: PolicyRequest): Promise<{ decision: PolicyDecision; complete: boolean }> {
-  const now = Date.now();
-  try {
-    const facts = await withDeadline("policy facts", POLICY_DEADLINE_MS, () => readFacts(c.env.DB, request, now));
-    return { decision: evaluate(request, facts), complete: true };
-  } catch {
-    return { decision: localDecision(c.get("auth"), request, now), complete: false };
-  }
-}
-
-async function failOpenOrClose(c: Context<AppEnv>, request: PolicyRequest): Promise<void> {
-  let active: FailOpenSetting | null;
-  try {
-    active = activeFailOpen(await readFailOpen(c.env.DB), Date.now());
-  } catch {
-    active = null;
-  }
-  if (active === null) throw new ApiError("policy_unavailable");
-  const { decision, complete } = await fallbackDecision(c, request);
-  refuseIfDenied(c, request, decision);
-  const checked = complete ? "every rule checked by the gateway" : "policy facts unreadable: tenant rules and key facts not checked";
-  const detail = `policy engine unavailable; allowed by emergency fail-open until ${new Date(active.until).toISOString()} (${active.reason}); ${checked}`;
-  try {
-    await callKms(() => record(c, request, { outcome: "allowed", rule: "fail_open", severity: "critical", detail }));
-  } catch {
-    throw new ApiError("policy_unavailable");
-  }
-  counters.inc("pqkms_fail_open_allowances_total");
-}
-
-async function record(
-  c: Context<AppEnv>,
-  request: PolicyRequest,
-  event: Pick<RecordedEvent, "outcome" | "rule" | "severity" | "detail">,
-) {
-  const call = { tenantId: request.tenantId, apiKeyId: request.apiKeyId, requestId: request.requestId };
-  return c.env.KMS.recordEvent(call, { operation: request.operation, keyId: request.keyId, ...event });
 }

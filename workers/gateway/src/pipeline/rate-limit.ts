@@ -5,24 +5,13 @@
  * A limiter that throws, hangs or answers nonsense is 503 `rate_limiter_unavailable`: fail closed.
  */
 import type { MiddlewareHandler } from "hono";
-import type { Limits } from "../../../shared/plans.ts";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
-import type { GcraDecision } from "../rate-limit/gcra.ts";
+import { rateLimitHeaders } from "../rate-limit/headers.ts";
 import type { LimiterDecision } from "../rate-limit/rate-limiter.ts";
-import { withDeadline } from "./deadline.ts";
+import { withDeadline } from "../http/deadline.ts";
 
 const LIMITER_DEADLINE_MS = 2_000;
-
-export function rateLimitHeaders(limits: Pick<Limits, "ratePerSecond" | "burst">, decision: GcraDecision): Record<string, string> {
-  const window = Math.max(1, Math.ceil(limits.burst / limits.ratePerSecond));
-  const headers: Record<string, string> = {
-    "RateLimit-Policy": `"tenant";q=${limits.burst};w=${window}`,
-    RateLimit: `"tenant";r=${decision.remaining};t=${Math.ceil(decision.resetMs / 1000)}`,
-  };
-  if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)));
-  return headers;
-}
 
 function isDecision(value: unknown): value is LimiterDecision {
   const d = value as LimiterDecision | null;
@@ -33,15 +22,15 @@ function isDecision(value: unknown): value is LimiterDecision {
   return !d.allowed || (typeof q === "object" && q !== null && typeof q.withinQuota === "boolean" && Number.isFinite(q.used) && Number.isFinite(q.limit));
 }
 
-export function rateLimit(cost: number): MiddlewareHandler<AppEnv> {
+/** `clock`: the limiter's clock is its own unless given (tests); see RateLimiter.check. */
+export function rateLimit(cost: number, clock?: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { tenantId, limits } = c.get("auth");
     let decision: unknown;
     try {
       const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
-      decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () =>
-        stub.check({ ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations }),
-      );
+      const check = { ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations };
+      decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () => (clock === undefined ? stub.check(check) : stub.check(check, clock())));
     } catch {
       throw new ApiError("rate_limiter_unavailable");
     }

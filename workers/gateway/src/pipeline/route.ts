@@ -1,54 +1,31 @@
 /**
- * Stage 7: forward to the kms Worker over typed RPC with the injected context. Expected failures
- * come back as values and become problem responses; a kms Worker that throws, hangs or answers
- * something that is not a `Result` with a known code is 503 `kms_unavailable`. A detail is shown
- * only for 4xx failures: a 5xx detail is internal (DESIGN §6) and is replaced by the fixed title.
+ * Stage 7: route to the handler, which forwards to the kms Worker (kms/client.ts) with the context
+ * stage 4 injected. The handler receives what it needs, built once here: its validated input,
+ * `call` (tenant id, API key id, request id; the tenant id only ever from stage 3) and `keyId`, the
+ * key stage 6 resolved for the request.
  */
-import { ERRORS, isErrorCode, type Result } from "../../../shared/errors.ts";
-import { PLATFORM_AUDIT_TENANT, type CallContext } from "../../../shared/rpc.ts";
-import type { Operation } from "../../../shared/operations.ts";
-import type { AuthContext } from "../app-env.ts";
-import { ApiError } from "../http/problem.ts";
-import { withDeadline } from "./deadline.ts";
+import type { Context, MiddlewareHandler } from "hono";
+import type { CallContext } from "../../../shared/rpc.ts";
+import type { AppEnv } from "../app-env.ts";
+import type { AnyRoute, HandlerContext, Schema } from "../http/route-spec.ts";
+import { callContext } from "../kms/client.ts";
 
-const KMS_DEADLINE_MS = 25_000;
-
-export function callContext(auth: AuthContext, requestId: string): CallContext {
-  return { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, requestId };
+function handlerContext(c: Context<AppEnv>, spec: AnyRoute): HandlerContext<Schema, Schema, Schema> {
+  const call = spec.access.kind === "tenant" ? callContext(c.get("auth"), c.get("requestId")) : undefined;
+  return {
+    ...c.get("input"),
+    get call(): CallContext {
+      if (call === undefined) throw new Error(`route ${spec.path}: only tenant routes have a caller's call context`);
+      return call;
+    },
+    get keyId(): string {
+      const id = c.get("keyId");
+      if (id === undefined) throw new Error(`route ${spec.path}: the route names no key`);
+      return id;
+    },
+  };
 }
 
-/** The context of a platform admin's call, recorded in the platform's own audit log. */
-export function platformCallContext(requestId: string): CallContext {
-  return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId };
-}
-
-/** Pure: the problem a kms failure becomes. Unknown codes are a broken dependency, not a verdict. */
-export function kmsFailure(error: unknown): ApiError {
-  const { code, detail, rule } = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
-  if (!isErrorCode(code)) return new ApiError("kms_unavailable");
-  if (ERRORS[code].status >= 500) return new ApiError(code);
-  return new ApiError(code, typeof detail === "string" ? detail : undefined, typeof rule === "string" ? { rule } : {});
-}
-
-export async function callKms<T>(call: () => Promise<Result<T>>): Promise<T> {
-  let result: unknown;
-  try {
-    result = await withDeadline<unknown>("kms", KMS_DEADLINE_MS, call);
-  } catch {
-    throw new ApiError("kms_unavailable");
-  }
-  if (typeof result !== "object" || result === null) throw new ApiError("kms_unavailable");
-  const answer = result as Partial<Result<T>>;
-  if (answer.ok === true) return answer.value as T;
-  if (answer.ok === false) throw kmsFailure(answer.error);
-  throw new ApiError("kms_unavailable");
-}
-
-/**
- * Records a change to who may do what in the tenant (its API keys, its policy rules) in the
- * tenant's audit log, before the change is made: if the event cannot be written, the change is
- * not made, so no such change is ever unaudited (DESIGN §9).
- */
-export async function auditTenantChange(env: Env, call: CallContext, operation: Operation, detail: string): Promise<void> {
-  await callKms(() => env.KMS.recordEvent(call, { operation, keyId: null, outcome: "allowed", rule: null, severity: "info", detail }));
+export function route(spec: AnyRoute): MiddlewareHandler<AppEnv> {
+  return async (c) => spec.handler(c, handlerContext(c, spec));
 }

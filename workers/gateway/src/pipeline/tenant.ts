@@ -65,25 +65,31 @@ async function lookup(db: D1Database, hash: string, now: number, ttlMs: number):
   return resolved;
 }
 
-export const resolveTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const token = c.get("apiKeyToken");
-  const config = c.get("config");
-  if (!hasValidChecksum(token)) throw new ApiError("invalid_api_key");
-  const hash = await hashToken(config.pepper, token);
-  const now = Date.now();
-  const resolved = await lookup(c.env.DB, hash, now, config.apiKeyCacheTtlMs);
-  // The lookup matched on the hash; compare again in constant time so no code path depends on a
-  // variable-time string comparison of secret-derived values.
-  if (!resolved || !timingSafeEqualText(resolved.key.tokenHash, hash)) throw new ApiError("invalid_api_key");
+/**
+ * Stage 3 with its clock: `now` decides key expiry and the cache's TTL. The Worker passes
+ * `Date.now`; tests pass a clock they move.
+ */
+export function resolveTenant(now: () => number = Date.now): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = c.get("apiKeyToken");
+    const config = c.get("config");
+    if (!hasValidChecksum(token)) throw new ApiError("invalid_api_key");
+    const hash = await hashToken(config.pepper, token);
+    const at = now();
+    const resolved = await lookup(c.env.DB, hash, at, config.apiKeyCacheTtlMs);
+    // The lookup matched on the hash; compare again in constant time so no code path depends on a
+    // variable-time string comparison of secret-derived values.
+    if (!resolved || !timingSafeEqualText(resolved.key.tokenHash, hash)) throw new ApiError("invalid_api_key");
 
-  const verdict = judgeKey(resolved.key, resolved.tenant, config.pepperVersion, now);
-  if (verdict === "tenant_suspended") throw new ApiError("tenant_suspended", "The tenant is suspended");
-  if (verdict !== "ok") throw new ApiError("invalid_api_key");
+    const verdict = judgeKey(resolved.key, resolved.tenant, config.pepperVersion, at);
+    if (verdict === "tenant_suspended") throw new ApiError("tenant_suspended", "The tenant is suspended");
+    if (verdict !== "ok") throw new ApiError("invalid_api_key");
 
-  if (resolved.key.lastUsedAt === null || now - resolved.key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
-    resolved.key.lastUsedAt = now;
-    c.executionCtx.waitUntil(touchLastUsed(c.env.DB, resolved.key.id, now).catch(() => undefined));
-  }
-  c.set("resolvedKey", resolved);
-  await next();
-};
+    if (resolved.key.lastUsedAt === null || at - resolved.key.lastUsedAt > LAST_USED_RESOLUTION_MS) {
+      resolved.key.lastUsedAt = at;
+      c.executionCtx.waitUntil(touchLastUsed(c.env.DB, resolved.key.id, at).catch(() => undefined));
+    }
+    c.set("resolvedKey", resolved);
+    await next();
+  };
+}

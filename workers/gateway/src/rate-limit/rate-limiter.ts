@@ -38,8 +38,11 @@ export class RateLimiter extends DurableObject<Env> {
     this.#quota = latest ?? { period: "", used: 0 };
   }
 
-  check(request: RateLimitCheck): LimiterDecision {
-    const now = Date.now();
+  /**
+   * `now` is the limiter's own clock unless the caller passes one: only the gateway can reach this
+   * DO, and it passes a clock only when a test built its app with one (pipeline/stages.ts).
+   */
+  check(request: RateLimitCheck, now: number = Date.now()): LimiterDecision {
     const decision = gcra(this.#tat, now, request.cost, request);
     if (!decision.allowed) return { ...decision, quota: null };
     const sql = this.ctx.storage.sql;

@@ -10,7 +10,7 @@ import { renderApiKey } from "../db/api-keys.ts";
 import { database, findTenant, renderTenant, updateTenant } from "../db/tenants.ts";
 import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey } from "../auth/issue.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
 import { CreatedApiKeySchema, IdParam, TenantSchema } from "./schemas.ts";
 
@@ -140,8 +140,8 @@ export const adminRoutes = [
       await requireTenant(c.env.DB, params.id);
       const now = Date.now();
       const spec = apiKeySpec(body, params.id, "platform-admin", now);
-      if (!spec.ok) throw new ApiError("invalid_request", `${spec.field}: ${spec.message}`);
-      const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
+      if (!spec.ok) throw new ApiError(spec.error.code, spec.error.detail);
+      const { row, token } = await mintApiKey(c.get("config"), spec.value, now);
       await insertApiKey(c.env.DB, row).run();
       return c.json(renderApiKey(row, token), 201);
     },

@@ -10,9 +10,9 @@
  */
 import * as z from "zod";
 import { ALIAS_NAME_PATTERN, ALIAS_NAME_RULE } from "../../../shared/aliases.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { keyIdFromPath } from "../pipeline/key-ref.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { callKms } from "../kms/client.ts";
 import { LIMITS } from "./inputs.ts";
 
 /** A key id in a body: a UUID, any case, normalised to lower case like a key id in a path. */
@@ -70,8 +70,7 @@ export const aliasRoutes = [
     access: { kind: "tenant", operation: "aliases.create", keyFrom: ({ body }) => body.key_id },
     body: CreateAlias,
     responses: { 201: { description: "Created", schema: AliasSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { body, call }) => {
       return c.json(await callKms(() => c.env.KMS.createAlias(call, body.name, body.key_id)), 201);
     },
   }),
@@ -84,9 +83,8 @@ export const aliasRoutes = [
     access: { kind: "tenant", operation: "aliases.list" },
     query: ListQuery,
     responses: { 200: { description: "A page of aliases", schema: AliasPage } },
-    handler: async (c, { query }) => {
+    handler: async (c, { query, call }) => {
       const auth = c.get("auth");
-      const call = callContext(auth, c.get("requestId"));
       const input = { ...query, ...(auth.keyRestriction === null ? {} : { keyIds: auth.keyRestriction }) };
       return c.json(await callKms(() => c.env.KMS.listAliases(call, input)));
     },
@@ -101,8 +99,7 @@ export const aliasRoutes = [
     access: { kind: "tenant", operation: "aliases.get", aliasParam: "name" },
     params: AliasParam,
     responses: { 200: { description: "The alias", schema: AliasSchema } },
-    handler: async (c, { params }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { params, call }) => {
       return c.json(await callKms(() => c.env.KMS.getAlias(call, params.name)));
     },
   }),
@@ -117,8 +114,7 @@ export const aliasRoutes = [
     params: AliasParam,
     body: UpdateAlias,
     responses: { 200: { description: "The alias", schema: AliasSchema } },
-    handler: async (c, { params, body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { params, body, call }) => {
       return c.json(await callKms(() => c.env.KMS.updateAlias(call, params.name, body.key_id)));
     },
   }),
@@ -132,8 +128,7 @@ export const aliasRoutes = [
     access: { kind: "tenant", operation: "aliases.delete", aliasParam: "name" },
     params: AliasParam,
     responses: { 204: { description: "Deleted" } },
-    handler: async (c, { params }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { params, call }) => {
       await callKms(() => c.env.KMS.deleteAlias(call, params.name));
       return c.body(null, 204);
     },

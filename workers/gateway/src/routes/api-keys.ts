@@ -8,8 +8,8 @@ import { findKey, listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
 import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey, type ApiKeySpec } from "../auth/issue.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
-import { auditTenantChange, callContext } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { auditTenantChange } from "../kms/client.ts";
 import { evictResolvedKey } from "../pipeline/tenant.ts";
 import { ApiKeySchema, CreatedApiKeySchema, IdParam } from "./schemas.ts";
 
@@ -40,16 +40,16 @@ export const apiKeyRoutes = [
     access: { kind: "tenant", operation: "api-keys.create" },
     body: ApiKeyCreateSchema,
     responses: { 201: { description: "Created", schema: CreatedApiKeySchema } },
-    handler: async (c, { body }) => {
+    handler: async (c, { body, call }) => {
       const auth = c.get("auth");
       const now = Date.now();
       const spec = apiKeySpec(body, auth.tenantId, auth.apiKeyId, now);
-      if (!spec.ok) throw new ApiError("invalid_request", `${spec.field}: ${spec.message}`);
-      const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.spec);
+      if (!spec.ok) throw new ApiError(spec.error.code, spec.error.detail);
+      const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.value);
       if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
-      const { row, token } = await mintApiKey(c.get("config"), spec.spec, now);
-      const scopes = spec.spec.scopes.join(" ");
-      await auditTenantChange(c.env, callContext(auth, c.get("requestId")), "api-keys.create", `api key ${row.id} (${row.prefix}…) scopes: ${scopes}`);
+      const { row, token } = await mintApiKey(c.get("config"), spec.value, now);
+      const scopes = spec.value.scopes.join(" ");
+      await auditTenantChange(c.env, call, "api-keys.create", `api key ${row.id} (${row.prefix}…) scopes: ${scopes}`);
       await insertApiKey(c.env.DB, row).run();
       return c.json(renderApiKey(row, token), 201);
     },
@@ -77,12 +77,12 @@ export const apiKeyRoutes = [
     params: IdParam,
     errors: ["api_key_not_found"],
     responses: { 204: { description: "Revoked" } },
-    handler: async (c, { params }) => {
+    handler: async (c, { params, call }) => {
       const auth = c.get("auth");
       const id = params.id.toLowerCase();
       const existing = await findKey(c.env.DB, auth.tenantId, id);
       if (!existing || existing.revokedAt !== null) throw new ApiError("api_key_not_found");
-      await auditTenantChange(c.env, callContext(auth, c.get("requestId")), "api-keys.revoke", `api key ${id}`);
+      await auditTenantChange(c.env, call, "api-keys.revoke", `api key ${id}`);
       const revoked = await revokeKey(c.env.DB, auth.tenantId, id, Date.now());
       if (!revoked) throw new ApiError("api_key_not_found");
       evictResolvedKey(revoked.id);

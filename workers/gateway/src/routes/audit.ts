@@ -8,8 +8,8 @@ import { AUDIT_OPERATIONS, type AuditOperation } from "../../../shared/operation
 import type { CallContext } from "../../../shared/rpc.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
-import { route } from "../http/routes.ts";
-import { callContext, callKms, platformCallContext } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { callKms, platformCallContext } from "../kms/client.ts";
 import { instantBound, LIMITS, RequestId } from "./inputs.ts";
 
 const AuditQuery = z.strictObject({
@@ -82,9 +82,8 @@ export const auditRoutes = [
     access: { kind: "tenant", operation: "audit.list" },
     query: AuditQuery,
     responses: { 200: { description: "A page of events", schema: AuditPage } },
-    handler: async (c, { query }) => {
-      const auth = c.get("auth");
-      return c.json(await listEvents(c, callContext(auth, c.get("requestId")), query, auth.keyRestriction));
+    handler: async (c, { query, call }) => {
+      return c.json(await listEvents(c, call, query, c.get("auth").keyRestriction));
     },
   }),
   route({
@@ -95,8 +94,7 @@ export const auditRoutes = [
     tag: "audit",
     access: { kind: "tenant", operation: "audit.verify" },
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
-    handler: async (c) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { call }) => {
       return c.json(await callKms(() => c.env.KMS.verifyAudit(call)));
     },
   }),

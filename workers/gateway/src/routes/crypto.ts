@@ -7,9 +7,8 @@ import * as z from "zod";
 import { toBase64 } from "../../../shared/base64.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
-import { route } from "../http/routes.ts";
-import { pathKeyId } from "../pipeline/key-ref.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { callKms } from "../kms/client.ts";
 import { bytes, KeyParam, KeyVersion, LIMITS } from "./inputs.ts";
 import {
   DataKeySchema, RewrappedSchema,
@@ -70,9 +69,7 @@ export const cryptoRoutes = [
     body: Encrypt,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "The envelope", schema: CiphertextSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.encrypt(call, keyId, body.plaintext, body.aad ?? EMPTY));
       return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version });
     },
@@ -88,9 +85,7 @@ export const cryptoRoutes = [
     body: Decrypt,
     errors: ["unsupported_operation", "decrypt_failed"],
     responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.decrypt(call, keyId, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
     },
@@ -106,9 +101,7 @@ export const cryptoRoutes = [
     body: Rewrap,
     errors: ["unsupported_operation", "decrypt_failed"],
     responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.rewrap(call, keyId, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version, source_version: out.source_version });
     },
@@ -124,9 +117,7 @@ export const cryptoRoutes = [
     body: DataKey,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "The sealed data key", schema: DataKeySchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.dataKey(call, keyId, { plaintext: body.plaintext, aad: body.aad ?? EMPTY }));
       return c.json({
         ciphertext: toBase64(out.ciphertext),
@@ -146,9 +137,7 @@ export const cryptoRoutes = [
     params: KeyParam,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "Encapsulation", schema: EncapsulationSchema } },
-    handler: async (c) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { call, keyId }) => {
       const out = await callKms(() => c.env.KMS.encapsulate(call, keyId));
       return c.json({ ciphertext: toBase64(out.ciphertext), shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
     },
@@ -164,9 +153,7 @@ export const cryptoRoutes = [
     body: Decapsulate,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "The shared secret", schema: SharedSecretSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.decapsulate(call, keyId, body.ciphertext, body.key_version ?? null));
       return c.json({ shared_secret: toBase64(out.shared_secret), key_version: out.key_version });
     },
@@ -182,9 +169,7 @@ export const cryptoRoutes = [
     body: Sign,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "The signature", schema: SignatureSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.sign(call, keyId, signInput(body)));
       return c.json({ signature: toBase64(out.signature), key_version: out.key_version });
     },
@@ -200,9 +185,7 @@ export const cryptoRoutes = [
     body: Verify,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "Whether the signature is valid", schema: VerificationSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.verify(call, keyId, signInput(body), body.signature, body.key_version ?? null));
       return c.json(out);
     },

@@ -3,15 +3,15 @@
  * requests through instead of 503 — each one audited as critical in its tenant's log — and it turns
  * itself off at `until`, checked on every request. It never bypasses authentication, rate limits,
  * or a deny the policy engine did return; while it is on, the gateway applies the engine's rules
- * itself (pipeline/policy.ts), so it opens only what cannot be read during the outage. Switching it
+ * itself (pipeline/fail-open.ts), so it opens only what cannot be read during the outage. Switching it
  * on or off is audited as critical in the platform's own audit log.
  */
 import type { Context } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { activeFailOpen, clearFailOpen, readFailOpen, writeFailOpen } from "../db/settings.ts";
-import { route } from "../http/routes.ts";
-import { callKms, platformCallContext } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { callKms, platformCallContext } from "../kms/client.ts";
 
 export const MAX_FAIL_OPEN_MINUTES = 60;
 

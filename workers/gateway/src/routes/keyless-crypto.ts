@@ -9,8 +9,8 @@
 import * as z from "zod";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { toBase64 } from "../../../shared/base64.ts";
-import { route } from "../http/routes.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { callKms } from "../kms/client.ts";
 import { bytes, LIMITS } from "./inputs.ts";
 import { base64Field, PlaintextSchema, RewrappedSchema } from "./schemas.ts";
 
@@ -32,8 +32,7 @@ export const keylessCryptoRoutes = [
     access: { kind: "tenant", operation: "crypto.decrypt", keyFrom: ({ body }) => envelopeKeyId(body.ciphertext) },
     body: Envelope,
     responses: { 200: { description: "The plaintext", schema: PlaintextSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { body, call }) => {
       const out = await callKms(() => c.env.KMS.decryptEnvelope(call, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ plaintext: toBase64(out.plaintext), key_version: out.key_version });
     },
@@ -48,8 +47,7 @@ export const keylessCryptoRoutes = [
     access: { kind: "tenant", operation: "crypto.rewrap", keyFrom: ({ body }) => envelopeKeyId(body.ciphertext) },
     body: Envelope,
     responses: { 200: { description: "The new envelope", schema: RewrappedSchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
+    handler: async (c, { body, call }) => {
       const out = await callKms(() => c.env.KMS.rewrapEnvelope(call, body.ciphertext, body.aad ?? EMPTY));
       return c.json({ ciphertext: toBase64(out.ciphertext), key_version: out.key_version, source_version: out.source_version });
     },

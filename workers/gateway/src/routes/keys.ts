@@ -8,9 +8,8 @@ import { KEY_ALGORITHM_NAMES } from "../../../shared/algorithms.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { LifecycleActionName } from "../../../shared/rpc.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
-import { pathKeyId } from "../pipeline/key-ref.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { callKms } from "../kms/client.ts";
 import { KeyParam, LabelFilter, Labels, LIMITS, VersionNumber } from "./inputs.ts";
 import { KeyPageSchema, KeySchema, PublicKeySchema } from "./schemas.ts";
 
@@ -76,10 +75,8 @@ function lifecycleRoute(path: string, action: LifecycleActionName, operation: Op
       ? { body: z.strictObject({ days: z.number().int().min(7).max(30).optional().describe("Days until destruction, 7–30 (default: the key's deletion_window_days)") }) }
       : {}),
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c, { body }) => {
+    handler: async (c, { body, call, keyId }) => {
       const days = (body as { days?: number } | undefined)?.days ?? null;
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
       return c.json(await callKms(() => c.env.KMS.changeState(call, keyId, action, days)));
     },
   });
@@ -97,10 +94,9 @@ export const keyRoutes = [
     idempotencyKey: true,
     errors: ["idempotency_conflict"],
     responses: { 201: { description: "Created", schema: KeySchema } },
-    handler: async (c, { body }) => {
+    handler: async (c, { body, call }) => {
       // Validated before the call: callKms turns anything thrown inside it into kms_unavailable.
       const idempotency = idempotencyKey(c.req.header("idempotency-key"));
-      const call = callContext(c.get("auth"), c.get("requestId"));
       const key = await callKms(() => c.env.KMS.createKey(call, body, idempotency, c.get("auth").limits.maxKeys));
       return c.json(key, 201);
     },
@@ -114,9 +110,8 @@ export const keyRoutes = [
     access: { kind: "tenant", operation: "keys.list" },
     query: ListQuery,
     responses: { 200: { description: "A page of keys", schema: KeyPageSchema } },
-    handler: async (c, { query }) => {
+    handler: async (c, { query, call }) => {
       const auth = c.get("auth");
-      const call = callContext(auth, c.get("requestId"));
       const input = { ...query, ...(auth.keyRestriction === null ? {} : { keyIds: auth.keyRestriction }) };
       return c.json(await callKms(() => c.env.KMS.listKeys(call, input)));
     },
@@ -130,9 +125,7 @@ export const keyRoutes = [
     access: keyAccess("keys.get"),
     params: KeyParam,
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { call, keyId }) => {
       return c.json(await callKms(() => c.env.KMS.getKey(call, keyId)));
     },
   }),
@@ -147,9 +140,7 @@ export const keyRoutes = [
     body: UpdateKey,
     errors: ["conflict"],
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c, { body }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { body, call, keyId }) => {
       return c.json(await callKms(() => c.env.KMS.updateKey(call, keyId, body)));
     },
   }),
@@ -164,9 +155,7 @@ export const keyRoutes = [
     query: PublicKeyQuery,
     errors: ["unsupported_operation"],
     responses: { 200: { description: "The public key", schema: PublicKeySchema } },
-    handler: async (c, { query }) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { query, call, keyId }) => {
       return c.json(await callKms(() => c.env.KMS.publicKey(call, keyId, query.version ?? null, query.format)));
     },
   }),
@@ -179,9 +168,7 @@ export const keyRoutes = [
     access: keyAccess("keys.rotate"),
     params: KeyParam,
     responses: { 200: { description: "The key", schema: KeySchema } },
-    handler: async (c) => {
-      const call = callContext(c.get("auth"), c.get("requestId"));
-      const keyId = pathKeyId(c);
+    handler: async (c, { call, keyId }) => {
       return c.json(await callKms(() => c.env.KMS.rotateKey(call, keyId)));
     },
   }),

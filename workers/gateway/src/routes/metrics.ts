@@ -5,8 +5,9 @@
  */
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
+import { bearerToken } from "../http/credentials.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
+import { route } from "../http/route-spec.ts";
 import { readCounters } from "../metrics/recorder.ts";
 import { renderPrometheus } from "../metrics/counters.ts";
 
@@ -26,8 +27,8 @@ export const metricsRoutes = [
       const loaded = await loadConfig(c.env);
       if (!loaded.ok) throw new ApiError("misconfigured", "The service is not configured; see /ready");
       const metricsToken = (c.env as unknown as Record<string, unknown>).METRICS_TOKEN;
-      const bearer = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1] ?? "";
-      const admin = timingSafeEqualText(bearer, loaded.config.adminToken);
+      const bearer = bearerToken(c.req.header("authorization")) ?? "";
+      const admin = timingSafeEqualText(bearer, loaded.value.adminToken);
       const metrics =
         typeof metricsToken === "string" && metricsToken.length >= MIN_METRICS_TOKEN_LENGTH && timingSafeEqualText(bearer, metricsToken);
       if (!admin && !metrics) {

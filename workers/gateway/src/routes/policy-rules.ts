@@ -15,8 +15,8 @@ import { operationMatches } from "../../../shared/policy/rules.ts";
 import type { AppEnv } from "../app-env.ts";
 import { bumpTenantRevision, database } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
-import { auditTenantChange, callContext } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { auditTenantChange, callContext } from "../kms/client.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
 import { IdParam } from "./schemas.ts";
 

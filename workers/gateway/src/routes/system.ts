@@ -6,8 +6,8 @@ import * as z from "zod";
 import { loadConfig } from "../config.ts";
 import { docsFile, docsPage } from "../http/docs-page.ts";
 import { openApiDocument } from "../http/openapi.ts";
-import { route, type AnyRoute } from "../http/routes.ts";
-import { withDeadline } from "../pipeline/deadline.ts";
+import { route, type AnyRoute } from "../http/route-spec.ts";
+import { withDeadline } from "../http/deadline.ts";
 
 const READY_DEADLINE_MS = 2_000;
 
@@ -45,7 +45,7 @@ export function systemRoutes(allRoutes: () => readonly AnyRoute[]) {
       },
       handler: async (c) => {
         const [config, d1, kms, policy] = await Promise.all([
-          loadConfig(c.env).then((r) => (r.ok ? [] : r.reasons)),
+          loadConfig(c.env).then((r) => (r.ok ? [] : (r.error.reasons ?? []))),
           probe("D1", async () => {
             await c.env.DB.prepare("SELECT 1").first();
             return [];

@@ -8,8 +8,8 @@ import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { renderTenant } from "../db/tenants.ts";
 import { ApiError } from "../http/problem.ts";
-import { route } from "../http/routes.ts";
-import { callContext, callKms } from "../pipeline/route.ts";
+import { route } from "../http/route-spec.ts";
+import { callKms } from "../kms/client.ts";
 import { nextPeriodStart } from "../rate-limit/quota.ts";
 import { TenantSchema } from "./schemas.ts";
 
@@ -51,10 +51,10 @@ export const tenantRoutes = [
     responses: {
       200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int().describe("Keys the tenant holds"), usage: UsageSchema.describe("This month's usage") }).meta({ id: "OwnTenant", description: "The caller's tenant, with its key count and usage" }) },
     },
-    handler: async (c) => {
+    handler: async (c, { call }) => {
       const auth = c.get("auth");
       const [vault, usage] = await Promise.all([
-        callKms(() => c.env.KMS.vaultSummary(callContext(auth, c.get("requestId")))),
+        callKms(() => c.env.KMS.vaultSummary(call)),
         readUsage(c),
       ]);
       return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount, usage });
