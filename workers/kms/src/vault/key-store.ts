@@ -2,41 +2,10 @@
  * Row access for the TenantVault's SQLite tables. Synchronous (DO SQLite), so callers compose
  * several writes inside one `transactionSync`. No crypto here: secrets arrive already wrapped.
  */
-import type { KeyState } from "./lifecycle.ts";
+import type { KeyState } from "../../../shared/key-states.ts";
+import type { KeyRow, NewVersion, VersionRow } from "./rows.ts";
 
-export type KeyRow = {
-  id: string;
-  algorithm: string;
-  purpose: "encrypt" | "sign";
-  name: string | null;
-  description: string | null;
-  labels: string;
-  state: KeyState;
-  primary_version: number;
-  min_decryption_version: number;
-  deletion_window_days: number;
-  deletion_date: number | null;
-  created_at: number;
-  updated_at: number;
-  revision: number;
-};
-
-export type VersionRow = {
-  key_id: string;
-  version: number;
-  state: "enabled" | "destroyed";
-  public_key: ArrayBuffer | null;
-  wrapped_secret: ArrayBuffer | null;
-  kek_id: string;
-  created_at: number;
-  destroyed_at: number | null;
-};
-
-/** A version to insert: binary columns as bytes (stored as BLOBs). */
-export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret"> & {
-  public_key: Uint8Array | null;
-  wrapped_secret: Uint8Array;
-};
+export type { KeyRow, NewVersion, VersionRow };
 
 const blob = (bytes: Uint8Array | null): ArrayBuffer | null => (bytes === null ? null : bytes.slice().buffer);
 
