@@ -10,7 +10,7 @@ import type { Operation as ApiOperation } from "../../../shared/operations.ts";
 import type { CallContext, SignInputWire } from "../../../shared/rpc.ts";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { ALGORITHMS, hasPublicKey, isAlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
-import { decodeEnvelope } from "../crypto/envelope.ts";
+import { decodeEnvelope, type Envelope } from "../crypto/envelope.ts";
 import * as ops from "./crypto-operations.ts";
 import { unusableReason } from "./lifecycle.ts";
 import type { KeyRow, VersionRow } from "./rows.ts";
@@ -80,33 +80,35 @@ export class CryptoCommands {
   }
 
   /**
-   * The version an envelope names, if it names this key. A different key than the path's is refused
-   * the same way as any other bad envelope: no detail of which check failed.
+   * Decodes an envelope once, for both the version choice and the opening. The version is the one
+   * the envelope names, if it names this key; a different key than the path's, or bytes that do not
+   * decode, are refused the same way as any other bad envelope: no detail of which check failed.
    */
-  #envelopeVersion(keyId: string, envelope: Uint8Array): VersionRule {
-    const decoded = decodeEnvelope(envelope);
-    const version = decoded.ok && decoded.value.keyId === keyId.toLowerCase() ? decoded.value.keyVersion : 0;
-    return version === 0 ? () => fail("decrypt_failed") : decryptableVersion(version);
+  #withEnvelope<T>(keyId: string, bytes: Uint8Array, open: (envelope: Envelope) => Run<T>): { pick: VersionRule; run: Run<T> } {
+    const decoded = decodeEnvelope(bytes);
+    const envelope = decoded.ok && decoded.value.keyId === keyId.toLowerCase() && decoded.value.keyVersion !== 0 ? decoded.value : null;
+    if (envelope === null) return { pick: () => fail("decrypt_failed"), run: async () => fail("decrypt_failed") };
+    return { pick: decryptableVersion(envelope.keyVersion), run: open(envelope) };
   }
 
   encrypt(call: CallContext, keyId: string, plaintext: Uint8Array, aad: Uint8Array) {
     return this.#use(call, "encrypt", keyId, primaryVersion, (ref, load) => ops.encrypt(this.#parts.provider, ref, load, plaintext, aad));
   }
 
-  decrypt(call: CallContext, keyId: string, envelope: Uint8Array, aad: Uint8Array) {
-    const pick = this.#envelopeVersion(keyId, envelope);
-    return this.#use(call, "decrypt", keyId, pick, (ref, load) => ops.decrypt(this.#parts.provider, ref, load, envelope, aad));
+  decrypt(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
+    const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => (ref, load) => ops.decrypt(this.#parts.provider, ref, load, envelope, aad));
+    return this.#use(call, "decrypt", keyId, pick, run);
   }
 
-  rewrap(call: CallContext, keyId: string, envelope: Uint8Array, aad: Uint8Array) {
+  rewrap(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
     const { store, provider } = this.#parts;
-    const pick = this.#envelopeVersion(keyId, envelope);
-    return this.#use(call, "rewrap", keyId, pick, async (ref, load) => {
+    const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => async (ref, load) => {
       const key = store.key(keyId);
       const primary = key && store.version(keyId, key.primary_version);
       if (!key || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
       return ops.rewrap(provider, { ref, load }, this.#bind(call, key, primary), envelope, aad);
     });
+    return this.#use(call, "rewrap", keyId, pick, run);
   }
 
   /**
