@@ -9,7 +9,7 @@ import { fail, type Failure, type Result } from "../../../shared/errors.ts";
 import type { Operation as ApiOperation } from "../../../shared/operations.ts";
 import type { CallContext, SignInputWire } from "../../../shared/rpc.ts";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
-import { ALGORITHMS, hasPublicKey, isAlgorithmName, type KeyOperation } from "../crypto/algorithms.ts";
+import { ALGORITHMS, hasPublicKey, type KeyOperation } from "../crypto/algorithms.ts";
 import { decodeEnvelope, type Envelope } from "../crypto/envelope.ts";
 import * as ops from "./crypto-operations.ts";
 import { unusableReason } from "./lifecycle.ts";
@@ -45,8 +45,8 @@ export class CryptoCommands {
     };
     const key = store.key(keyId);
     if (!key) return refuse(fail("key_not_found"), null);
-    const spec = isAlgorithmName(key.algorithm) ? ALGORITHMS[key.algorithm] : undefined;
-    if (!spec || !(spec.operations as readonly string[]).includes(operation)) {
+    const spec = ALGORITHMS[key.algorithm];
+    if (!(spec.operations as readonly string[]).includes(operation)) {
       return refuse(fail("unsupported_operation", `${key.algorithm} keys do not support ${operation}`), null);
     }
     const reason = unusableReason(key.state);

@@ -9,7 +9,7 @@
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
 import { DATA_KEY_ALGORITHM, generateDataKey, openAeadEnvelope, sealAeadEnvelope } from "../crypto/aead-envelope.ts";
-import { ALGORITHMS, isAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
+import { ALGORITHMS, isAlgorithmName, type AlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
 import type { Envelope } from "../crypto/envelope.ts";
 import { CryptoInputError } from "../crypto/errors.ts";
 import { openEnvelope, sealEnvelope } from "../crypto/hpke-envelope.ts";
@@ -18,7 +18,7 @@ import type { LoadedKey } from "./key-material.ts";
 
 export interface VersionRef {
   keyId: string;
-  algorithm: string;
+  algorithm: AlgorithmName;
   version: number;
   /** Null for symmetric keys. */
   publicKey: Uint8Array | null;

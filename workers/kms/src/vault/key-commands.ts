@@ -93,7 +93,7 @@ export class KeyCommands {
       const step = transition(key.state, "rotate");
       if (!step.ok) return step;
       const version = key.primary_version + 1;
-      return this.#addVersion(call, keyId, version, key.algorithm as AlgorithmName, "keys.rotate", (row, now) => {
+      return this.#addVersion(call, keyId, version, key.algorithm, "keys.rotate", (row, now) => {
         store.insertVersion(row);
         store.updateKey(keyId, { primary_version: version }, now);
       });
@@ -158,8 +158,8 @@ export class KeyCommands {
     const { store } = this.#parts;
     const key = store.key(keyId);
     if (!key) return fail("key_not_found");
-    const spec = isAlgorithmName(key.algorithm) ? ALGORITHMS[key.algorithm] : undefined;
-    if (!spec || !hasPublicKey(spec)) return fail("unsupported_operation", `${key.algorithm} keys have no public key`);
+    const spec = ALGORITHMS[key.algorithm];
+    if (!hasPublicKey(spec)) return fail("unsupported_operation", `${key.algorithm} keys have no public key`);
     const wanted = version ?? key.primary_version;
     const row = store.version(keyId, wanted);
     if (!row || row.public_key === null) return fail("invalid_request", `query.version: key has no version ${wanted}`);

@@ -3,10 +3,12 @@
  * that pure modules (version rules, key commands) can name them without a storage binding.
  */
 import type { KeyState } from "../../../shared/key-states.ts";
+import type { AlgorithmName } from "../crypto/algorithms.ts";
 
 export type KeyRow = {
   id: string;
-  algorithm: string;
+  /** Checked against the catalog whenever a row is read (key-store.ts). */
+  algorithm: AlgorithmName;
   purpose: "encrypt" | "sign";
   name: string | null;
   description: string | null;
