@@ -10,11 +10,12 @@
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { KEY_STATES } from "../workers/shared/key-states.ts";
 
 export const PLANS = ["free", "pro", "enterprise"] as const;
 export const TENANT_STATUSES = ["active", "suspended"] as const;
 export const JURISDICTIONS = ["eu", "fedramp"] as const;
-export const KEY_STATES = ["enabled", "disabled", "pending_deletion", "destroyed"] as const;
+export { KEY_STATES };
 export const OUTCOMES = ["allowed", "denied", "failed"] as const;
 export const SEVERITIES = ["info", "warning", "critical"] as const;
 export const TENANT_RULE_KINDS = ["ip_allow", "operation_deny"] as const;

@@ -150,7 +150,7 @@ describe("no answer carries a seed", () => {
     const text = JSON.stringify(answers);
 
     const keyring = parseKeyring(env);
-    if (!keyring.ok) expect.fail(keyring.reason);
+    if (!keyring.ok) expect.fail(keyring.error.detail);
     const wrappingKey = await WrappingKey.derive(keyring.value, vault.tenantId);
     for (const version of [1, 2]) {
       const blob = new Uint8Array(await blobAt({ vault, keyId: created.id, version }));

@@ -40,22 +40,29 @@ export const ERRORS = {
 export type ErrorCode = keyof typeof ERRORS;
 export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 
-export interface Failure {
+/**
+ * `reason` is a fixed, non-secret word for why a parser or check refused its input (envelope
+ * decoding, SPKI, unwrapping): for logs and tests, never for an API response.
+ */
+export interface Failure<R extends string = string> {
   ok: false;
   /** `reasons`: every problem found, when a check reports more than one (a configuration's secrets). */
-  error: { code: ErrorCode; detail?: string; rule?: string; reasons?: string[] };
+  error: { code: ErrorCode; detail?: string; rule?: string; reason?: R; reasons?: string[] };
 }
 export interface Success<T> {
   ok: true;
   value: T;
 }
-export type Result<T> = Success<T> | Failure;
+export type Result<T, R extends string = string> = Success<T> | Failure<R>;
 
 export const ok = <T>(value: T): Success<T> => ({ ok: true, value });
 export const fail = (code: ErrorCode, detail?: string, rule?: string): Failure => ({
   ok: false,
   error: rule === undefined ? { code, ...(detail === undefined ? {} : { detail }) } : { code, rule, ...(detail === undefined ? {} : { detail }) },
 });
+
+/** A failure with a fixed `reason` (see `Failure`). */
+export const failBecause = <R extends string>(code: ErrorCode, reason: R): Failure<R> => ({ ok: false, error: { code, reason } });
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && Object.hasOwn(ERRORS, value);

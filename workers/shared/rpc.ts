@@ -3,6 +3,7 @@
  * shape even where generated RPC types would collapse; every call returns a `Result`.
  */
 import type { AuditOperation, Operation } from "./operations.ts";
+import type { KeyState } from "./key-states.ts";
 import type { Scope } from "./scopes.ts";
 
 /** Who is calling: set by the gateway from the resolved API key, never from client input. */
@@ -47,7 +48,7 @@ export interface VaultSummary {
   keyCount: number;
 }
 
-export type KeyStateName = "enabled" | "disabled" | "pending_deletion" | "destroyed";
+export type KeyStateName = KeyState;
 export type PublicKeyFormatName = "raw" | "spki" | "pem" | "jwk";
 
 /** A key as the API shows it (DESIGN §5): metadata only, never any secret field. */

@@ -39,7 +39,7 @@ import { slh_dsa_sha2_128f, slh_dsa_sha2_128s } from "@noble/post-quantum/slh-ds
 import type { KmsService } from "../../../workers/kms/src/index.ts";
 import { openAeadEnvelope, sealAeadEnvelope, generateDataKey } from "../../../workers/kms/src/crypto/aead-envelope.ts";
 import { ALGORITHMS, isAlgorithmName, type AeadAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
-import { openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
+import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
 import type { CallContext } from "../../../workers/shared/rpc.ts";
 
@@ -203,7 +203,7 @@ async function kemFixture(algorithm: KemAlgorithmName, kms: Env["KMS"]): Promise
     },
     decrypt: {
       vault: () => kms.decrypt(CALL, keyId, vaultEnvelope, AAD).then(check("decrypt")),
-      provider: () => openEnvelope(provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
+      provider: () => decodeAndOpen(openEnvelope, provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
       noble: decaps,
     },
     encapsulate: {
@@ -220,7 +220,7 @@ async function kemFixture(algorithm: KemAlgorithmName, kms: Env["KMS"]): Promise
     rewrap: {
       vault: () => kms.rewrap(CALL, keyId, vaultEnvelope, AAD).then(check("rewrap")),
       provider: async () => {
-        const opened = checkOpen("open")(await openEnvelope(provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
+        const opened = checkOpen("open")(await decodeAndOpen(openEnvelope, provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
         return sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, opened.value, AAD);
       },
       noble: () => {
@@ -328,13 +328,13 @@ async function aeadFixture(algorithm: AeadAlgorithmName, kms: Env["KMS"]): Promi
     },
     decrypt: {
       vault: () => kms.decrypt(CALL, keyId, vaultEnvelope, AAD).then(check("decrypt")),
-      provider: () => openAeadEnvelope(provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
+      provider: () => decodeAndOpen(openAeadEnvelope, provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
       noble: open,
     },
     rewrap: {
       vault: () => kms.rewrap(CALL, keyId, vaultEnvelope, AAD).then(check("rewrap")),
       provider: async () => {
-        const opened = checkOpen("open")(await openAeadEnvelope(provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
+        const opened = checkOpen("open")(await decodeAndOpen(openAeadEnvelope, provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
         return sealAeadEnvelope(provider, handle, LOCAL_KEY_ID, 1, opened.value, AAD);
       },
       noble: async () => {

@@ -10,7 +10,7 @@ import { DATA_KEY_LENGTH, generateDataKey, openAeadEnvelope, sealAeadEnvelope } 
 import { ALGORITHMS, type AeadAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { AEAD_HEADER_LENGTH, decodeEnvelope, encodeEnvelopeHeader } from "../../../workers/kms/src/crypto/envelope.ts";
 import { CryptoInputError } from "../../../workers/kms/src/crypto/errors.ts";
-import { openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
+import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
 import type { SecretKeyHandle } from "../../../workers/kms/src/crypto/provider.ts";
 import { scriptedRandom, toHex } from "./vectors.ts";
@@ -58,7 +58,7 @@ describe.each(AEADS)("%s keys", (algorithm) => {
     const header = encodeEnvelopeHeader({ type: "aead", keyId: KEY_ID, keyVersion: 3, algId: spec.envelopeAlgId });
     const nonce = crypto.getRandomValues(new Uint8Array(12));
     const envelope = Uint8Array.from([...header, ...nonce, ...nodeSeal(algorithm, raw, nonce, Uint8Array.from([...header, ...aad]), plaintext)]);
-    expect(await openAeadEnvelope(provider, await handle, envelope, aad, { keyId: KEY_ID, keyVersion: 3 })).toEqual({ ok: true, value: plaintext });
+    expect(await decodeAndOpen(openAeadEnvelope, provider, await handle, envelope, aad, { keyId: KEY_ID, keyVersion: 3 })).toEqual({ ok: true, value: plaintext });
   });
 
   it("never repeats a nonce or ciphertext, and handles empty plaintext and aad", async () => {
@@ -66,7 +66,7 @@ describe.each(AEADS)("%s keys", (algorithm) => {
     const a = await sealAeadEnvelope(provider, await handle, KEY_ID, 1, empty, empty);
     const b = await sealAeadEnvelope(provider, await handle, KEY_ID, 1, empty, empty);
     expect(toHex(a.subarray(AEAD_HEADER_LENGTH, AEAD_HEADER_LENGTH + 12))).not.toBe(toHex(b.subarray(AEAD_HEADER_LENGTH, AEAD_HEADER_LENGTH + 12)));
-    expect(await openAeadEnvelope(provider, await handle, a, empty, { keyId: KEY_ID, keyVersion: 1 })).toEqual({ ok: true, value: empty });
+    expect(await decodeAndOpen(openAeadEnvelope, provider, await handle, a, empty, { keyId: KEY_ID, keyVersion: 1 })).toEqual({ ok: true, value: empty });
   });
 
   it("aeadSeal / aeadOpen check lengths first, naming the operation; auth failures say nothing more", async () => {
@@ -107,7 +107,7 @@ describe("AEAD envelope tamper matrix: one opaque failure", async () => {
   const envelope = await sealAeadEnvelope(provider, key, KEY_ID, 4, plaintext, aad);
 
   it("opens untouched (the baseline the matrix departs from)", async () => {
-    expect(await openAeadEnvelope(provider, key, envelope, aad, binding)).toEqual({ ok: true, value: plaintext });
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, envelope, aad, binding)).toEqual({ ok: true, value: plaintext });
   });
 
   it("property: any single-byte change gives decrypt_failed, never a throw", async () => {
@@ -115,7 +115,7 @@ describe("AEAD envelope tamper matrix: one opaque failure", async () => {
       fc.asyncProperty(fc.integer({ min: 0, max: envelope.length - 1 }), fc.integer({ min: 1, max: 255 }), async (index, xor) => {
         const tampered = envelope.slice();
         tampered[index] = (tampered[index] ?? 0) ^ xor;
-        expect(await openAeadEnvelope(provider, key, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
+        expect(await decodeAndOpen(openAeadEnvelope, provider, key, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
       }),
       { numRuns: 200 },
     );
@@ -123,33 +123,33 @@ describe("AEAD envelope tamper matrix: one opaque failure", async () => {
 
   it("truncation, extension, wrong or missing aad, another key id or version, another key or algorithm", async () => {
     for (const length of [0, 5, 26, 27, 38, 39, envelope.length - 1]) {
-      expect(await openAeadEnvelope(provider, key, envelope.subarray(0, length), aad, binding)).toEqual(DECRYPT_FAILED);
+      expect(await decodeAndOpen(openAeadEnvelope, provider, key, envelope.subarray(0, length), aad, binding)).toEqual(DECRYPT_FAILED);
     }
-    expect(await openAeadEnvelope(provider, key, Uint8Array.from([...envelope, 0]), aad, binding)).toEqual(DECRYPT_FAILED);
-    expect(await openAeadEnvelope(provider, key, envelope, new TextEncoder().encode("tenant-aaD"), binding)).toEqual(DECRYPT_FAILED);
-    expect(await openAeadEnvelope(provider, key, envelope, new Uint8Array(0), binding)).toEqual(DECRYPT_FAILED);
-    expect(await openAeadEnvelope(provider, key, envelope, aad, { keyId: OTHER_KEY_ID, keyVersion: 4 })).toEqual(DECRYPT_FAILED);
-    expect(await openAeadEnvelope(provider, key, envelope, aad, { keyId: KEY_ID, keyVersion: 5 })).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, Uint8Array.from([...envelope, 0]), aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, envelope, new TextEncoder().encode("tenant-aaD"), binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, envelope, new Uint8Array(0), binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, envelope, aad, { keyId: OTHER_KEY_ID, keyVersion: 4 })).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, envelope, aad, { keyId: KEY_ID, keyVersion: 5 })).toEqual(DECRYPT_FAILED);
     const other = await provider.importSecretKey("AES-256-GCM", new Uint8Array(32).fill(10));
-    expect(await openAeadEnvelope(provider, other, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, other, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
     // Same key bytes as ChaCha20-Poly1305: the alg_id names AES-256-GCM, so it is not even tried.
     const chacha = await provider.importSecretKey("ChaCha20-Poly1305", new Uint8Array(32).fill(9));
-    expect(await openAeadEnvelope(provider, chacha, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, chacha, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
     const relabelled = envelope.slice();
     relabelled[26] = 0x02;
     expect(decodeEnvelope(relabelled).ok).toBe(true);
-    expect(await openAeadEnvelope(provider, chacha, relabelled, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, chacha, relabelled, aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   it("an HPKE envelope is not an AEAD envelope, and vice versa", async () => {
     const { publicKey, privateKey } = await provider.deriveKeyPair("ML-KEM-768", new Uint8Array(64).fill(1));
     const hpke = await sealEnvelope(provider, "ML-KEM-768", KEY_ID, 4, publicKey, plaintext, aad);
-    expect(await openAeadEnvelope(provider, key, hpke, aad, binding)).toEqual(DECRYPT_FAILED);
-    expect(await openEnvelope(provider, privateKey, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openAeadEnvelope, provider, key, hpke, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   it("programming errors of the caller still throw", async () => {
-    await expect(openAeadEnvelope(provider, key, envelope, aad, { keyId: "not-a-uuid", keyVersion: 4 })).rejects.toThrow(CryptoInputError);
+    await expect(decodeAndOpen(openAeadEnvelope, provider, key, envelope, aad, { keyId: "not-a-uuid", keyVersion: 4 })).rejects.toThrow(CryptoInputError);
     await expect(sealAeadEnvelope(provider, key, KEY_ID, 2 ** 32, plaintext, aad)).rejects.toThrow("key version must be a u32");
   });
 });
@@ -167,11 +167,11 @@ describe("data keys", () => {
     const dataKey = generateDataKey();
     const chacha = await provider.importSecretKey("ChaCha20-Poly1305", provider.generateSeed("ChaCha20-Poly1305"));
     const wrapped = await sealAeadEnvelope(provider, chacha, KEY_ID, 1, dataKey, new Uint8Array(0));
-    const unwrapped = await openAeadEnvelope(provider, chacha, wrapped, new Uint8Array(0), { keyId: KEY_ID, keyVersion: 1 });
+    const unwrapped = await decodeAndOpen(openAeadEnvelope, provider, chacha, wrapped, new Uint8Array(0), { keyId: KEY_ID, keyVersion: 1 });
     expect(unwrapped.ok && toHex(unwrapped.value)).toBe(toHex(dataKey));
     const xwing = await provider.deriveKeyPair("X-Wing", provider.generateSeed("X-Wing"));
     const sealed = await sealEnvelope(provider, "X-Wing", KEY_ID, 2, xwing.publicKey, dataKey, new Uint8Array(0));
-    const opened = await openEnvelope(provider, xwing.privateKey, sealed, new Uint8Array(0), { keyId: KEY_ID, keyVersion: 2 });
+    const opened = await decodeAndOpen(openEnvelope, provider, xwing.privateKey, sealed, new Uint8Array(0), { keyId: KEY_ID, keyVersion: 2 });
     expect(opened.ok && toHex(opened.value)).toBe(toHex(dataKey));
     const asKey = await provider.importSecretKey("AES-256-GCM", dataKey);
     const nonce = new Uint8Array(12);

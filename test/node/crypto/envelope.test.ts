@@ -14,7 +14,7 @@ import {
   type EnvelopeDecodeError,
 } from "../../../workers/kms/src/crypto/envelope.ts";
 import { CryptoInputError } from "../../../workers/kms/src/crypto/errors.ts";
-import { openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
+import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
 import { toHex } from "./vectors.ts";
 
@@ -42,7 +42,7 @@ describe("envelope layout (DESIGN §7)", () => {
     const envelope = Uint8Array.from([...header, ...new Uint8Array(1120).fill(7), ...new Uint8Array(16)]);
     const decoded = decodeEnvelope(envelope);
     expect(decoded.ok && decoded.value.type === "hpke" ? [decoded.value.kem.name, decoded.value.enc.length, decoded.value.ciphertext.length] : decoded).toEqual(["X-Wing", 1120, 16]);
-    expect(decodeEnvelope(envelope.subarray(0, HPKE_HEADER_LENGTH + 1119))).toEqual({ ok: false, reason: "enc_truncated" });
+    expect(decodeEnvelope(envelope.subarray(0, HPKE_HEADER_LENGTH + 1119))).toEqual({ ok: false, error: { code: "decrypt_failed", reason: "enc_truncated" } });
   });
 
   it("encodes the AEAD header byte for byte", () => {
@@ -65,7 +65,7 @@ describe("envelope layout (DESIGN §7)", () => {
     const sealed = new Uint8Array(20).fill(0xbb);
     const decoded = decodeEnvelope(assembleAeadEnvelope(header, nonce, sealed));
     expect(decoded).toEqual({ ok: true, value: { type: "aead", keyId: KEY_ID, keyVersion: 3, algId: 1, aead: ALGORITHMS["AES-256-GCM"], header, nonce, ciphertext: sealed } });
-    expect(decodeEnvelope(assembleAeadEnvelope(header, nonce, sealed.subarray(0, 15)))).toEqual({ ok: false, reason: "ciphertext_too_short" });
+    expect(decodeEnvelope(assembleAeadEnvelope(header, nonce, sealed.subarray(0, 15)))).toEqual({ ok: false, error: { code: "decrypt_failed", reason: "ciphertext_too_short" } });
   });
 });
 
@@ -79,7 +79,7 @@ describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"] as const)("H
     const decoded = decodeEnvelope(envelope);
     if (!decoded.ok || decoded.value.type !== "hpke") throw new Error("expected an HPKE envelope");
     expect(decoded.value).toMatchObject({ keyId: KEY_ID, keyVersion: 5, suite: spec.hpke });
-    expect(await openEnvelope(provider, privateKey, envelope, aad, { keyId: KEY_ID, keyVersion: 5 })).toEqual({ ok: true, value: plaintext });
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, aad, { keyId: KEY_ID, keyVersion: 5 })).toEqual({ ok: true, value: plaintext });
   });
 
   it("handles empty plaintext and empty aad, and never repeats a ciphertext", async () => {
@@ -88,7 +88,7 @@ describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"] as const)("H
     const a = await sealEnvelope(provider, algorithm, KEY_ID, 1, publicKey, empty, empty);
     const b = await sealEnvelope(provider, algorithm, KEY_ID, 1, publicKey, empty, empty);
     expect(toHex(a)).not.toBe(toHex(b));
-    expect(await openEnvelope(provider, privateKey, a, empty, { keyId: KEY_ID, keyVersion: 1 })).toEqual({ ok: true, value: empty });
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, a, empty, { keyId: KEY_ID, keyVersion: 1 })).toEqual({ ok: true, value: empty });
   });
 });
 
@@ -102,7 +102,7 @@ describe("HPKE envelope tamper matrix: one opaque failure", async () => {
   const tagStart = envelope.length - 16;
 
   it("opens untouched (the baseline the matrix departs from)", async () => {
-    expect(await openEnvelope(provider, privateKey, envelope, aad, binding)).toEqual({ ok: true, value: plaintext });
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, aad, binding)).toEqual({ ok: true, value: plaintext });
   });
 
   const flips: readonly [string, number, EnvelopeDecodeError | "decodes"][] = [
@@ -130,35 +130,35 @@ describe("HPKE envelope tamper matrix: one opaque failure", async () => {
     const tampered = envelope.slice();
     tampered[index] = (tampered[index] ?? 0) ^ (index === 4 ? 0x02 : 0x01);
     const decoded = decodeEnvelope(tampered);
-    expect(decoded.ok ? "decodes" : decoded.reason).toBe(decodes);
-    expect(await openEnvelope(provider, privateKey, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(decoded.ok ? "decodes" : decoded.error.reason).toBe(decodes);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   it("type byte changed to AEAD", async () => {
     const tampered = envelope.slice();
     tampered[4] = 0x02;
-    expect(await openEnvelope(provider, privateKey, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   const cuts = [0, 1, 3, 4, 24, 25, 30, 31, ctStart - 1, ctStart, ctStart + 15, envelope.length - 16, envelope.length - 1];
   it.each(cuts)("truncated to %i bytes", async (length) => {
-    expect(await openEnvelope(provider, privateKey, envelope.subarray(0, length), aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope.subarray(0, length), aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   it.each([1, 16, 1000])("extended by %i bytes", async (extra) => {
     const extended = Uint8Array.from([...envelope, ...new Uint8Array(extra)]);
-    expect(await openEnvelope(provider, privateKey, extended, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, extended, aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   it("wrong aad, missing aad, another key id or version, another private key, another algorithm's key", async () => {
-    expect(await openEnvelope(provider, privateKey, envelope, new TextEncoder().encode("tenant-aaD"), binding)).toEqual(DECRYPT_FAILED);
-    expect(await openEnvelope(provider, privateKey, envelope, new Uint8Array(0), binding)).toEqual(DECRYPT_FAILED);
-    expect(await openEnvelope(provider, privateKey, envelope, aad, { keyId: OTHER_KEY_ID, keyVersion: 9 })).toEqual(DECRYPT_FAILED);
-    expect(await openEnvelope(provider, privateKey, envelope, aad, { keyId: KEY_ID, keyVersion: 8 })).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, new TextEncoder().encode("tenant-aaD"), binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, new Uint8Array(0), binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, aad, { keyId: OTHER_KEY_ID, keyVersion: 9 })).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, aad, { keyId: KEY_ID, keyVersion: 8 })).toEqual(DECRYPT_FAILED);
     const other = await keyPair(algorithm, 2);
-    expect(await openEnvelope(provider, other.privateKey, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, other.privateKey, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
     const smaller = await keyPair("ML-KEM-512");
-    expect(await openEnvelope(provider, smaller.privateKey, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, smaller.privateKey, envelope, aad, binding)).toEqual(DECRYPT_FAILED);
   });
 
   it("a header rewritten to name another key id fails even when the binding agrees with it", async () => {
@@ -166,7 +166,7 @@ describe("HPKE envelope tamper matrix: one opaque failure", async () => {
     rewritten.set(Uint8Array.from(Buffer.from(OTHER_KEY_ID.replaceAll("-", ""), "hex")), 5);
     expect(decodeEnvelope(rewritten).ok).toBe(true);
     // info = header, so the HPKE key schedule differs and the AEAD tag no longer verifies.
-    expect(await openEnvelope(provider, privateKey, rewritten, aad, { keyId: OTHER_KEY_ID, keyVersion: 9 })).toEqual(DECRYPT_FAILED);
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, rewritten, aad, { keyId: OTHER_KEY_ID, keyVersion: 9 })).toEqual(DECRYPT_FAILED);
   });
 
   it("property: any single-byte change gives decrypt_failed, never a throw", async () => {
@@ -174,7 +174,7 @@ describe("HPKE envelope tamper matrix: one opaque failure", async () => {
       fc.asyncProperty(fc.integer({ min: 0, max: envelope.length - 1 }), fc.integer({ min: 1, max: 255 }), async (index, xor) => {
         const tampered = envelope.slice();
         tampered[index] = (tampered[index] ?? 0) ^ xor;
-        expect(await openEnvelope(provider, privateKey, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
+        expect(await decodeAndOpen(openEnvelope, provider, privateKey, tampered, aad, binding)).toEqual(DECRYPT_FAILED);
       }),
       { numRuns: 40 },
     );
@@ -202,7 +202,7 @@ describe("decodeEnvelope on arbitrary bytes", () => {
 
   it("never throws on values that are not byte arrays", () => {
     for (const value of [undefined, null, "PQK", 42, {}, [0x50, 0x51, 0x4b]]) {
-      expect(decodeEnvelope(value as unknown as Uint8Array)).toEqual({ ok: false, reason: "too_short" });
+      expect(decodeEnvelope(value as unknown as Uint8Array)).toEqual({ ok: false, error: { code: "decrypt_failed", reason: "too_short" } });
     }
   });
 });

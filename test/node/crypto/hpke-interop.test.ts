@@ -9,7 +9,7 @@ import { MlKem1024, MlKem512, MlKem768 } from "@hpke/ml-kem";
 import { describe, expect, it } from "vitest";
 import { ALGORITHMS, HPKE_KDF_ID, type KemAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { decodeEnvelope, encodeEnvelopeHeader } from "../../../workers/kms/src/crypto/envelope.ts";
-import { openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
+import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
 
 const provider = new NobleProvider();
@@ -39,9 +39,9 @@ describe.each(["ML-KEM-512", "ML-KEM-768", "ML-KEM-1024", "X-Wing"] as const)("@
     const recipientPublicKey = await suite.kem.importKey("raw", publicKey, true);
     const { enc, ct } = await suite.seal({ recipientPublicKey, info: header }, plaintext, aad);
     const envelope = Uint8Array.from([...header, ...new Uint8Array(enc), ...new Uint8Array(ct)]);
-    expect(await openEnvelope(provider, privateKey, envelope, aad, { keyId: KEY_ID, keyVersion: 3 })).toEqual({ ok: true, value: plaintext });
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, aad, { keyId: KEY_ID, keyVersion: 3 })).toEqual({ ok: true, value: plaintext });
     // And their envelope is still bound to its aad on our side.
-    expect(await openEnvelope(provider, privateKey, envelope, new Uint8Array(0), { keyId: KEY_ID, keyVersion: 3 })).toEqual({
+    expect(await decodeAndOpen(openEnvelope, provider, privateKey, envelope, new Uint8Array(0), { keyId: KEY_ID, keyVersion: 3 })).toEqual({
       ok: false,
       error: { code: "decrypt_failed" },
     });

@@ -14,7 +14,7 @@ const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64");
 
 function ring(env: Parameters<typeof parseKeyring>[0]): Keyring {
   const parsed = parseKeyring(env);
-  if (!parsed.ok) throw new Error(parsed.reason);
+  if (!parsed.ok) throw new Error(parsed.error.detail);
   return parsed.value;
 }
 
@@ -51,7 +51,7 @@ describe("parseKeyring", () => {
     ['KMS_KEK_ACTIVE "other" is not a configured KEK id', { KMS_KEK: secret, KMS_KEK_ACTIVE: "other" }],
     ['KMS_KEK and KMS_KEKS["default"] differ', { KMS_KEK: secret, KMS_KEKS: JSON.stringify({ default: b64(KEK_B) }), KMS_KEK_ACTIVE: "default" }],
   ] as const)("rejects: %s", (reason, env) => {
-    expect(parseKeyring(env)).toEqual({ ok: false, reason });
+    expect(parseKeyring(env)).toEqual({ ok: false, error: { code: "misconfigured", detail: reason } });
   });
 
   it("never echoes secret material in a reason", () => {
@@ -63,7 +63,7 @@ describe("parseKeyring", () => {
     for (const env of leaky) {
       const parsed = parseKeyring(env);
       expect(parsed.ok).toBe(false);
-      if (!parsed.ok) expect(parsed.reason).not.toContain(secret.slice(0, 8));
+      if (!parsed.ok) expect(parsed.error.detail).not.toContain(secret.slice(0, 8));
     }
   });
 });
@@ -101,7 +101,7 @@ describe("wrapSecret / unwrapSecret", () => {
   it("fails for a blob moved to another tenant, key, version, algorithm or KEK id", async () => {
     const wk = await WrappingKey.derive(keyring, tenant);
     const blob = await wrapSecret(wk, seed, binding);
-    const failed = { ok: false, reason: "unwrap_failed" };
+    const failed = { ok: false, error: { code: "internal_error", reason: "unwrap_failed" } };
     expect(await unwrapSecret(await WrappingKey.derive(keyring, "tenant-other"), blob, binding)).toEqual(failed);
     expect(await unwrapSecret(wk, blob, { ...binding, keyId: "3c9d8e7f-0a1b-4c2d-9e3f-405162738496" })).toEqual(failed);
     expect(await unwrapSecret(wk, blob, { ...binding, version: 3 })).toEqual(failed);

@@ -130,7 +130,7 @@ describe("SPKI decoding is strict", async () => {
     ["parameters NULL present", Uint8Array.from([0x30, 0x82, 0x03, 0x34, 0x30, 0x0d, ...der.subarray(6, 17), 0x05, 0x00, ...der.subarray(17)])],
     ["empty", new Uint8Array(0)],
   ])("rejects %s", (_name, bytes) => {
-    expect(decodeSpki(bytes)).toEqual({ ok: false, reason: "unrecognised_spki" });
+    expect(decodeSpki(bytes)).toEqual({ ok: false, error: { code: "invalid_request", reason: "unrecognised_spki" } });
   });
 });
 

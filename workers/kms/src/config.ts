@@ -6,5 +6,5 @@ import { parseKeyring } from "./crypto/kek.ts";
 
 export function kekReasons(env: KmsEnv): string[] {
   const parsed = parseKeyring(env);
-  return parsed.ok ? [] : [parsed.reason];
+  return parsed.ok ? [] : [parsed.error.detail ?? "KMS keyring is misconfigured"];
 }

@@ -18,10 +18,10 @@
  */
 import { fail, ok, type Result } from "../../../shared/errors.ts";
 import { ALGORITHMS, isAlgorithmName, type AeadAlgorithm, type AeadAlgorithmName } from "./algorithms.ts";
-import { concatBytes, constantTimeEqual, systemRandom, uuidToBytes, type RandomSource } from "./bytes.ts";
-import { assembleAeadEnvelope, decodeEnvelope, encodeEnvelopeHeader } from "./envelope.ts";
+import { concatBytes, systemRandom, type RandomSource } from "./bytes.ts";
+import { assembleAeadEnvelope, encodeEnvelopeHeader, type Envelope } from "./envelope.ts";
 import { assertBytes, CryptoInputError } from "./errors.ts";
-import type { EnvelopeBinding } from "./hpke-envelope.ts";
+import { namesBinding, type EnvelopeBinding } from "./hpke-envelope.ts";
 import type { CryptoProvider, SecretKeyHandle } from "./provider.ts";
 
 /** Data keys are AES-256 keys (DESIGN §5: "a fresh AES-256 data key"). */
@@ -67,28 +67,19 @@ export async function sealAeadEnvelope(
 }
 
 /**
- * Opens an AEAD envelope with the key of `binding`'s key version. Returns the plaintext, or
- * `decrypt_failed` for any failure at all.
+ * Opens a decoded AEAD envelope (envelope.ts `decodeEnvelope`) with the key of `binding`'s key
+ * version. Returns the plaintext, or `decrypt_failed` for any failure at all.
  */
 export async function openAeadEnvelope(
   provider: CryptoProvider,
   key: SecretKeyHandle,
-  envelope: Uint8Array,
+  parsed: Envelope,
   aad: Uint8Array,
   binding: EnvelopeBinding,
 ): Promise<Result<Uint8Array>> {
   const spec = aeadSpec("open aead envelope", key);
-  const expectedKeyId = uuidToBytes(binding?.keyId);
-  if (expectedKeyId === undefined) throw new CryptoInputError("open aead envelope", "binding key id must be a UUID");
-
-  const decoded = decodeEnvelope(envelope);
-  if (!decoded.ok) return fail("decrypt_failed");
-  const parsed = decoded.value;
-  if (parsed.type !== "aead" || parsed.aead.name !== spec.name) return fail("decrypt_failed");
-  // The header is in the AAD, so a rewritten key id or version would fail to open anyway;
-  // checking first refuses envelopes addressed to another key without using this one.
-  const keyIdMatches = constantTimeEqual(parsed.header.subarray(5, 21), expectedKeyId);
-  if (!keyIdMatches || parsed.keyVersion !== binding.keyVersion) return fail("decrypt_failed");
+  const named = namesBinding("open aead envelope", parsed, binding);
+  if (parsed.type !== "aead" || parsed.aead.name !== spec.name || !named) return fail("decrypt_failed");
   if (!(aad instanceof Uint8Array)) return fail("decrypt_failed");
 
   try {

@@ -24,7 +24,7 @@ import { sha512 } from "@noble/hashes/sha2.js";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { concatBytes, utf8, wipe, withHedge, type RandomSource } from "./bytes.ts";
 import { CryptoInputError } from "./errors.ts";
-import type { SignatureScheme } from "./signature-schemes.ts";
+import type { SignatureScheme } from "./signature-scheme.ts";
 
 /** §2.2: the ASCII bytes of "CompositeAlgorithmSignatures2025". */
 export const COMPOSITE_PREFIX = utf8("CompositeAlgorithmSignatures2025");

@@ -16,7 +16,8 @@
 import { aeadAlgorithmForEnvelopeId, kemAlgorithmForHpkeKemId, type AeadAlgorithm, type HpkeSuite, type KemAlgorithm } from "./algorithms.ts";
 import { ENVELOPE_FORMAT_VERSION, ENVELOPE_MAGIC, ENVELOPE_PREFIX_LENGTH, readEnvelopePrefix } from "../../../shared/envelope-header.ts";
 import { concatBytes, readU16be, u16be, u32be, uuidToBytes } from "./bytes.ts";
-import { assertBytes, checkFail, checkOk, CryptoInputError, type CheckResult } from "./errors.ts";
+import { failBecause, ok, type Result } from "../../../shared/errors.ts";
+import { assertBytes, CryptoInputError } from "./errors.ts";
 
 export const ENVELOPE_VERSION = ENVELOPE_FORMAT_VERSION;
 export const ENVELOPE_TYPE = { HPKE: 0x01, AEAD: 0x02 } as const;
@@ -105,23 +106,26 @@ export function assembleAeadEnvelope(header: Uint8Array, nonce: Uint8Array, ciph
   return concatBytes(header, nonce, ciphertext);
 }
 
+/** Every decoding failure is an opaque `decrypt_failed` to the API; the reason is for logs and tests. */
+const undecodable = (reason: EnvelopeDecodeError) => failBecause("decrypt_failed", reason);
+
 /** Parses an envelope. Never throws; the returned views are copies, safe to keep. */
-export function decodeEnvelope(bytes: Uint8Array): CheckResult<Envelope, EnvelopeDecodeError> {
+export function decodeEnvelope(bytes: Uint8Array): Result<Envelope, EnvelopeDecodeError> {
   const prefix = readEnvelopePrefix(bytes);
-  if (!prefix.ok) return checkFail(prefix.reason);
+  if (!prefix.ok) return undecodable(prefix.reason);
   const { type, keyId, keyVersion } = prefix.value;
 
   if (type === ENVELOPE_TYPE.HPKE) {
-    if (bytes.length < HPKE_HEADER_LENGTH) return checkFail("too_short");
+    if (bytes.length < HPKE_HEADER_LENGTH) return undecodable("too_short");
     const suite = { kemId: readU16be(bytes, 25), kdfId: readU16be(bytes, 27), aeadId: readU16be(bytes, 29) };
     const kem = kemAlgorithmForHpkeKemId(suite.kemId);
-    if (kem === undefined) return checkFail("unknown_suite");
+    if (kem === undefined) return undecodable("unknown_suite");
     // Only the suite the catalog pairs with this KEM is accepted (DESIGN §7).
-    if (!sameSuite(kem.hpke, suite)) return checkFail("suite_mismatch");
+    if (!sameSuite(kem.hpke, suite)) return undecodable("suite_mismatch");
     const encEnd = HPKE_HEADER_LENGTH + kem.ciphertextLength;
-    if (bytes.length < encEnd) return checkFail("enc_truncated");
-    if (bytes.length - encEnd < HPKE_TAG_LENGTH) return checkFail("ciphertext_too_short");
-    return checkOk({
+    if (bytes.length < encEnd) return undecodable("enc_truncated");
+    if (bytes.length - encEnd < HPKE_TAG_LENGTH) return undecodable("ciphertext_too_short");
+    return ok({
       type: "hpke",
       keyId,
       keyVersion,
@@ -134,13 +138,13 @@ export function decodeEnvelope(bytes: Uint8Array): CheckResult<Envelope, Envelop
   }
 
   if (type === ENVELOPE_TYPE.AEAD) {
-    if (bytes.length < AEAD_HEADER_LENGTH) return checkFail("too_short");
+    if (bytes.length < AEAD_HEADER_LENGTH) return undecodable("too_short");
     const algId = readU16be(bytes, 25);
     const aead = aeadAlgorithmForEnvelopeId(algId);
-    if (aead === undefined) return checkFail("unknown_suite");
+    if (aead === undefined) return undecodable("unknown_suite");
     const nonceEnd = AEAD_HEADER_LENGTH + aead.nonceLength;
-    if (bytes.length - nonceEnd < aead.tagLength) return checkFail("ciphertext_too_short");
-    return checkOk({
+    if (bytes.length - nonceEnd < aead.tagLength) return undecodable("ciphertext_too_short");
+    return ok({
       type: "aead",
       keyId,
       keyVersion,
@@ -152,5 +156,5 @@ export function decodeEnvelope(bytes: Uint8Array): CheckResult<Envelope, Envelop
     });
   }
 
-  return checkFail("unknown_type");
+  return undecodable("unknown_type");
 }

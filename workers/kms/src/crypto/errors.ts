@@ -9,9 +9,9 @@
  *   ML-KEM-768 ciphertext, a 256-byte ML-DSA context). The vault validates request fields first, so
  *   reaching one of these is a caller bug or an unvalidated field; the message names the operation
  *   and the expected length, never any secret value.
- * - `CheckResult` is returned by parsers and by checks whose failure is an expected outcome
- *   (envelope decoding, KEK configuration, unwrapping). Nothing is thrown, and the `reason` is a
- *   fixed string that never echoes secret input.
+ * - The shared `Result` (workers/shared/errors.ts) is returned by parsers and by checks whose
+ *   failure is an expected outcome (envelope decoding, KEK configuration, unwrapping). Nothing is
+ *   thrown, and the failure's `reason` or `detail` is a fixed string that never echoes secret input.
  */
 
 /** Thrown for input of the wrong type or length, before any cryptographic work is done. */
@@ -24,19 +24,6 @@ export class CryptoInputError extends Error {
     this.name = "CryptoInputError";
     this.operation = operation;
   }
-}
-
-/** A tagged result for parsers and checks; `reason` is a fixed, non-secret description. */
-export type CheckResult<T, R extends string = string> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly reason: R };
-
-export function checkOk<T>(value: T): { readonly ok: true; readonly value: T } {
-  return { ok: true, value };
-}
-
-export function checkFail<R extends string>(reason: R): { readonly ok: false; readonly reason: R } {
-  return { ok: false, reason };
 }
 
 /** Throws `CryptoInputError` unless `value` is a Uint8Array of exactly `length` bytes. */

@@ -12,7 +12,7 @@
 import { fail, ok, type Result } from "../../../shared/errors.ts";
 import { ALGORITHMS, isAlgorithmName, type KemAlgorithmName } from "./algorithms.ts";
 import { constantTimeEqual, uuidToBytes } from "./bytes.ts";
-import { assembleHpkeEnvelope, decodeEnvelope, encodeEnvelopeHeader } from "./envelope.ts";
+import { assembleHpkeEnvelope, decodeEnvelope, encodeEnvelopeHeader, type Envelope } from "./envelope.ts";
 import { assertBytes, CryptoInputError } from "./errors.ts";
 import { openBase, sealBase } from "./hpke.ts";
 import type { CryptoProvider, PrivateKeyHandle } from "./provider.ts";
@@ -43,29 +43,32 @@ export async function sealEnvelope(
 }
 
 /**
- * Opens an HPKE envelope with the private key of `binding`'s key version. Returns the plaintext,
- * or `decrypt_failed` for any failure at all.
+ * Whether a decoded envelope names `binding`'s key version. Callers check this before using the
+ * key: the header is also HPKE info / AEAD aad, so a rewritten key id or version would fail to open
+ * anyway, but checking first refuses envelopes addressed to another key without touching this one.
+ */
+export function namesBinding(operation: string, envelope: Envelope, binding: EnvelopeBinding): boolean {
+  const expectedKeyId = uuidToBytes(binding?.keyId);
+  if (expectedKeyId === undefined) throw new CryptoInputError(operation, "binding key id must be a UUID");
+  const keyId = uuidToBytes(envelope.keyId);
+  return keyId !== undefined && constantTimeEqual(keyId, expectedKeyId) && envelope.keyVersion === binding.keyVersion;
+}
+
+/**
+ * Opens a decoded HPKE envelope (envelope.ts `decodeEnvelope`) with the private key of `binding`'s
+ * key version. Returns the plaintext, or `decrypt_failed` for any failure at all.
  */
 export async function openEnvelope(
   provider: CryptoProvider,
   privateKey: PrivateKeyHandle,
-  envelope: Uint8Array,
+  parsed: Envelope,
   aad: Uint8Array,
   binding: EnvelopeBinding,
 ): Promise<Result<Uint8Array>> {
   const spec = isAlgorithmName(privateKey?.algorithm) ? ALGORITHMS[privateKey.algorithm] : undefined;
   if (spec?.kind !== "kem") throw new CryptoInputError("open envelope", "private key is not a KEM key");
-  const expectedKeyId = uuidToBytes(binding?.keyId);
-  if (expectedKeyId === undefined) throw new CryptoInputError("open envelope", "binding key id must be a UUID");
-
-  const decoded = decodeEnvelope(envelope);
-  if (!decoded.ok) return fail("decrypt_failed");
-  const parsed = decoded.value;
-  if (parsed.type !== "hpke" || parsed.kem.name !== spec.name) return fail("decrypt_failed");
-  // The header is also HPKE info, so a rewritten key id or version would fail to open anyway;
-  // checking first refuses envelopes addressed to another key without touching the private key.
-  const keyIdMatches = constantTimeEqual(parsed.header.subarray(5, 21), expectedKeyId);
-  if (!keyIdMatches || parsed.keyVersion !== binding.keyVersion) return fail("decrypt_failed");
+  const named = namesBinding("open envelope", parsed, binding);
+  if (parsed.type !== "hpke" || parsed.kem.name !== spec.name || !named) return fail("decrypt_failed");
   if (!(aad instanceof Uint8Array)) return fail("decrypt_failed");
 
   try {
@@ -73,4 +76,24 @@ export async function openEnvelope(
   } catch {
     return fail("decrypt_failed");
   }
+}
+
+/** An open function of this module or aead-envelope.ts. */
+export type EnvelopeOpener<K> = (provider: CryptoProvider, key: K, envelope: Envelope, aad: Uint8Array, binding: EnvelopeBinding) => Promise<Result<Uint8Array>>;
+
+/**
+ * Decodes envelope bytes, then opens them with `open`; bytes that do not decode are `decrypt_failed`
+ * like any other bad envelope. For callers that hold only the bytes (conformance tests,
+ * benchmarks): the vault decodes once, picks the version from the decoded envelope, and opens that.
+ */
+export async function decodeAndOpen<K>(
+  open: EnvelopeOpener<K>,
+  provider: CryptoProvider,
+  key: K,
+  bytes: Uint8Array,
+  aad: Uint8Array,
+  binding: EnvelopeBinding,
+): Promise<Result<Uint8Array>> {
+  const decoded = decodeEnvelope(bytes);
+  return decoded.ok ? open(provider, key, decoded.value, aad, binding) : fail("decrypt_failed");
 }

@@ -20,10 +20,10 @@
  *
  * Trust boundary: none; public data. `decodeSpki` takes untrusted bytes and never throws.
  */
-import { fail, ok, type Result } from "../../../shared/errors.ts";
+import { fail, failBecause, ok, type Result } from "../../../shared/errors.ts";
 import { ALGORITHM_NAMES, ALGORITHMS, hasPublicKey, isAlgorithmName, type AlgorithmName, type AsymmetricAlgorithmName } from "./algorithms.ts";
 import { concatBytes, toBase64, toBase64Url, utf8 } from "./bytes.ts";
-import { assertLength, checkFail, checkOk, CryptoInputError, type CheckResult } from "./errors.ts";
+import { assertLength, CryptoInputError } from "./errors.ts";
 
 export type PublicKeyFormat = "raw" | "spki" | "pem" | "jwk";
 export const PUBLIC_KEY_FORMATS: readonly PublicKeyFormat[] = Object.freeze(["raw", "spki", "pem", "jwk"]);
@@ -120,13 +120,13 @@ export function encodeSpki(algorithm: AlgorithmName, publicKey: Uint8Array): Uin
 }
 
 /** Recognises an SPKI for one of the catalog's algorithms; anything else is rejected. */
-export function decodeSpki(der: Uint8Array): CheckResult<{ algorithm: AsymmetricAlgorithmName; publicKey: Uint8Array }, "unrecognised_spki"> {
-  if (!(der instanceof Uint8Array)) return checkFail("unrecognised_spki");
+export function decodeSpki(der: Uint8Array): Result<{ algorithm: AsymmetricAlgorithmName; publicKey: Uint8Array }, "unrecognised_spki"> {
+  if (!(der instanceof Uint8Array)) return failBecause("invalid_request", "unrecognised_spki");
   for (const [algorithm, prefix] of SPKI_PREFIXES) {
     if (der.length !== prefix.length + ALGORITHMS[algorithm].publicKeyLength) continue;
-    if (prefix.every((byte, i) => der[i] === byte)) return checkOk({ algorithm, publicKey: der.slice(prefix.length) });
+    if (prefix.every((byte, i) => der[i] === byte)) return ok({ algorithm, publicKey: der.slice(prefix.length) });
   }
-  return checkFail("unrecognised_spki");
+  return failBecause("invalid_request", "unrecognised_spki");
 }
 
 /** RFC 7468 PEM with the "PUBLIC KEY" label, LF line endings and a final newline. */

@@ -14,28 +14,9 @@ import { slh_dsa_sha2_128f, slh_dsa_sha2_128s } from "@noble/post-quantum/slh-ds
 import type { SignatureAlgorithmName } from "./algorithms.ts";
 import { wipe, withHedge, type RandomSource } from "./bytes.ts";
 import { COMPOSITE_ML_DSA_65_P256_SCHEME } from "./composite-ml-dsa.ts";
+import type { ExpandedKeys, SignatureScheme } from "./signature-scheme.ts";
 
-/** Keys in the form a scheme works with: the raw public key and its own secret-key encoding. */
-export interface ExpandedKeys {
-  readonly publicKey: Uint8Array;
-  readonly secretKey: Uint8Array;
-}
-
-export interface SignatureScheme {
-  /** A fresh stored secret (layouts in algorithms.ts), from `random`. */
-  generateSecret(random: RandomSource): Uint8Array;
-  /** The public key and working secret key for a stored secret of the catalog's length. */
-  expand(secret: Uint8Array): ExpandedKeys;
-  /** Signs with application context ctx; `random` null selects the deterministic variant. */
-  sign(secretKey: Uint8Array, message: Uint8Array, context: Uint8Array, random: RandomSource | null): Uint8Array;
-  /** May throw on malformed input; the provider turns any throw into `false`. */
-  verify(publicKey: Uint8Array, message: Uint8Array, context: Uint8Array, signature: Uint8Array): boolean;
-  /** FIPS 204 external μ (Algorithm 7 line 6 supplied by the caller); ML-DSA only. */
-  readonly externalMu?: {
-    sign(secretKey: Uint8Array, mu: Uint8Array, random: RandomSource | null): Uint8Array;
-    verify(publicKey: Uint8Array, mu: Uint8Array, signature: Uint8Array): boolean;
-  };
-}
+export type { ExpandedKeys, SignatureScheme };
 
 type MlDsa = typeof ml_dsa44;
 

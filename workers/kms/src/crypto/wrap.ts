@@ -19,7 +19,8 @@
  * DO's own storage; a failed unwrap means corruption or misplacement and is reported as such.
  */
 import { arrayBufferBacked, concatBytes, systemRandom, u16be, u32be, utf8, type RandomSource } from "./bytes.ts";
-import { assertBytes, checkFail, checkOk, CryptoInputError, type CheckResult } from "./errors.ts";
+import { failBecause, ok, type Result } from "../../../shared/errors.ts";
+import { assertBytes, CryptoInputError } from "./errors.ts";
 import type { Keyring } from "./kek.ts";
 
 export const TENANT_WRAP_SALT = "pqkms/tenant-wrap/v1";
@@ -128,14 +129,14 @@ export async function wrapSecret(wrappingKey: WrappingKey, secret: Uint8Array, b
  * Unwraps a blob from `wrapSecret`. Fails (without saying which field differed) unless tenant,
  * KEK id, key id, version and algorithm all match the ones it was wrapped with.
  */
-export async function unwrapSecret(wrappingKey: WrappingKey, blob: Uint8Array, binding: SecretBinding): Promise<CheckResult<Uint8Array, "unwrap_failed">> {
+export async function unwrapSecret(wrappingKey: WrappingKey, blob: Uint8Array, binding: SecretBinding): Promise<Result<Uint8Array, "unwrap_failed">> {
   const key = keyOf("unwrap secret", wrappingKey);
   const aad = wrapAad(wrappingKey.tenantId, wrappingKey.kekId, binding);
-  if (!(blob instanceof Uint8Array) || blob.length < 1 + IV_LENGTH + TAG_LENGTH || blob[0] !== BLOB_FORMAT) return checkFail("unwrap_failed");
+  if (!(blob instanceof Uint8Array) || blob.length < 1 + IV_LENGTH + TAG_LENGTH || blob[0] !== BLOB_FORMAT) return failBecause("internal_error", "unwrap_failed");
   const params = { name: "AES-GCM", iv: blob.slice(1, 1 + IV_LENGTH), additionalData: arrayBufferBacked(aad), tagLength: TAG_LENGTH * 8 };
   try {
-    return checkOk(new Uint8Array(await crypto.subtle.decrypt(params, key, blob.slice(1 + IV_LENGTH))));
+    return ok(new Uint8Array(await crypto.subtle.decrypt(params, key, blob.slice(1 + IV_LENGTH))));
   } catch {
-    return checkFail("unwrap_failed");
+    return failBecause("internal_error", "unwrap_failed");
   }
 }

@@ -18,12 +18,14 @@ export class AliasBook {
   readonly #keys: KeyStore;
   readonly #storage: DurableObjectStorage;
   readonly #audit: (call: CallContext) => AuditLog;
+  readonly #now: () => number;
 
-  constructor(storage: DurableObjectStorage, keys: KeyStore, audit: (call: CallContext) => AuditLog) {
+  constructor(storage: DurableObjectStorage, keys: KeyStore, audit: (call: CallContext) => AuditLog, now: () => number) {
     this.#rows = new AliasStore(storage.sql);
     this.#keys = keys;
     this.#storage = storage;
     this.#audit = audit;
+    this.#now = now;
   }
 
   get(name: string): Result<AliasView> {
@@ -51,7 +53,7 @@ export class AliasBook {
     if (this.#rows.get(name)) return fail("conflict", `body.name: an alias named "${name}" already exists; re-point it with PATCH`);
     const target = this.#target(keyId, null);
     if (!target.ok) return target;
-    const now = Date.now();
+    const now = this.#now();
     this.#commit(call, "aliases.create", keyId, `alias ${name} → ${keyId}`, () => {
       this.#rows.insert({ name, key_id: keyId, created_at: now, updated_at: now });
     });
@@ -64,7 +66,7 @@ export class AliasBook {
     const target = this.#target(keyId, alias.purpose);
     if (!target.ok) return target;
     this.#commit(call, "aliases.update", keyId, `alias ${name}: ${alias.key_id} → ${keyId}`, () => {
-      this.#rows.repoint(name, keyId, Date.now());
+      this.#rows.repoint(name, keyId, this.#now());
     });
     return this.get(name);
   }
@@ -96,7 +98,7 @@ export class AliasBook {
     this.#storage.transactionSync(() => {
       apply();
       this.#audit(call).append({
-        time: Date.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: null, outcome: "allowed", detail,
+        time: this.#now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: null, outcome: "allowed", detail,
       });
     });
   }

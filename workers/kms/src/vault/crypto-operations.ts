@@ -9,7 +9,8 @@
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
 import { DATA_KEY_ALGORITHM, generateDataKey, openAeadEnvelope, sealAeadEnvelope } from "../crypto/aead-envelope.ts";
-import { ALGORITHMS, isAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
+import { ALGORITHMS, isAlgorithmName, type AlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../crypto/algorithms.ts";
+import type { Envelope } from "../crypto/envelope.ts";
 import { CryptoInputError } from "../crypto/errors.ts";
 import { openEnvelope, sealEnvelope } from "../crypto/hpke-envelope.ts";
 import type { CryptoProvider, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
@@ -17,7 +18,7 @@ import type { LoadedKey } from "./key-material.ts";
 
 export interface VersionRef {
   keyId: string;
-  algorithm: string;
+  algorithm: AlgorithmName;
   version: number;
   /** Null for symmetric keys. */
   publicKey: Uint8Array | null;
@@ -77,7 +78,7 @@ export async function decrypt(
   provider: CryptoProvider,
   ref: VersionRef,
   load: LoadKey,
-  envelope: Uint8Array,
+  envelope: Envelope,
   aad: Uint8Array,
 ): Promise<Result<{ plaintext: Uint8Array; key_version: number }>> {
   const key = await load();
@@ -153,7 +154,7 @@ export async function rewrap(
   provider: CryptoProvider,
   source: { ref: VersionRef; load: LoadKey },
   target: { ref: VersionRef; load: LoadKey },
-  envelope: Uint8Array,
+  envelope: Envelope,
   aad: Uint8Array,
 ): Promise<Result<{ ciphertext: Uint8Array; key_version: number; source_version: number }>> {
   const opened = await decrypt(provider, source.ref, source.load, envelope, aad);

@@ -32,7 +32,7 @@ export interface NewMaterial {
 export interface StoredSecret {
   keyId: string;
   version: number;
-  algorithm: string;
+  algorithm: AlgorithmName;
   wrapped: ArrayBuffer | null;
   kekId: string;
 }
@@ -108,7 +108,7 @@ export class KeyMaterial {
     const secret = await unwrapSecret(await this.#wrappingKey(tenantId, keyring, stored.kekId), new Uint8Array(stored.wrapped), binding);
     if (!secret.ok) return fail("internal_error", "key material failed integrity check");
     try {
-      const { handle } = await this.#decode(stored.algorithm as AlgorithmName, secret.value);
+      const { handle } = await this.#decode(stored.algorithm, secret.value);
       this.#cache.set(stored.keyId, stored.version, handle);
       return handle;
     } finally {

@@ -2,41 +2,20 @@
  * Row access for the TenantVault's SQLite tables. Synchronous (DO SQLite), so callers compose
  * several writes inside one `transactionSync`. No crypto here: secrets arrive already wrapped.
  */
-import type { KeyState } from "./lifecycle.ts";
+import type { KeyState } from "../../../shared/key-states.ts";
+import { isAlgorithmName } from "../crypto/algorithms.ts";
+import type { KeyRow, NewVersion, VersionRow } from "./rows.ts";
 
-export type KeyRow = {
-  id: string;
-  algorithm: string;
-  purpose: "encrypt" | "sign";
-  name: string | null;
-  description: string | null;
-  labels: string;
-  state: KeyState;
-  primary_version: number;
-  min_decryption_version: number;
-  deletion_window_days: number;
-  deletion_date: number | null;
-  created_at: number;
-  updated_at: number;
-  revision: number;
-};
+export type { KeyRow, NewVersion, VersionRow };
 
-export type VersionRow = {
-  key_id: string;
-  version: number;
-  state: "enabled" | "destroyed";
-  public_key: ArrayBuffer | null;
-  wrapped_secret: ArrayBuffer | null;
-  kek_id: string;
-  created_at: number;
-  destroyed_at: number | null;
-};
-
-/** A version to insert: binary columns as bytes (stored as BLOBs). */
-export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret"> & {
-  public_key: Uint8Array | null;
-  wrapped_secret: Uint8Array;
-};
+/**
+ * A key row as read: its algorithm must be one of the catalog's. A row that names another was
+ * written by something other than this vault; using it would be a guess, so the call fails (500).
+ */
+function checked(row: KeyRow): KeyRow {
+  if (!isAlgorithmName(row.algorithm)) throw new Error(`key ${row.id} has an algorithm outside the catalog`);
+  return row;
+}
 
 const blob = (bytes: Uint8Array | null): ArrayBuffer | null => (bytes === null ? null : bytes.slice().buffer);
 
@@ -74,7 +53,8 @@ export class KeyStore {
   }
 
   key(id: string): KeyRow | undefined {
-    return this.#sql.exec<KeyRow>("SELECT * FROM keys WHERE id = ?", id).toArray()[0];
+    const row = this.#sql.exec<KeyRow>("SELECT * FROM keys WHERE id = ?", id).toArray()[0];
+    return row && checked(row);
   }
 
   versions(keyId: string): VersionRow[] {
@@ -116,7 +96,8 @@ export class KeyStore {
     const clause = where.length > 0 ? `WHERE ${where.join(" AND ")}` : "";
     return this.#sql
       .exec<KeyRow>(`SELECT * FROM keys ${clause} ORDER BY created_at DESC, id DESC LIMIT ?`, ...args, filter.limit)
-      .toArray();
+      .toArray()
+      .map(checked);
   }
 
   countLiveKeys(): number {
@@ -169,7 +150,8 @@ export class KeyStore {
   dueForDestruction(now: number): KeyRow[] {
     return this.#sql
       .exec<KeyRow>("SELECT * FROM keys WHERE state = 'pending_deletion' AND deletion_date <= ? ORDER BY deletion_date", now)
-      .toArray();
+      .toArray()
+      .map(checked);
   }
 
   /** The key an earlier create with this Idempotency-Key made, and the hash of that request. */

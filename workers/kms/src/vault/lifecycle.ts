@@ -1,40 +1,37 @@
 /**
- * Key lifecycle (DESIGN §5, §8) as pure transitions. A key is `enabled`, `disabled`,
- * `pending_deletion` (a window of 7–30 days, cancellable) or `destroyed` (secret material erased,
- * a tombstone kept). Only an enabled key performs cryptographic operations.
+ * Key lifecycle (DESIGN §5, §8) as pure transitions over the states of shared/key-states.ts. Only an
+ * enabled key performs cryptographic operations.
  */
-import type { ErrorCode } from "../../../shared/errors.ts";
+import { DELETION_WINDOW_DAYS, type KeyState } from "../../../shared/key-states.ts";
+import { fail, ok, type Result } from "../../../shared/errors.ts";
 
-export type KeyState = "enabled" | "disabled" | "pending_deletion" | "destroyed";
+export type { KeyState };
 export type LifecycleAction = "disable" | "enable" | "schedule_deletion" | "cancel_deletion" | "rotate";
 
-export const MIN_DELETION_DAYS = 7;
-export const MAX_DELETION_DAYS = 30;
+export const MIN_DELETION_DAYS = DELETION_WINDOW_DAYS.min;
+export const MAX_DELETION_DAYS = DELETION_WINDOW_DAYS.max;
 export const DAY_MS = 24 * 3600 * 1000;
 
-export type Transition = { ok: true; next: KeyState } | { ok: false; code: ErrorCode; detail: string };
-
-const refuse = (code: ErrorCode, detail: string): Transition => ({ ok: false, code, detail });
-
-export function transition(state: KeyState, action: LifecycleAction): Transition {
-  if (state === "destroyed") return refuse("conflict", "The key is destroyed");
+/** The state `action` leads to from `state`, or why it is refused (`conflict` / `key_disabled`). */
+export function transition(state: KeyState, action: LifecycleAction): Result<KeyState> {
+  if (state === "destroyed") return fail("conflict", "The key is destroyed");
   switch (action) {
     case "disable":
-      if (state === "pending_deletion") return refuse("conflict", "The key is pending deletion; cancel the deletion first");
-      return { ok: true, next: "disabled" };
+      if (state === "pending_deletion") return fail("conflict", "The key is pending deletion; cancel the deletion first");
+      return ok("disabled");
     case "enable":
-      if (state === "pending_deletion") return refuse("conflict", "The key is pending deletion; cancel the deletion first");
-      return { ok: true, next: "enabled" };
+      if (state === "pending_deletion") return fail("conflict", "The key is pending deletion; cancel the deletion first");
+      return ok("enabled");
     case "schedule_deletion":
-      if (state === "pending_deletion") return refuse("conflict", "The key is already pending deletion");
-      return { ok: true, next: "pending_deletion" };
+      if (state === "pending_deletion") return fail("conflict", "The key is already pending deletion");
+      return ok("pending_deletion");
     case "cancel_deletion":
       // As in AWS KMS, a key whose deletion is cancelled comes back disabled, not enabled.
-      if (state !== "pending_deletion") return refuse("conflict", "The key is not pending deletion");
-      return { ok: true, next: "disabled" };
+      if (state !== "pending_deletion") return fail("conflict", "The key is not pending deletion");
+      return ok("disabled");
     case "rotate":
-      if (state !== "enabled") return refuse("key_disabled", "Only an enabled key can be rotated");
-      return { ok: true, next: "enabled" };
+      if (state !== "enabled") return fail("key_disabled", "Only an enabled key can be rotated");
+      return ok("enabled");
   }
 }
 

@@ -3,8 +3,8 @@
  * each rule looks only at the key row and the caller's input.
  */
 import { fail, type Failure } from "../../../shared/errors.ts";
-import type { AuditEntry } from "./audit-log.ts";
-import type { KeyRow } from "./key-store.ts";
+import type { Outcome, Severity } from "./audit-chain.ts";
+import type { KeyRow } from "./rows.ts";
 
 export type VersionRule = (key: KeyRow) => number | Failure;
 
@@ -43,7 +43,7 @@ export function namedVersion(version: number | null, options: { decrypting: bool
  * integrity check (the only internal_error an operation answers) means storage was altered or a KEK
  * is missing: critical.
  */
-export function auditedFailure(failure: Failure): Pick<AuditEntry, "outcome" | "rule" | "severity" | "detail"> {
+export function auditedFailure(failure: Failure): { outcome: Outcome; rule: string; severity: Severity; detail: string | null } {
   const { code, detail } = failure.error;
   return {
     outcome: code === "key_not_found" || code === "key_disabled" ? "denied" : "failed",

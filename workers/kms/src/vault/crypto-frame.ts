@@ -1,0 +1,161 @@
+/**
+ * The frame every crypto operation of the TenantVault runs in (DESIGN §5, §9): key lookup,
+ * operation-vs-algorithm check, state check, version choice, the operation, then — in one
+ * transaction that re-reads the state — the audit row. Nothing is returned unless that audit row
+ * was written; allowed or refused, the alarm is set to drain it. Callers (the Durable Object) have
+ * already admitted the call for this vault's tenant.
+ */
+import { fail, type Failure, type Result } from "../../../shared/errors.ts";
+import type { Operation as ApiOperation } from "../../../shared/operations.ts";
+import type { CallContext, SignInputWire } from "../../../shared/rpc.ts";
+import { envelopeKeyId } from "../../../shared/envelope-header.ts";
+import { ALGORITHMS, hasPublicKey, type KeyOperation } from "../crypto/algorithms.ts";
+import { decodeEnvelope, type Envelope } from "../crypto/envelope.ts";
+import * as ops from "./crypto-operations.ts";
+import { unusableReason } from "./lifecycle.ts";
+import type { KeyRow, VersionRow } from "./rows.ts";
+import { admitSignature, NO_SLOW_SIGNATURE_YET, type SlowSignatureState } from "./slow-signatures.ts";
+import { drainSoon, record, type VaultParts } from "./vault-parts.ts";
+import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
+
+/** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
+type Run<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T>>;
+
+export class CryptoCommands {
+  readonly #parts: VaultParts;
+  #slowSignatures: SlowSignatureState = NO_SLOW_SIGNATURE_YET;
+
+  constructor(parts: VaultParts) {
+    this.#parts = parts;
+  }
+
+  async #use<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Run<T>): Promise<Result<T>> {
+    const result = await this.#attempt(call, operation, keyId, pickVersion, run);
+    // Allowed or refused, the operation left an audit row in the outbox.
+    await drainSoon(this.#parts);
+    return result;
+  }
+
+  async #attempt<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Run<T>): Promise<Result<T>> {
+    const { store, storage } = this.#parts;
+    const name: ApiOperation = `crypto.${operation}`;
+    const refuse = (failure: Failure, keyVersion: number | null): Failure => {
+      record(this.#parts, call, { operation: name, keyId, keyVersion, ...auditedFailure(failure) });
+      return failure;
+    };
+    const key = store.key(keyId);
+    if (!key) return refuse(fail("key_not_found"), null);
+    const spec = ALGORITHMS[key.algorithm];
+    if (!(spec.operations as readonly string[]).includes(operation)) {
+      return refuse(fail("unsupported_operation", `${key.algorithm} keys do not support ${operation}`), null);
+    }
+    const reason = unusableReason(key.state);
+    if (reason) return refuse(fail("key_disabled", reason), null);
+    const version = pickVersion(key);
+    if (typeof version !== "number") return refuse(version, null);
+    const row = store.version(keyId, version);
+    if (!row || row.state !== "enabled" || (row.public_key === null && hasPublicKey(spec))) {
+      return refuse(fail("decrypt_failed"), version);
+    }
+    const { ref, load } = this.#bind(call, key, row);
+    const result = await run(ref, load);
+
+    return storage.transactionSync(() => {
+      const current = store.key(keyId);
+      const stillUsable = current !== undefined && unusableReason(current.state) === null;
+      const answer = stillUsable ? result : fail("key_disabled", "The key was disabled during the operation");
+      this.#parts.audit(call).append({
+        time: this.#parts.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion: version,
+        ...(answer.ok ? { outcome: "allowed" } : auditedFailure(answer)),
+      });
+      return answer;
+    });
+  }
+
+  /** A version's public reference and a loader for its secret, for the operation frame. */
+  #bind(call: CallContext, key: KeyRow, row: VersionRow): { ref: ops.VersionRef; load: ops.LoadKey } {
+    const ref = { keyId: key.id, algorithm: key.algorithm, version: row.version, publicKey: row.public_key === null ? null : new Uint8Array(row.public_key) };
+    const stored = { keyId: key.id, version: row.version, algorithm: key.algorithm, wrapped: row.wrapped_secret, kekId: row.kek_id };
+    return { ref, load: () => this.#parts.material.load(call.tenantId, stored) };
+  }
+
+  /**
+   * Decodes an envelope once, for both the version choice and the opening. The version is the one
+   * the envelope names, if it names this key; a different key than the path's, or bytes that do not
+   * decode, are refused the same way as any other bad envelope: no detail of which check failed.
+   */
+  #withEnvelope<T>(keyId: string, bytes: Uint8Array, open: (envelope: Envelope) => Run<T>): { pick: VersionRule; run: Run<T> } {
+    const decoded = decodeEnvelope(bytes);
+    const envelope = decoded.ok && decoded.value.keyId === keyId.toLowerCase() && decoded.value.keyVersion !== 0 ? decoded.value : null;
+    if (envelope === null) return { pick: () => fail("decrypt_failed"), run: async () => fail("decrypt_failed") };
+    return { pick: decryptableVersion(envelope.keyVersion), run: open(envelope) };
+  }
+
+  encrypt(call: CallContext, keyId: string, plaintext: Uint8Array, aad: Uint8Array) {
+    return this.#use(call, "encrypt", keyId, primaryVersion, (ref, load) => ops.encrypt(this.#parts.provider, ref, load, plaintext, aad));
+  }
+
+  decrypt(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
+    const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => (ref, load) => ops.decrypt(this.#parts.provider, ref, load, envelope, aad));
+    return this.#use(call, "decrypt", keyId, pick, run);
+  }
+
+  rewrap(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
+    const { store, provider } = this.#parts;
+    const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => async (ref, load) => {
+      const key = store.key(keyId);
+      const primary = key && store.version(keyId, key.primary_version);
+      if (!key || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
+      return ops.rewrap(provider, { ref, load }, this.#bind(call, key, primary), envelope, aad);
+    });
+    return this.#use(call, "rewrap", keyId, pick, run);
+  }
+
+  /**
+   * Key-less decrypt and rewrap: the key is the one the envelope names. An envelope that names no
+   * key of this tenant (unreadable, or another tenant's key) is refused like a tampered envelope,
+   * 400 `decrypt_failed`, audited, so the answer never tells whether a key id exists elsewhere.
+   */
+  async #keyless<T>(call: CallContext, operation: "decrypt" | "rewrap", envelope: Uint8Array, run: (keyId: string) => Promise<Result<T>>): Promise<Result<T>> {
+    const keyId = envelopeKeyId(envelope);
+    if (keyId !== null && this.#parts.store.key(keyId)) return run(keyId);
+    const failure = fail("decrypt_failed");
+    record(this.#parts, call, { operation: `crypto.${operation}`, keyId, keyVersion: null, ...auditedFailure(failure) });
+    await drainSoon(this.#parts);
+    return failure;
+  }
+
+  decryptEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
+    return this.#keyless(call, "decrypt", envelope, (keyId) => this.decrypt(call, keyId, envelope, aad));
+  }
+
+  rewrapEnvelope(call: CallContext, envelope: Uint8Array, aad: Uint8Array) {
+    return this.#keyless(call, "rewrap", envelope, (keyId) => this.rewrap(call, keyId, envelope, aad));
+  }
+
+  dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Uint8Array }) {
+    return this.#use(call, "datakey", keyId, primaryVersion, (ref, load) => ops.dataKey(this.#parts.provider, ref, load, options));
+  }
+
+  encapsulate(call: CallContext, keyId: string) {
+    return this.#use(call, "encapsulate", keyId, primaryVersion, (ref) => ops.encapsulate(this.#parts.provider, ref));
+  }
+
+  decapsulate(call: CallContext, keyId: string, ciphertext: Uint8Array, version: number | null) {
+    const pick = namedVersion(version, { decrypting: true });
+    return this.#use(call, "decapsulate", keyId, pick, (ref, load) => ops.decapsulate(this.#parts.provider, ref, load, ciphertext));
+  }
+
+  sign(call: CallContext, keyId: string, input: SignInputWire) {
+    return this.#use(call, "sign", keyId, primaryVersion, async (ref, load) => {
+      const decision = admitSignature(this.#slowSignatures, ref.algorithm, this.#parts.now());
+      this.#slowSignatures = decision.state;
+      return decision.refusal ?? ops.sign(this.#parts.provider, ref, load, input);
+    });
+  }
+
+  verify(call: CallContext, keyId: string, input: SignInputWire, signature: Uint8Array, version: number | null) {
+    const pick = namedVersion(version, { decrypting: false });
+    return this.#use(call, "verify", keyId, pick, (ref) => ops.verify(this.#parts.provider, ref, input, signature));
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * The shapes of the TenantVault's key rows (migrations.ts), apart from the store that reads them so
+ * that pure modules (version rules, key commands) can name them without a storage binding.
+ */
+import type { KeyState } from "../../../shared/key-states.ts";
+import type { AlgorithmName } from "../crypto/algorithms.ts";
+
+export type KeyRow = {
+  id: string;
+  /** Checked against the catalog whenever a row is read (key-store.ts). */
+  algorithm: AlgorithmName;
+  purpose: "encrypt" | "sign";
+  name: string | null;
+  description: string | null;
+  labels: string;
+  state: KeyState;
+  primary_version: number;
+  min_decryption_version: number;
+  deletion_window_days: number;
+  deletion_date: number | null;
+  created_at: number;
+  updated_at: number;
+  revision: number;
+};
+
+export type VersionRow = {
+  key_id: string;
+  version: number;
+  state: "enabled" | "destroyed";
+  public_key: ArrayBuffer | null;
+  wrapped_secret: ArrayBuffer | null;
+  kek_id: string;
+  created_at: number;
+  destroyed_at: number | null;
+};
+
+/** A version to insert: binary columns as bytes (stored as BLOBs). */
+export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret"> & {
+  public_key: Uint8Array | null;
+  wrapped_secret: Uint8Array;
+};
