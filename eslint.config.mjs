@@ -30,9 +30,8 @@ export default tseslint.config(
     extends: [tseslint.configs.recommended],
     rules: {
       // A leading underscore marks a binding left unused on purpose (`{ secret: _secret, ...rest }`).
-      // A warning until the two existing violations are fixed; then make it an error.
       "@typescript-eslint/no-unused-vars": [
-        "warn",
+        "error",
         {
           argsIgnorePattern: "^_",
           varsIgnorePattern: "^_",
@@ -57,12 +56,11 @@ export default tseslint.config(
       // RPC entrypoint methods, Durable Object methods and Hono handlers are async by contract
       // (the caller always gets a Promise), whether or not this implementation awaits anything.
       "@typescript-eslint/require-await": "off",
-      // Kept, but as warnings until the few existing violations are fixed; then make them errors.
-      "@typescript-eslint/no-unnecessary-type-assertion": "warn",
-      "@typescript-eslint/no-floating-promises": "warn",
-      "@typescript-eslint/no-redundant-type-constituents": "warn",
-      "@typescript-eslint/no-unsafe-argument": "warn",
-      "@typescript-eslint/no-unsafe-assignment": "warn",
+      "@typescript-eslint/no-unnecessary-type-assertion": "error",
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-redundant-type-constituents": "error",
+      "@typescript-eslint/no-unsafe-argument": "error",
+      "@typescript-eslint/no-unsafe-assignment": "error",
     },
   },
   {

@@ -19,12 +19,6 @@ const KEMS = {
   "ML-KEM-1024": { publicKey: 1568, ciphertext: 1568, kemId: 0x0042, kdfId: 0x0002, aeadId: 0x0002 },
 } as const;
 type Kem = keyof typeof KEMS;
-interface Suite {
-  kemId: number;
-  kdfId: number;
-  aeadId: number;
-}
-
 const plaintext = Buffer.from("sealed by @hpke/core, opened in the vault");
 const aad = Buffer.from("order:4711");
 const SHARED_SECRET_BYTES = 32;

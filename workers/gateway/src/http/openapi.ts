@@ -126,7 +126,7 @@ function operationOf(spec: AnyRoute, schemas: SchemaCollector) {
     security,
     parameters: parametersOf(spec, schemas),
     ...(spec.body
-      ? { requestBody: { required: true, content: { "application/json": { schema: schemas.use(spec.body, "input", `${pascal(operationId)}Request`) } } } }
+      ? { requestBody: { required: true, content: { "application/json": { schema: schemas.use(spec.body as z.ZodType, "input", `${pascal(operationId)}Request`) } } } }
       : {}),
     responses,
   };
@@ -143,7 +143,7 @@ export function openApiDocument(routes: readonly AnyRoute[]) {
     ids.add(id);
     const path = spec.path.replace(/:(\w+)/g, "{$1}");
     paths[path] ??= {};
-    (paths[path] as Record<string, unknown>)[spec.method] = operationOf(spec, schemas);
+    paths[path][spec.method] = operationOf(spec, schemas);
   }
   const usedTags = new Set(routes.map((r) => r.tag));
   return {

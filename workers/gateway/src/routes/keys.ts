@@ -4,6 +4,7 @@
  * routes validate input, name the operation for the policy stage, and render the vault's answer.
  */
 import * as z from "zod";
+import { DELETION_WINDOW_DAYS, KEY_STATES } from "../../../shared/key-states.ts";
 import { KEY_ALGORITHM_NAMES } from "../../../shared/algorithms.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { LifecycleActionName } from "../../../shared/rpc.ts";
@@ -13,12 +14,15 @@ import { callKms } from "../kms/client.ts";
 import { KeyParam, LabelFilter, Labels, LIMITS, VersionNumber } from "./inputs.ts";
 import { KeyPageSchema, KeySchema, PublicKeySchema } from "./schemas.ts";
 
+const { min: MIN_DAYS, max: MAX_DAYS } = DELETION_WINDOW_DAYS;
+const deletionDays = z.number().int().min(MIN_DAYS).max(MAX_DAYS);
+
 const CreateKey = z.strictObject({
   algorithm: z.enum(KEY_ALGORITHM_NAMES).describe("The key's algorithm; the tenant's plan decides which it may use"),
   name: z.string().trim().min(1).max(200).optional().describe("Display name, 1–200 characters"),
   description: z.string().max(2000).optional().describe("Free text, at most 2000 characters"),
   labels: Labels.optional(),
-  deletion_window_days: z.number().int().min(7).max(30).optional().describe("Days between scheduling deletion and destruction, 7–30 (default 30)"),
+  deletion_window_days: deletionDays.optional().describe(`Days between scheduling deletion and destruction, ${MIN_DAYS}–${MAX_DAYS} (default ${DELETION_WINDOW_DAYS.default})`),
 });
 
 const UpdateKey = z
@@ -32,7 +36,7 @@ const UpdateKey = z
 
 const ListQuery = z.strictObject({
   algorithm: z.enum(KEY_ALGORITHM_NAMES).optional().describe("Only keys of this algorithm"),
-  state: z.enum(["enabled", "disabled", "pending_deletion", "destroyed"]).optional().describe("Only keys in this state"),
+  state: z.enum(KEY_STATES).optional().describe("Only keys in this state"),
   name: z.string().trim().min(1).max(200).optional().describe("Only keys with exactly this name"),
   label: LabelFilter.optional().describe("Only keys with this label, as key:value (e.g. env:prod)"),
   limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50).describe(`Keys per page, 1–${LIMITS.pageSize}`),
@@ -72,7 +76,7 @@ function lifecycleRoute(path: string, action: LifecycleActionName, operation: Op
     access: keyAccess(operation),
     params: KeyParam,
     ...(action === "schedule_deletion"
-      ? { body: z.strictObject({ days: z.number().int().min(7).max(30).optional().describe("Days until destruction, 7–30 (default: the key's deletion_window_days)") }) }
+      ? { body: z.strictObject({ days: deletionDays.optional().describe(`Days until destruction, ${MIN_DAYS}–${MAX_DAYS} (default: the key's deletion_window_days)`) }) }
       : {}),
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { body, call, keyId }) => {

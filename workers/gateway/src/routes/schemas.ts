@@ -1,5 +1,6 @@
 /** Response schemas shared by several routes (documentation in /openapi.json; never secret fields). */
 import * as z from "zod";
+import { KEY_STATES } from "../../../shared/key-states.ts";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
 import { ERROR_CODES } from "../../../shared/errors.ts";
 import { ROLE_NAMES, SCOPES } from "../../../shared/scopes.ts";
@@ -85,8 +86,6 @@ export const KeyVersionSchema = z
     created_at: timestamp("When the version was created"),
   })
   .meta({ id: "KeyVersion", description: "One version of a key's material" });
-
-const KEY_STATES = ["enabled", "disabled", "pending_deletion", "destroyed"] as const;
 
 export const KeySchema = z
   .object({

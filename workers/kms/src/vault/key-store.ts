@@ -129,7 +129,7 @@ export class KeyStore {
     for (const column of KEY_COLUMNS) {
       if (changes[column] !== undefined) {
         sets.push(`${column} = ?`);
-        args.push(changes[column] as string | number | null);
+        args.push(changes[column]);
       }
     }
     this.#sql.exec(`UPDATE keys SET ${sets.join(", ")} WHERE id = ?`, ...args, id);

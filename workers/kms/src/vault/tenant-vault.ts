@@ -63,7 +63,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts);
     this.#aliases = new AliasBook(ctx.storage, store, this.#parts.audit, now);
-    ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
+    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
 
   // ---- plumbing -------------------------------------------------------------------------------

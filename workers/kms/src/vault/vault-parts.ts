@@ -24,11 +24,11 @@ export interface VaultParts {
   /** The clock (ms since the epoch). */
   readonly now: () => number;
   /** The audit log a call writes to. */
-  audit(call: CallContext): AuditLog;
+  readonly audit: (call: CallContext) => AuditLog;
   /** Runs mutations one at a time, in arrival order. */
-  serialised<T>(run: () => Promise<T>): Promise<T>;
+  readonly serialised: <T>(run: () => Promise<T>) => Promise<T>;
   /** Makes the alarm fire no later than `at`. */
-  kickAlarm(at: number): Promise<void>;
+  readonly kickAlarm: (at: number) => Promise<void>;
 }
 
 export function viewOf(parts: VaultParts, key: KeyRow): KeyView {
