@@ -7,8 +7,10 @@
  *   starts all three Workers from their wrangler configs with wrangler's createTestHarness, as
  *   `wrangler dev` runs them, and talks to the gateway from Node.
  * - `workers`: the three Workers in workerd with real service bindings, real local D1 (migrations
- *   applied) and real Durable Objects. The gateway is the main Worker; kms and policy are bundled
- *   with esbuild and run beside it as auxiliary Workers, as they are deployed.
+ *   applied) and real Durable Objects. The gateway is the main Worker, configured by the plugin from
+ *   wrangler.toml; kms and policy run beside it as auxiliary Workers, as they are deployed: bundled
+ *   with esbuild, every other option derived by wrangler from their own wrangler.toml
+ *   (test/support/workers-setup.ts), so the two cannot drift apart.
  * - `vault`: the kms Worker as main Worker, for tests that reach inside the TenantVault DO.
  */
 import { execFileSync } from "node:child_process";
