@@ -9,6 +9,7 @@
  */
 import { build } from "esbuild";
 import type { Json } from "miniflare";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 
@@ -31,15 +32,18 @@ function requiredTestSecrets(config: { secrets?: { required?: string[] } }, conf
   return secrets;
 }
 
-export async function auxiliaryWorker(name: "kms" | "policy") {
-  const configPath = path.join(ROOT, "workers", name, "wrangler.toml");
-  const config = unstable_readConfig({ config: configPath });
-  const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config);
-  if (!config.name || !main) throw new Error(`${configPath} has no name or main`);
+/**
+ * Bundles a Worker's entry point into one module. The plugin asks for the options each time it
+ * starts a runtime, so the file may be rewritten while another runtime loads it: it is written
+ * under a temporary name and renamed into place, so a reader sees one whole bundle or the other.
+ */
+let bundlesWritten = 0;
+async function bundle(name: string, entryPoint: string): Promise<string> {
   const outfile = path.join(ROOT, ".wrangler", "test-bundles", `${name}.js`);
-  await build({
-    entryPoints: [main],
+  const { outputFiles } = await build({
+    entryPoints: [entryPoint],
     outfile,
+    write: false,
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -50,6 +54,21 @@ export async function auxiliaryWorker(name: "kms" | "policy") {
     sourcemap: "inline",
     logLevel: "error",
   });
+  const [output] = outputFiles;
+  if (outputFiles.length !== 1 || !output) throw new Error(`esbuild gave ${outputFiles.length} files for ${name}`);
+  const partial = `${outfile}.${process.pid}-${++bundlesWritten}.tmp`;
+  mkdirSync(path.dirname(outfile), { recursive: true });
+  writeFileSync(partial, output.contents);
+  renameSync(partial, outfile);
+  return outfile;
+}
+
+export async function auxiliaryWorker(name: "kms" | "policy") {
+  const configPath = path.join(ROOT, "workers", name, "wrangler.toml");
+  const config = unstable_readConfig({ config: configPath });
+  const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config);
+  if (!config.name || !main) throw new Error(`${configPath} has no name or main`);
+  const outfile = await bundle(name, main);
   // Module rules and the root they resolve against are for wrangler's own bundling; the bundle
   // above is one self-contained module, which workerd must not look for under the config's folder.
   const { modulesRules: _modulesRules, rootPath: _rootPath, ...derived } = workerOptions;
