@@ -1,15 +1,21 @@
 /**
- * Test projects:
- * - `node`: pure modules, conformance vectors from test/vectors and live cross-checks against
- *   independent implementations (Node 24's OpenSSL, @hpke/*, liboqs). Runs in Node.
+ * Test projects (`npm test` runs them all; `npx vitest run --project <name>` runs one):
+ * - `node`: quick and plain. Pure modules, conformance vectors from test/vectors and cross-checks of
+ *   our crypto against independent implementations (Node 24's OpenSSL, @hpke/*, liboqs), all in
+ *   Node: no Worker is started.
+ * - `interop` (test/node/interop): the public API checked by those same implementations. Each file
+ *   starts all three Workers from their wrangler configs with wrangler's createTestHarness, as
+ *   `wrangler dev` runs them, and talks to the gateway from Node.
  * - `workers`: the three Workers in workerd with real service bindings, real local D1 (migrations
- *   applied) and real Durable Objects. The gateway is the main Worker; kms and policy are bundled
- *   with esbuild and run beside it as auxiliary Workers, as they are deployed.
+ *   applied) and real Durable Objects. The gateway is the main Worker, configured by the plugin from
+ *   wrangler.toml; kms and policy run beside it as auxiliary Workers, as they are deployed: bundled
+ *   with esbuild, every other option derived by wrangler from their own wrangler.toml
+ *   (test/support/workers-setup.ts), so the two cannot drift apart.
  * - `vault`: the kms Worker as main Worker, for tests that reach inside the TenantVault DO.
  */
 import { execFileSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 import { auxiliaryWorker, TEST_SECRETS } from "./test/support/workers-setup.ts";
 
 // The gateway's [assets] folder (the API reference's renderer) is generated from node_modules; a
@@ -29,6 +35,15 @@ export default defineConfig({
           name: "node",
           environment: "node",
           include: ["test/node/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, "test/node/interop/**"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "interop",
+          environment: "node",
+          include: ["test/node/interop/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },
