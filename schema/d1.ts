@@ -2,7 +2,7 @@
  * D1 schema (drizzle-orm). D1 is shared by the three Workers and holds what the platform needs to
  * find a tenant and decide about a request: tenants, API keys, usage, settings, tenant rules. It also
  * holds read-only projections of each TenantVault (key metadata, audit events) that the vault's
- * outbox feeds. D1 never decides whether a key exists or may be used: the vault does (DESIGN §8).
+ * outbox feeds. D1 never decides whether a key exists or may be used: the vault does (architecture §8).
  *
  * Every tenant table carries `tenant_id`; uniqueness is scoped by tenant; enums are CHECKed.
  * Times are integer milliseconds since the Unix epoch (UTC).
@@ -56,7 +56,7 @@ export const apiKeys = sqliteTable(
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     name: text("name").notNull(),
-    // First 12 characters of the token, for display only (DESIGN §2).
+    // First 12 characters of the token, for display only (architecture §2).
     prefix: text("prefix").notNull(),
     // Hex HMAC-SHA-256(pepper, token); the token itself is never stored.
     tokenHash: text("token_hash").notNull(),
@@ -162,7 +162,7 @@ export const usage = sqliteTable(
   ],
 );
 
-/** Tenant-defined policy rules (DESIGN §4 rule 5). */
+/** Tenant-defined policy rules (architecture §4 rule 5). */
 export const tenantRules = sqliteTable(
   "tenant_rules",
   {

@@ -1,5 +1,5 @@
 /**
- * One transaction per change (DESIGN §8, §9): a key change, its audit row and its outbox row are
+ * One transaction per change (architecture §8, §9): a key change, its audit row and its outbox row are
  * written together or not at all. Here the audit or outbox insert is made to fail (a SQLite
  * trigger that raises) after the key rows were written in the same transaction: every operation
  * then throws, returns nothing, and leaves the vault exactly as it was.

@@ -1,5 +1,5 @@
 /**
- * The audit hash chain against edits in storage (DESIGN §9): changing any field of any single
+ * The audit hash chain against edits in storage (architecture §9): changing any field of any single
  * event, deleting any single event (the newest included), or reordering two events is reported
  * by verification at exactly the first affected seq; putting the row back makes the chain valid.
  */

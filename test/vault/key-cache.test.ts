@@ -1,5 +1,5 @@
 /**
- * The vault's in-memory cache of decoded private keys (DESIGN §8) only saves the unwrap: the key's
+ * The vault's in-memory cache of decoded private keys (architecture §8) only saves the unwrap: the key's
  * state is read from storage on every operation, so a warm cache never serves a key that is no
  * longer usable; and a fresh DO instance (cold cache) unwraps from storage and carries on.
  */

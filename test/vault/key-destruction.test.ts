@@ -1,5 +1,5 @@
 /**
- * The end of a deletion window (DESIGN §8): the vault's alarm destroys the key. Secret material is
+ * The end of a deletion window (architecture §8): the vault's alarm destroys the key. Secret material is
  * erased from every version; the key row (a tombstone) and the public keys remain; the destruction
  * is audited; nothing brings the key back, not even a fresh DO instance.
  */

@@ -1,5 +1,5 @@
 /**
- * The D1 projection (DESIGN §8): the vault commits without D1, queues each change in its outbox,
+ * The D1 projection (architecture §8): the vault commits without D1, queues each change in its outbox,
  * and its alarm drains the outbox into D1 with idempotent, version-guarded upserts. D1 being down
  * never blocks the vault; the alarm backs off and retries; once D1 is back the projection
  * converges, and deliveries repeated or out of order converge to the same state.

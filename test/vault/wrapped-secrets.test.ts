@@ -1,5 +1,5 @@
 /**
- * Wrapped secrets at rest (DESIGN §8): a blob only unwraps where it was wrapped — its tenant, key,
+ * Wrapped secrets at rest (architecture §8): a blob only unwraps where it was wrapped — its tenant, key,
  * version and KEK. A blob moved anywhere else (a storage-level swap) yields no plaintext, no
  * signature and no shared secret: the operation fails as an internal integrity failure (500, fixed
  * message) and is audited as critical. And no API answer ever carries a seed.

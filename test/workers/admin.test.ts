@@ -1,5 +1,5 @@
 /**
- * Platform administration under /admin/v1 (DESIGN §2, §4): tenants, their plans, status and limit
+ * Platform administration under /admin/v1 (architecture §2, §4): tenants, their plans, status and limit
  * overrides, and API keys issued for them. Authenticated by the ADMIN_TOKEN Bearer only.
  */
 import { env } from "cloudflare:workers";

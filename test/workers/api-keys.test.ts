@@ -1,5 +1,5 @@
 /**
- * Tenant self-service API keys (DESIGN §2, §5): creation by role or scopes, key restriction and
+ * Tenant self-service API keys (architecture §2, §5): creation by role or scopes, key restriction and
  * expiry, the token shown once and stored only as its HMAC, revocation that takes effect at once,
  * and no privilege escalation through `api-keys:manage`.
  */

@@ -1,5 +1,5 @@
 /**
- * The tenant's audit trail through the API (DESIGN §9): every lifecycle change and every crypto
+ * The tenant's audit trail through the API (architecture §9): every lifecycle change and every crypto
  * operation — allowed, denied or failed — adds exactly one event naming the API key, the request,
  * the key and version and the outcome; `GET /v1/audit-events` pages newest first with filters;
  * `GET /v1/audit-events/verify` checks the whole hash chain.

@@ -1,5 +1,5 @@
 /**
- * Broken function-level authorization, as a matrix (DESIGN §2, §4 rule 2): for every tenant route
+ * Broken function-level authorization, as a matrix (architecture §2, §4 rule 2): for every tenant route
  * in the registry (ROUTES in app.ts) and every scope, an API key holding exactly that one scope is
  * let through only where the route's operation needs that scope; every other pair is 403
  * access_denied, rule `scopes`. The routes come from the registry, so a route added later is in

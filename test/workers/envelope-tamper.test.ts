@@ -1,5 +1,5 @@
 /**
- * Tampered envelopes through the API (DESIGN §6, §7), HPKE (KEM keys) and AEAD (symmetric keys): a
+ * Tampered envelopes through the API (architecture §6, §7), HPKE (KEM keys) and AEAD (symmetric keys): a
  * change to any field — magic, version, type, key id, key version, suite or alg ids, enc or nonce,
  * ciphertext, tag — or truncating it, extending it, presenting another key's envelope or the wrong
  * aad, is always 400 `decrypt_failed` with the same title and detail: the answer never says which
@@ -12,7 +12,7 @@ import { KEY_ALGORITHM_NAMES } from "../../workers/shared/algorithms.ts";
 import type { Json, TestTenant } from "./helpers.ts";
 import { api, b64, bytes, createKey, ok, roomyTenant, text, toBase64, withoutRequestId, type KeyView } from "./kms-helpers.ts";
 
-/** DESIGN §7: the fields every envelope starts with, at fixed offsets. */
+/** architecture §7: the fields every envelope starts with, at fixed offsets. */
 const AT = { magic: 0, version: 3, type: 4, keyId: 5, keyIdEnd: 20, keyVersion: 21, keyVersionLow: 24, suite: 25 } as const;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The edges of the HTTP surface (DESIGN §5, §6): one problem+json shape for every failure (unknown
+ * The edges of the HTTP surface (architecture §5, §6): one problem+json shape for every failure (unknown
  * route, wrong method, oversized or malformed body, invalid input, internal error), the
  * unauthenticated system routes, and an OpenAPI document that matches the route registry.
  */

@@ -1,5 +1,5 @@
 /**
- * Emergency policy fail-open (DESIGN §4): off, a policy-engine outage is 503; a platform admin may
+ * Emergency policy fail-open (architecture §4): off, a policy-engine outage is 503; a platform admin may
  * switch it on for 1–60 minutes with a reason, and then an outage lets requests through, each one
  * audited as critical (rule fail_open) in its tenant's log. It never lets through what was decided
  * without the engine: a deny the engine returned, a malformed answer, a rate limit, or the rules

@@ -1,5 +1,5 @@
 /**
- * Tenant isolation (DESIGN §3): the tenant id that reaches any later stage comes only from the
+ * Tenant isolation (architecture §3): the tenant id that reaches any later stage comes only from the
  * resolved API key. A tenant id offered in a header is ignored; in the query or the body it is an
  * unknown name, refused with 400 before anything is done; and another tenant's API key ids answer
  * exactly like ids that do not exist.

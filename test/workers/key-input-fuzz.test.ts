@@ -1,5 +1,5 @@
 /**
- * Bad input on every key and crypto route that takes a body or a query (DESIGN §5, §6): whatever
+ * Bad input on every key and crypto route that takes a body or a query (architecture §5, §6): whatever
  * the JSON — wrong types, out-of-range numbers, huge strings, bad base64, non-objects, not JSON at
  * all — the answer is a 400 problem naming what was wrong (413 when the body is over 1 MiB), never a 5xx, and the vault is untouched:
  * no key, version or audit event changes, because nothing invalid gets past the gateway.

@@ -1,5 +1,5 @@
 /**
- * A key's life through the API (DESIGN §5, §8): create, list, get, update, rotate, raise the
+ * A key's life through the API (architecture §5, §8): create, list, get, update, rotate, raise the
  * minimum decryption version, disable and enable, schedule and cancel deletion. Each step is
  * checked by what the key can and cannot do afterwards. Creation honours `Idempotency-Key`: the
  * same key and body create one key however often and concurrently sent; another body is a 409.
@@ -96,7 +96,7 @@ describe("rotate", () => {
     expect(await decrypt(key, v1.ciphertext)).toMatchObject({ status: 200, body: { plaintext: b64("first"), key_version: 1 } });
     const v2 = await encrypt(key, "second");
     expect(v2.key_version).toBe(2);
-    // DESIGN §7: the key version is the u32 at bytes 21–24 of the envelope.
+    // architecture §7: the key version is the u32 at bytes 21–24 of the envelope.
     expect([...bytes(v2.ciphertext).subarray(21, 25)]).toEqual([0, 0, 0, 2]);
     expect(text((await decrypt(key, v2.ciphertext)).body.plaintext)).toBe("second");
 

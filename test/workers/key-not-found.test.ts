@@ -1,5 +1,5 @@
 /**
- * Another tenant's key does not exist for you (DESIGN §6): on every route that names a key, its id
+ * Another tenant's key does not exist for you (architecture §6): on every route that names a key, its id
  * answers exactly like a random UUID and like something that is not a UUID at all — same status,
  * code, title and detail — whatever the route, body or API key restriction. The routes come from
  * the gateway's own registry, so a new key route is covered (or this test fails asking for a body).

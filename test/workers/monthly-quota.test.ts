@@ -1,5 +1,5 @@
 /**
- * The monthly operation quota through the gateway (DESIGN §4 rule 4): the tenant's RateLimiter DO
+ * The monthly operation quota through the gateway (architecture §4 rule 4): the tenant's RateLimiter DO
  * reserves each request's units exactly, so of M concurrent requests with N units left exactly N
  * are served and the rest are 403 quota_exceeded, rule monthly_quota. Refused requests use no units.
  * `GET /v1/usage` and `GET /v1/tenant` show the plan, the limits and this month's usage; the

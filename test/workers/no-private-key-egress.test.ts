@@ -1,5 +1,5 @@
 /**
- * No route can carry private key material out (DESIGN §5: "no endpoint, flag or admin path returns
+ * No route can carry private key material out (architecture §5: "no endpoint, flag or admin path returns
  * private key material"). Two proofs: the published contract — every response schema of every
  * route in /openapi.json has only closed objects, none with a field named like a secret — and the
  * answers themselves — for a key of every algorithm, get, list, rotate and every public-key format
@@ -22,7 +22,7 @@ const SECRET_NAME = /secret|private|priv|seed|wrapped|^d$|^sk$|^dk$|kek|password
 /**
  * Named fields that match SECRET_NAME on purpose. `shared_secret` is the KEM shared key the caller
  * asked for (FIPS 203 §3.1 K, fresh per call), not material of the stored key; `token` is absent
- * from the pattern because an API key is shown once at creation by design (DESIGN §2).
+ * from the pattern because an API key is shown once at creation by design (architecture §2).
  */
 const ALLOWED = new Set(["POST /v1/keys/{key}/encapsulate shared_secret", "POST /v1/keys/{key}/decapsulate shared_secret"]);
 

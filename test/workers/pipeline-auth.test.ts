@@ -1,5 +1,5 @@
 /**
- * Pipeline stages 2–4 (DESIGN §3) through the real gateway: extracting the API key, resolving the
+ * Pipeline stages 2–4 (architecture §3) through the real gateway: extracting the API key, resolving the
  * tenant (checksum, HMAC, D1, key state, tenant status), and the request context every response
  * carries (request id, Cache-Control).
  */

@@ -1,5 +1,5 @@
 /**
- * Fail closed (DESIGN §3, §8): every dependency of the pipeline broken in turn — D1, the
+ * Fail closed (architecture §3, §8): every dependency of the pipeline broken in turn — D1, the
  * RateLimiter DO, the policy Worker, the kms Worker, the gateway's own secrets — through the gateway
  * app with one binding replaced. No fault ever becomes an allow or a 401, and no 5xx body carries an
  * internal message. Broken secrets: every API request is 503 `misconfigured`, `/ready` names the

@@ -1,5 +1,5 @@
 /**
- * Plans through the real gateway, policy Worker and vault (DESIGN §4 rule 3): hybrids and SLH-DSA
+ * Plans through the real gateway, policy Worker and vault (architecture §4 rule 3): hybrids and SLH-DSA
  * are for pro and enterprise; a tenant downgraded to free keeps its premium keys readable — get,
  * public key, decrypt, decapsulate, verify — but protects nothing new with them; and the key-count
  * limit on create. The policy learns an existing key's algorithm and the tenant's key count from

@@ -1,5 +1,5 @@
 /**
- * Policy decisions in the tenant's audit log (DESIGN §4, §9): every request the policy engine
+ * Policy decisions in the tenant's audit log (architecture §4, §9): every request the policy engine
  * refuses — missing scope, plan, quota, the tenant's own rules — is one `denied` event naming the
  * rule, the API key and the request; with many of them interleaved with allowed operations, the
  * hash chain still verifies; filters and cursor paging find them; and another tenant never sees

@@ -1,5 +1,5 @@
 /**
- * Policy outcomes in /metrics (DESIGN §3, §4): denials counted by the rule that decided, requests
+ * Policy outcomes in /metrics (architecture §3, §4): denials counted by the rule that decided, requests
  * let through by emergency fail-open, and policy outages that failed closed. Compared as deltas
  * between two scrapes, so other traffic in the same store never matters.
  */

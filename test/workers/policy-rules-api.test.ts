@@ -1,5 +1,5 @@
 /**
- * The tenant's own policy rules (DESIGN §4 rule 5) through `/v1/policy-rules`: create, list and
+ * The tenant's own policy rules (architecture §4 rule 5) through `/v1/policy-rules`: create, list and
  * delete, each change audited; validation that names the field; and their effect through the
  * policy Worker — a source-IP allow-list judged on `CF-Connecting-IP`, and operation denies by
  * name or family.

@@ -1,5 +1,5 @@
 /**
- * Stage 5 (DESIGN §3): the tenant's RateLimiter DO under concurrent load, the 429 problem, and the
+ * Stage 5 (architecture §3): the tenant's RateLimiter DO under concurrent load, the 429 problem, and the
  * draft-ietf-httpapi-ratelimit-headers fields. The pure GCRA math is property-tested in
  * test/node/gateway/gcra.test.ts; here the DO's exactness and the wiring are proven.
  */

@@ -1,5 +1,5 @@
 /**
- * Rewrap and data keys (DESIGN §5) for every encryption key type, the exact key limit on
+ * Rewrap and data keys (architecture §5) for every encryption key type, the exact key limit on
  * concurrent creates, and what signature keys refuse (external μ outside ML-DSA, datakey).
  */
 import { describe, expect, it } from "vitest";

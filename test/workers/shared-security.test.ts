@@ -1,5 +1,5 @@
 /**
- * Shared negative tests every authenticated route must pass (DESIGN §2, §3). The routes come from
+ * Shared negative tests every authenticated route must pass (architecture §2, §3). The routes come from
  * the registry itself (ROUTES in app.ts), so a route added later is covered without touching this
  * file. Stages 2–3 run before input validation, so those checks need nothing per route; the scope
  * check (stage 6) needs input that validates, so a new operation needs an entry in REQUESTS (a

@@ -31,7 +31,7 @@ function encode(bytes: Uint8Array, alphabet: string, pad: boolean): string {
   return out;
 }
 
-/** Standard base64 with padding (RFC 4648 §4): the form every API response uses (DESIGN §5). */
+/** Standard base64 with padding (RFC 4648 §4): the form every API response uses (architecture §5). */
 export function toBase64(bytes: Uint8Array): string {
   return encode(bytes, B64, true);
 }

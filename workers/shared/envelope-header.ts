@@ -1,5 +1,5 @@
 /**
- * The fixed start of every ciphertext envelope (DESIGN §7), shared by the kms Worker, which decodes
+ * The fixed start of every ciphertext envelope (architecture §7), shared by the kms Worker, which decodes
  * whole envelopes, and the gateway, which only needs to know which key an envelope names (key-less
  * `POST /v1/decrypt` and `/v1/rewrap`) to check the caller's scope and key restriction on it.
  *

@@ -1,5 +1,5 @@
 /**
- * The one error vocabulary of pqkms (DESIGN §6): a closed list of codes, each with its HTTP status
+ * The one error vocabulary of pqkms (architecture §6): a closed list of codes, each with its HTTP status
  * and title. Every Worker speaks it; the gateway renders it as RFC 9457 problem+json.
  * Expected failures cross RPC as values (`Failure`), never as thrown errors, because a thrown
  * error loses its custom fields on the way across an RPC boundary.

@@ -1,5 +1,5 @@
 /**
- * Key states and the deletion window (DESIGN §5, §8): the one list every Worker and the D1 schema
+ * Key states and the deletion window (architecture §5, §8): the one list every Worker and the D1 schema
  * share. A key is `enabled`, `disabled`, `pending_deletion` (a window of `DELETION_WINDOW_DAYS`,
  * cancellable) or `destroyed` (secret material erased, a tombstone kept).
  */

@@ -1,5 +1,5 @@
 /**
- * The operation catalog: every authenticated API operation, the scope it needs (DESIGN §2) and its
+ * The operation catalog: every authenticated API operation, the scope it needs (architecture §2) and its
  * rate-limit cost. The gateway names the operation of each route; the policy Worker derives the
  * required scope from the operation itself, so a caller can never choose the scope it is checked
  * against.
@@ -51,7 +51,7 @@ export function isOperation(value: unknown): value is Operation {
 
 /**
  * Events the audit log records that no API caller invokes directly: the alarm destroying a key at
- * the end of its deletion window, and a platform admin switching emergency fail-open (DESIGN §4).
+ * the end of its deletion window, and a platform admin switching emergency fail-open (architecture §4).
  */
 export const SYSTEM_OPERATIONS = ["keys.destroy", "policy.fail-open.enable", "policy.fail-open.disable"] as const;
 export type SystemOperation = (typeof SYSTEM_OPERATIONS)[number];

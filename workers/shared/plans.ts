@@ -1,5 +1,5 @@
 /**
- * Plans and their limits (DESIGN §4). A tenant's effective limits are its plan's, with any
+ * Plans and their limits (architecture §4). A tenant's effective limits are its plan's, with any
  * per-tenant override (set by a platform admin) taking precedence field by field.
  */
 
@@ -31,7 +31,7 @@ export function effectiveLimits(plan: Plan, overrides: LimitOverrides): Limits {
 }
 
 /**
- * Algorithms only `pro` and `enterprise` may create or use for new protection (DESIGN §4 rule 3):
+ * Algorithms only `pro` and `enterprise` may create or use for new protection (architecture §4 rule 3):
  * hybrids and SLH-DSA. Any algorithm not listed here is open to every plan.
  */
 export const PREMIUM_ALGORITHMS: ReadonlySet<string> = new Set([

@@ -13,7 +13,7 @@ export interface CallContext {
   requestId: string;
 }
 
-/** The monthly-quota reservation the RateLimiter made for this request (DESIGN §4 rule 4). */
+/** The monthly-quota reservation the RateLimiter made for this request (architecture §4 rule 4). */
 export interface QuotaFacts {
   used: number;
   limit: number;
@@ -51,7 +51,7 @@ export interface VaultSummary {
 export type KeyStateName = KeyState;
 export type PublicKeyFormatName = "raw" | "spki" | "pem" | "jwk";
 
-/** A key as the API shows it (DESIGN §5): metadata only, never any secret field. */
+/** A key as the API shows it (architecture §5): metadata only, never any secret field. */
 export interface KeyView {
   id: string;
   name: string | null;

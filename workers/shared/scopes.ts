@@ -1,5 +1,5 @@
 /**
- * Scopes and roles (DESIGN §2). A scope grants one family of methods; a role is a named scope set.
+ * Scopes and roles (architecture §2). A scope grants one family of methods; a role is a named scope set.
  * API keys store the expanded scope list, so changing a role's meaning never widens an existing key.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Symmetric keys end to end: secret-key handles in the provider, the DESIGN §7 AEAD envelope (byte
+ * Symmetric keys end to end: secret-key handles in the provider, the architecture §7 AEAD envelope (byte
  * layout; an independent implementation, OpenSSL through node:crypto, seals envelopes we open and
  * opens ours; a tamper matrix that always gives the same opaque `decrypt_failed`), and data keys.
  */

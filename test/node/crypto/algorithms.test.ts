@@ -1,5 +1,5 @@
 /**
- * The algorithm catalog against DESIGN §7 and the standards' parameter tables (FIPS 203 Table 3,
+ * The algorithm catalog against architecture §7 and the standards' parameter tables (FIPS 203 Table 3,
  * FIPS 204 Table 2, FIPS 205 Table 2, X-Wing §5.1, composite draft -19 §4/§6), against OpenSSL's key
  * sizes as an independent source, and against the gateway's list of names.
  */
@@ -46,7 +46,7 @@ describe("algorithm catalog", () => {
     ["ML-KEM-768", 64, 1184, 1088, [0x0041, 0x0001, 0x0002], "2.16.840.1.101.3.4.4.2", "ML-KEM-768"],
     ["ML-KEM-1024", 64, 1568, 1568, [0x0042, 0x0002, 0x0002], "2.16.840.1.101.3.4.4.3", "ML-KEM-1024"],
     ["X-Wing", 32, 1216, 1120, [0x647a, 0x0001, 0x0002], "1.3.6.1.4.1.62253.25722", null],
-  ] as const)("%s: sizes, HPKE suite (DESIGN §7), SPKI OID, JWK alg", (name, secretLength, publicKeyLength, ciphertextLength, [kemId, kdfId, aeadId], oid, jwkAlg) => {
+  ] as const)("%s: sizes, HPKE suite (architecture §7), SPKI OID, JWK alg", (name, secretLength, publicKeyLength, ciphertextLength, [kemId, kdfId, aeadId], oid, jwkAlg) => {
     const spec = getAlgorithm(name);
     expect(spec).toMatchObject({ kind: "kem", purpose: "encrypt", secretLength, publicKeyLength, ciphertextLength, sharedSecretLength: 32, spkiOid: oid, jwkAlg });
     expect(spec.hpke).toEqual({ kemId, kdfId, aeadId });

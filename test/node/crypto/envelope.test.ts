@@ -1,5 +1,5 @@
 /**
- * The DESIGN §7 envelope: byte layout, decoding (total, never throws), and HPKE envelopes end to
+ * The architecture §7 envelope: byte layout, decoding (total, never throws), and HPKE envelopes end to
  * end, including a tamper matrix that must always give the same opaque `decrypt_failed`.
  */
 import fc from "fast-check";
@@ -29,7 +29,7 @@ async function keyPair(algorithm: KemAlgorithmName, fill = 1) {
   return provider.deriveKeyPair(algorithm, new Uint8Array(ALGORITHMS[algorithm].secretLength).fill(fill));
 }
 
-describe("envelope layout (DESIGN §7)", () => {
+describe("envelope layout (architecture §7)", () => {
   it("encodes the HPKE header byte for byte", () => {
     const header = encodeEnvelopeHeader({ type: "hpke", keyId: KEY_ID, keyVersion: 0x01020304, suite: ALGORITHMS["ML-KEM-1024"].hpke });
     expect(toHex(header)).toBe(`50514b` + `01` + `01` + `0190f3a27b1c7def8a123456789abcde` + `01020304` + `0042` + `0002` + `0002`);

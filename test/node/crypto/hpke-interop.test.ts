@@ -1,6 +1,6 @@
 /**
  * Live cross-check of HPKE envelopes with an independent RFC 9180 implementation (@hpke/core with
- * @hpke/ml-kem and @hpke/hybridkem-x-wing): a third party given only our public key and the DESIGN §7
+ * @hpke/ml-kem and @hpke/hybridkem-x-wing): a third party given only our public key and the architecture §7
  * layout produces envelopes we open, and opens ours with the private seed.
  */
 import { Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha384 } from "@hpke/core";

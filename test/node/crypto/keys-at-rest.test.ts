@@ -1,5 +1,5 @@
 /**
- * Keys at rest (DESIGN §8): the KEK ring parsed from Worker secrets, and wrapping of key-version
+ * Keys at rest (architecture §8): the KEK ring parsed from Worker secrets, and wrapping of key-version
  * secrets bound to tenant, key, version, algorithm and KEK id.
  */
 import { createCipheriv, hkdfSync, randomBytes } from "node:crypto";

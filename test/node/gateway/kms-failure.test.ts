@@ -1,5 +1,5 @@
 /**
- * The problem a kms failure becomes (workers/gateway/src/kms/failure.ts, DESIGN §6): known 4xx codes
+ * The problem a kms failure becomes (workers/gateway/src/kms/failure.ts, architecture §6): known 4xx codes
  * keep their detail and rule, 5xx codes lose their detail (internal), and anything that is not a
  * known code is a broken dependency, 503 kms_unavailable — never a verdict.
  */

@@ -1,5 +1,5 @@
 /**
- * The monthly quota (workers/gateway/src/rate-limit/quota.ts, DESIGN §4 rule 4): units are reserved
+ * The monthly quota (workers/gateway/src/rate-limit/quota.ts, architecture §4 rule 4): units are reserved
  * exactly up to the limit, never partly, and the count starts again at 00:00 UTC on the first of
  * each month — including from December into January. The clock is an argument throughout.
  */

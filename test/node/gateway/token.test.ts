@@ -1,5 +1,5 @@
 /**
- * API key tokens (workers/gateway/src/auth/token.ts, DESIGN §2): the format and its CRC32 checksum,
+ * API key tokens (workers/gateway/src/auth/token.ts, architecture §2): the format and its CRC32 checksum,
  * HMAC-SHA-256 with the pepper (checked against node:crypto), and the constant-time comparison.
  */
 import { createHmac, randomBytes } from "node:crypto";

@@ -129,11 +129,11 @@ export async function sign(api: Api, token: string, id: string, body: { message:
   return { signature: Buffer.from(unb64(signed.signature)), version: signed.key_version };
 }
 
-/** DESIGN §7 HPKE envelope header length: "PQK" 0x01 | type | key id (16) | version (4) | 3 × u16 suite ids. */
+/** architecture §7 HPKE envelope header length: "PQK" 0x01 | type | key id (16) | version (4) | 3 × u16 suite ids. */
 export const HPKE_HEADER_BYTES = 3 + 1 + 1 + 16 + 4 + 2 + 2 + 2;
 
 /**
- * The DESIGN §7 HPKE header, built here from the contract alone (never from our code), big-endian:
+ * The architecture §7 HPKE header, built here from the contract alone (never from our code), big-endian:
  * "PQK" 0x01 | 0x01 | key id (UUID bytes) | version u32 | kem u16 | kdf u16 | aead u16.
  */
 export function hpkeEnvelopeHeader(keyId: string, version: number, suite: { kemId: number; kdfId: number; aeadId: number }): Buffer {

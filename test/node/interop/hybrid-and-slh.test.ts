@@ -1,7 +1,7 @@
 /**
  * The hybrid and hash-based algorithms through the public API, checked by independent
  * implementations:
- * - X-Wing: @hpke/core + @hpke/hybridkem-x-wing seal envelopes built here from DESIGN §7 alone (not
+ * - X-Wing: @hpke/core + @hpke/hybridkem-x-wing seal envelopes built here from architecture §7 alone (not
  *   with our code) to our raw public key, and the vault decrypts them, before and after rotation.
  * - Composite-ML-DSA-65-P256 (draft-ietf-lamps-pq-composite-sigs-19, id-MLDSA65-ECDSA-P256-SHA512):
  *   our signatures verify with a verifier built here from OpenSSL's ML-DSA-65 and ECDSA P-256.
@@ -43,7 +43,7 @@ describe("X-Wing through the public API", () => {
   const ML_KEM_CIPHERTEXT_BYTES = 1088;
   const SHARED_SECRET_BYTES = 32;
   const AEAD_TAG_BYTES = 16;
-  /** DESIGN §7 X-Wing suite: KEM 0x647a (draft-ietf-hpke-pq), HKDF-SHA256, AES-256-GCM. */
+  /** architecture §7 X-Wing suite: KEM 0x647a (draft-ietf-hpke-pq), HKDF-SHA256, AES-256-GCM. */
   const SUITE = { kemId: 0x647a, kdfId: 0x0001, aeadId: 0x0002 };
   const HEADER_BYTES = HPKE_HEADER_BYTES;
   const plaintext = Buffer.from("sealed by @hpke/hybridkem-x-wing, opened in the vault");
@@ -77,7 +77,7 @@ describe("X-Wing through the public API", () => {
     expect(Buffer.from(unb64(body.plaintext)).equals(plaintext)).toBe(true);
   }
 
-  it("@hpke/core's X-Wing suite has the DESIGN §7 ids, and our raw public key is 1216 bytes", async () => {
+  it("@hpke/core's X-Wing suite has the architecture §7 ids, and our raw public key is 1216 bytes", async () => {
     expect([suite.kem.id, suite.kdf.id, suite.aead.id]).toEqual([SUITE.kemId, SUITE.kdfId, SUITE.aeadId]);
     const raw = await publicKey(id, "raw");
     expect(raw).toMatchObject({ key_id: id, version: 1, algorithm: "X-Wing", format: "raw" });
@@ -109,7 +109,7 @@ describe("X-Wing through the public API", () => {
     await expectProblem(await decrypt(forOther), 400, "decrypt_failed");
   });
 
-  it("/encrypt output follows the DESIGN §7 layout field by field, and /decrypt opens it", async () => {
+  it("/encrypt output follows the architecture §7 layout field by field, and /decrypt opens it", async () => {
     const out = await api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
       auth: token,
       body: { plaintext: b64(plaintext), aad: b64(aad) },
@@ -262,7 +262,7 @@ describe("Composite-ML-DSA-65-P256 through the public API", () => {
     expect(verifies(message, new Uint8Array(0), signature)).toEqual({ mlDsa: false, ecdsa: false });
     expect(verifies(message, flipBit(context, 0), signature)).toEqual({ mlDsa: false, ecdsa: false });
     expect(verifies(flipBit(message, 7), context, signature)).toEqual({ mlDsa: false, ecdsa: false });
-    // Hedged by default (DESIGN §7): signing again gives another signature, which verifies too.
+    // Hedged by default (architecture §7): signing again gives another signature, which verifies too.
     const again = await sign(id, { message, context });
     expect(again.signature.equals(signature)).toBe(false);
     expect(verifies(message, context, again.signature)).toEqual({ mlDsa: true, ecdsa: true });

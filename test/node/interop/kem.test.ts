@@ -1,7 +1,7 @@
 /**
  * ML-KEM through the public API, checked by independent implementations: OpenSSL 3.5 (node:crypto in
  * Node 24) imports our SPKI, PEM and JWK and encapsulates to them, and the vault decapsulates the same
- * secret; @hpke/core + @hpke/ml-kem seal envelopes built here from DESIGN §7 alone (not with our code)
+ * secret; @hpke/core + @hpke/ml-kem seal envelopes built here from architecture §7 alone (not with our code)
  * and the vault decrypts them; our /encrypt output is parsed field by field; after rotation, envelopes
  * sealed to version 1's public key still decrypt.
  */
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as harness from "./harness.ts";
 import { b64, createTenant, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, startApi, unb64, type Api } from "./harness.ts";
 
-/** FIPS 203 Table 3 sizes and the HPKE suites of DESIGN §7 (KEM ids per draft-ietf-hpke-pq). */
+/** FIPS 203 Table 3 sizes and the HPKE suites of architecture §7 (KEM ids per draft-ietf-hpke-pq). */
 const KEMS = {
   "ML-KEM-512": { publicKey: 800, ciphertext: 768, kemId: 0x0040, kdfId: 0x0001, aeadId: 0x0002 },
   "ML-KEM-768": { publicKey: 1184, ciphertext: 1088, kemId: 0x0041, kdfId: 0x0001, aeadId: 0x0002 },
@@ -151,7 +151,7 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
     expect((await decapsulate(id, unb64(out.ciphertext))).shared_secret).toBe(out.shared_secret);
   });
 
-  it("@hpke/core uses the DESIGN §7 suite ids", () => {
+  it("@hpke/core uses the architecture §7 suite ids", () => {
     const suite = hpkeSuite(algorithm);
     expect([suite.kem.id, suite.kdf.id, suite.aead.id]).toEqual([spec.kemId, spec.kdfId, spec.aeadId]);
   });
@@ -174,7 +174,7 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
     await expectProblem(await decrypt(id, emptyInfo), 400, "decrypt_failed");
   });
 
-  it("/encrypt output follows the DESIGN §7 layout field by field, and /decrypt opens it", async () => {
+  it("/encrypt output follows the architecture §7 layout field by field, and /decrypt opens it", async () => {
     const out = await api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
       auth: token,
       body: { plaintext: b64(plaintext), aad: b64(aad) },

@@ -109,7 +109,7 @@ describe.each(Object.keys(DSAS) as Dsa[])("%s through the public API", (algorith
     expect(version).toBe(1);
     expect(signature.length).toBe(sizes.signature);
     expect(crypto.verify(null, message, key, signature)).toBe(true);
-    // Hedged by default (DESIGN §7): signing again gives another signature, which verifies too.
+    // Hedged by default (architecture §7): signing again gives another signature, which verifies too.
     const again = await sign(id, { message });
     expect(again.signature.equals(signature)).toBe(false);
     expect(crypto.verify(null, message, key, again.signature)).toBe(true);

@@ -1,6 +1,6 @@
 /**
  * Symmetric keys and data keys through the public API:
- * - AES-256-GCM and ChaCha20-Poly1305 envelopes follow the DESIGN §7 AEAD layout field by field, and
+ * - AES-256-GCM and ChaCha20-Poly1305 envelopes follow the architecture §7 AEAD layout field by field, and
  *   survive rotation and rewrap; min_decryption_version retires the old envelope but not the
  *   rewrapped one. The symmetric key never leaves the service, so these envelopes cannot be opened
  *   here: their layout and their behaviour through the API are what is checked.
@@ -52,7 +52,7 @@ async function expectDecrypted(id: string, ciphertext: string, version: number, 
   expect(Buffer.from(unb64(body.plaintext)).equals(expected)).toBe(true);
 }
 
-/** The DESIGN §7 envelope prefix shared by both types: "PQK" 0x01 | type | key id | version. */
+/** The architecture §7 envelope prefix shared by both types: "PQK" 0x01 | type | key id | version. */
 function expectPrefix(envelope: Buffer, type: number, id: string, version: number): void {
   expect(envelope.subarray(0, 3).toString("latin1")).toBe("PQK");
   expect(envelope[3]).toBe(0x01);
@@ -65,7 +65,7 @@ describe.each([
   ["AES-256-GCM", 0x0001],
   ["ChaCha20-Poly1305", 0x0002],
 ] as const)("%s envelopes through the public API", (algorithm, algId) => {
-  /** The AEAD envelope layout (DESIGN §7, type 0x02), field by field. */
+  /** The AEAD envelope layout (architecture §7, type 0x02), field by field. */
   function expectAeadEnvelope(ciphertext: string, id: string, version: number): Buffer {
     const envelope = Buffer.from(unb64(ciphertext));
     expectPrefix(envelope, 0x02, id, version);
@@ -78,7 +78,7 @@ describe.each([
     return api.call<Envelope>("POST", `/v1/keys/${id}/encrypt`, { auth: token, body: { plaintext: b64(plaintext), aad: b64(aad) } });
   }
 
-  it("/encrypt gives the DESIGN §7 AEAD layout with a fresh nonce each time; /decrypt needs the same aad and an intact envelope", async () => {
+  it("/encrypt gives the architecture §7 AEAD layout with a fresh nonce each time; /decrypt needs the same aad and an intact envelope", async () => {
     const id = await createKey(algorithm);
     const [a, b] = [await encrypt(id), await encrypt(id)];
     expect([a.key_version, b.key_version]).toEqual([1, 1]);
@@ -143,7 +143,7 @@ describe.each([
 });
 
 describe("/datakey on an ML-KEM-768 key", () => {
-  /** DESIGN §7 ML-KEM-768 suite and FIPS 203 ciphertext size; data keys are AES-256 (32 bytes). */
+  /** architecture §7 ML-KEM-768 suite and FIPS 203 ciphertext size; data keys are AES-256 (32 bytes). */
   const SUITE = { kemId: 0x0041, kdfId: 0x0001, aeadId: 0x0002 };
   const ML_KEM_768_CIPHERTEXT_BYTES = 1088;
   const DATA_KEY_BYTES = 32;

@@ -1,5 +1,5 @@
 /**
- * Key lifecycle transitions (DESIGN §5, §8) as a table: every state × every action, the state it
+ * Key lifecycle transitions (architecture §5, §8) as a table: every state × every action, the state it
  * leads to or the refusal, in the one Result shape.
  */
 import { describe, expect, it } from "vitest";

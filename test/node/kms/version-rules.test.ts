@@ -1,5 +1,5 @@
 /**
- * Which key version a crypto operation uses (DESIGN §5, §9), as tables over one key row with
+ * Which key version a crypto operation uses (architecture §5, §9), as tables over one key row with
  * versions 1–4 (primary 4) and min_decryption_version 2; and how refusals are audited.
  */
 import { describe, expect, it } from "vitest";

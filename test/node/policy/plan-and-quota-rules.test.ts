@@ -1,5 +1,5 @@
 /**
- * Policy rules 3 and 4 (workers/shared/policy/rules.ts, DESIGN §4). Rule 3: the plan allows the
+ * Policy rules 3 and 4 (workers/shared/policy/rules.ts, architecture §4). Rule 3: the plan allows the
  * algorithm — on create and on every later use, where a key the plan no longer allows (after a
  * downgrade) stays readable but protects nothing new — and the key-count limit on create.
  * Rule 4: the monthly quota, as the RateLimiter reserved it for this request.

@@ -1,5 +1,5 @@
 /**
- * Policy rules 1 and 2 (workers/shared/policy/rules.ts, DESIGN §4): each rule's allow and deny, and
+ * Policy rules 1 and 2 (workers/shared/policy/rules.ts, architecture §4): each rule's allow and deny, and
  * the order of all five: the first deny ends evaluation and is the one reported. Rules 3 and 4 are
  * in plan-and-quota-rules.test.ts, rule 5 in tenant-rules.test.ts.
  */
@@ -97,7 +97,7 @@ describe("evaluate: first deny wins", () => {
     expect(never).not.toHaveBeenCalled();
   });
 
-  it("evaluates the five rules of DESIGN §4 in their order", () => {
+  it("evaluates the five rules of architecture §4 in their order", () => {
     expect(RULES).toEqual([tenantActive, scopesAndRestriction, planLimits, monthlyQuota, tenantRules]);
   });
 

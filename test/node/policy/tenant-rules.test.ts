@@ -1,5 +1,5 @@
 /**
- * Policy rule 5 (workers/shared/policy/rules.ts, DESIGN §4): the tenant's own rules. An `ip_allow`
+ * Policy rule 5 (workers/shared/policy/rules.ts, architecture §4): the tenant's own rules. An `ip_allow`
  * list, once it has any entry, admits only source addresses inside one of its ranges — a request
  * with no source address, or a range that does not parse, admits nothing (fail closed). An
  * `operation_deny` names one operation or a family (`crypto.*`).

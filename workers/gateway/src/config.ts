@@ -15,7 +15,7 @@ export interface GatewayConfig {
 }
 
 const MIN_ADMIN_TOKEN_LENGTH = 32;
-const MAX_API_KEY_CACHE_TTL_SECONDS = 10; // DESIGN §2: revocation visible within 10 s
+const MAX_API_KEY_CACHE_TTL_SECONDS = 10; // architecture §2: revocation visible within 10 s
 
 let cached: { admin: unknown; pepper: unknown; ttl: unknown; result: Promise<Result<GatewayConfig>> } | undefined;
 

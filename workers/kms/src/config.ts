@@ -1,5 +1,5 @@
 /**
- * The kms Worker's secrets: the key-encryption keyring (DESIGN §8). Reasons name the secret,
+ * The kms Worker's secrets: the key-encryption keyring (architecture §8). Reasons name the secret,
  * never its value.
  */
 import { parseKeyring } from "./crypto/kek.ts";

@@ -1,5 +1,5 @@
 /**
- * The facts a policy decision needs, read from D1 (DESIGN §4): the tenant's status, plan and key
+ * The facts a policy decision needs, read from D1 (architecture §4): the tenant's status, plan and key
  * limit, its own rules, and — only where the plan excludes some algorithm, or on create — the
  * algorithm of the key the request names and the tenant's key count, both from the vault's D1
  * projection. Used by the policy Worker, and by the gateway while emergency fail-open is on, so
@@ -25,7 +25,7 @@ function planAllowsAllAlgorithms(plan: Plan): boolean {
  * isolate for at most TENANT_FACTS_TTL_MS, keyed by the tenant's revision (its `updated_at`, which
  * every change to the tenant or its rules bumps). A change made through this isolate's gateway is
  * seen at once — the gateway sends the new revision — and everywhere else within the same bound
- * as a revoked API key (DESIGN §2: at most 10 s). Without a revision, nothing is cached.
+ * as a revoked API key (architecture §2: at most 10 s). Without a revision, nothing is cached.
  */
 const TENANT_FACTS_TTL_MS = 5_000;
 const TENANT_FACTS_MAX_ENTRIES = 1_000;

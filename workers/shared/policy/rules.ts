@@ -1,5 +1,5 @@
 /**
- * The policy rules (DESIGN §4), evaluated in order; the first deny ends evaluation and is the one
+ * The policy rules (architecture §4), evaluated in order; the first deny ends evaluation and is the one
  * reported. Each rule is a pure function of the request and the facts read for it (the clock is one
  * of the facts), so every rule is tested with plain tables.
  */

@@ -1,5 +1,5 @@
 /**
- * API key tokens (DESIGN §2): `pqk_` + 43 base62 chars of 32 random bytes + 6 base62 chars of the
+ * API key tokens (architecture §2): `pqk_` + 43 base62 chars of 32 random bytes + 6 base62 chars of the
  * CRC32 of everything before it. The checksum is not a security control: it lets the gateway turn
  * away typos and garbage before it spends an HMAC and a D1 query. Tokens are stored only as
  * HMAC-SHA-256(pepper, token), compared in constant time.

@@ -1,6 +1,6 @@
 /**
  * Platform settings in D1. Today: emergency policy fail-open, a row whose `expires_at` is the end of
- * its window, so it turns itself off when the time is up with no timer (DESIGN §4).
+ * its window, so it turns itself off when the time is up with no timer (architecture §4).
  */
 import { eq } from "drizzle-orm";
 import * as schema from "../../../../schema/d1.ts";

@@ -1,7 +1,7 @@
 /**
  * The credentials a request carries, read in one place: the Bearer token of `Authorization`
  * (RFC 6750 §2.1) for tenant API keys, the platform admin token and the metrics token, and the
- * tenant API key of stage 2 (DESIGN §3). Pure: headers in, a token or a failure out.
+ * tenant API key of stage 2 (architecture §3). Pure: headers in, a token or a failure out.
  */
 import { fail, ok, type Result } from "../../../shared/errors.ts";
 

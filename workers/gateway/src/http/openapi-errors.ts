@@ -9,7 +9,7 @@ import { ERRORS, type ErrorCode } from "../../../shared/errors.ts";
 import { API_KEY_REALM, challengeFor, PROBLEM_CONTENT_TYPE, problemBody, ApiError } from "./problem.ts";
 import type { AnyRoute } from "./route-spec.ts";
 
-/** Failures any stage before the handler can answer on a tenant route (DESIGN §3). */
+/** Failures any stage before the handler can answer on a tenant route (architecture §3). */
 const TENANT_PIPELINE: readonly ErrorCode[] = [
   "missing_api_key",
   "invalid_api_key",

@@ -1,6 +1,6 @@
 /**
  * The route registry: each route is declared once (route-spec.ts) and mounted here behind the
- * pipeline stages its access implies, in DESIGN §3 order (pipeline/stages.ts). A known path asked
+ * pipeline stages its access implies, in architecture §3 order (pipeline/stages.ts). A known path asked
  * with another method answers 405 with `Allow`.
  */
 import type { Hono, MiddlewareHandler } from "hono";

@@ -1,6 +1,6 @@
 /**
  * The kms client: every call from the gateway to the kms Worker goes through `callKms`, over typed
- * RPC with the caller's context (stage 7, DESIGN §3). Expected failures come back as values and
+ * RPC with the caller's context (stage 7, architecture §3). Expected failures come back as values and
  * become problem responses (failure.ts); a kms Worker that throws, hangs or answers something that
  * is not a `Result` with a known code is 503 `kms_unavailable`: fail closed.
  */
@@ -40,7 +40,7 @@ export async function callKms<T>(call: () => Promise<Result<T>>): Promise<T> {
 /**
  * Records a change to who may do what in the tenant (its API keys, its policy rules) in the
  * tenant's audit log, before the change is made: if the event cannot be written, the change is
- * not made, so no such change is ever unaudited (DESIGN §9).
+ * not made, so no such change is ever unaudited (architecture §9).
  */
 export async function auditTenantChange(env: Env, call: CallContext, operation: Operation, detail: string): Promise<void> {
   await callKms(() => env.KMS.recordEvent(call, { operation, keyId: null, outcome: "allowed", rule: null, severity: "info", detail }));

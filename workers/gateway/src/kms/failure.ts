@@ -1,6 +1,6 @@
 /**
  * The problem a failure answered by the kms Worker becomes. A detail is shown only for 4xx
- * failures: a 5xx detail is internal (DESIGN §6) and is replaced by the fixed title. Pure.
+ * failures: a 5xx detail is internal (architecture §6) and is replaced by the fixed title. Pure.
  */
 import { ERRORS, isErrorCode } from "../../../shared/errors.ts";
 import { ApiError } from "../http/problem.ts";

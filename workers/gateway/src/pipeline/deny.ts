@@ -1,5 +1,5 @@
 /**
- * A policy deny (DESIGN §4): audited in the tenant's log in the background — the request is
+ * A policy deny (architecture §4): audited in the tenant's log in the background — the request is
  * refused either way — and answered 403 with the rule that decided. Used by stage 6 for the
  * engine's answers and its own scope check, and by emergency fail-open for the gateway's.
  */

@@ -1,5 +1,5 @@
 /**
- * Emergency policy fail-open (DESIGN §4), as stage 6 applies it when the policy engine cannot be
+ * Emergency policy fail-open (architecture §4), as stage 6 applies it when the policy engine cannot be
  * reached. Off (the default, or expired), the request is 503 `policy_unavailable`: fail closed.
  * On, it opens only what cannot be known without the engine: the gateway runs the engine's own
  * rules itself, over the facts the engine would have read from D1 (facts.ts); only if those
@@ -23,7 +23,7 @@ import { recordPolicyEvent, refuseIfDenied } from "./deny.ts";
 
 export const POLICY_DEADLINE_MS = 3_000;
 
-/** The rules that need no fact the policy Worker reads from D1 (DESIGN §4 rules 1, 2, 4, and 3 on create). */
+/** The rules that need no fact the policy Worker reads from D1 (architecture §4 rules 1, 2, 4, and 3 on create). */
 const LOCAL_RULES: readonly Rule[] = [tenantActive, scopesAndRestriction, planLimits, monthlyQuota];
 
 /** Pure: what the local rules decide for this caller, with the facts stage 3 resolved. */

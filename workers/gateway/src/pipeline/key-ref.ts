@@ -4,7 +4,7 @@
  * normalised to lower case) — or `alias:NAME` (`alias%3ANAME` too: path parameters arrive
  * percent-decoded), resolved through the tenant's vault to the key the alias points to now.
  * Anything that cannot name a key of this tenant answers exactly like a key that does not exist
- * (DESIGN §6): 404 `key_not_found`, whatever the reason — an unknown alias included.
+ * (architecture §6): 404 `key_not_found`, whatever the reason — an unknown alias included.
  */
 import type { Context } from "hono";
 import { ALIAS_PREFIX, isAliasName } from "../../../shared/aliases.ts";

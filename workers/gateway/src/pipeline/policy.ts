@@ -1,5 +1,5 @@
 /**
- * Stage 6: the policy check (DESIGN §3, §4), as middleware, in two steps around input validation.
+ * Stage 6: the policy check (architecture §3, §4), as middleware, in two steps around input validation.
  * Authorization comes first: a caller without the operation's scope, or whose key restriction
  * leaves out the key in the path, is refused (403, audited) before its body is read, so a
  * malformed body never tells it more than "not allowed". Then the input is validated (400 naming
@@ -80,7 +80,7 @@ export async function checkPolicy(c: Context<AppEnv>, request: PolicyRequest): P
 const NO_FACTS = { now: 0, tenant: null, keyAlgorithm: null, keyCount: null, tenantRules: [] } satisfies PolicyFacts;
 
 /**
- * Stage 6, first half: DESIGN §4 rule 2 (the operation's scope; the key restriction, once the key is
+ * Stage 6, first half: architecture §4 rule 2 (the operation's scope; the key restriction, once the key is
  * known), decided by the same rule function the engine runs, before the request body is read. It
  * needs no fact beyond the caller's resolved context, so no engine call; a deny is audited and
  * answered like any other.

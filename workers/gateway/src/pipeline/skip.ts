@@ -1,5 +1,5 @@
 /**
- * Stage 1 (DESIGN §3): the paths that bypass API-key authentication. Everything else is either a
+ * Stage 1 (architecture §3): the paths that bypass API-key authentication. Everything else is either a
  * tenant route behind stages 2–6 or an admin route behind the admin token; the route registry
  * refuses at start-up to mount a route that is neither.
  */

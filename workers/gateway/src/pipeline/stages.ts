@@ -1,5 +1,5 @@
 /**
- * The gateway pipeline (DESIGN §3), in order. Every route is mounted behind the stages its access
+ * The gateway pipeline (architecture §3), in order. Every route is mounted behind the stages its access
  * implies (http/routes.ts):
  *
  *   1. skip        skip.ts        public paths (/health, /openapi.json, …) bypass stages 2–6
@@ -43,7 +43,7 @@ export interface PipelineOptions {
   clock?: () => number;
 }
 
-/** The middleware chain of one route, in DESIGN §3 order, ending with its handler. */
+/** The middleware chain of one route, in architecture §3 order, ending with its handler. */
 export function stagesFor(spec: AnyRoute, options: PipelineOptions = {}): MiddlewareHandler<AppEnv>[] {
   const access = spec.access;
   const skipped = isSkipped(spec.path);

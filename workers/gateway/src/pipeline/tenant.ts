@@ -5,7 +5,7 @@
  * A D1 failure is 503, never 401 and never allow.
  *
  * Resolved keys may be served from this isolate's memory for `API_KEY_CACHE_TTL_SECONDS`
- * (at most 10 s, DESIGN §2): that is the documented bound for a revocation or suspension made
+ * (at most 10 s, architecture §2): that is the documented bound for a revocation or suspension made
  * elsewhere to take effect. Revocation through this isolate evicts at once.
  */
 import type { MiddlewareHandler } from "hono";

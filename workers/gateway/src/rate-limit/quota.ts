@@ -1,5 +1,5 @@
 /**
- * Monthly operation quota (DESIGN §4 rule 4), metered per tenant per calendar month (UTC). Pure:
+ * Monthly operation quota (architecture §4 rule 4), metered per tenant per calendar month (UTC). Pure:
  * the clock is an argument. The RateLimiter DO owns the counter (it is already on every request's
  * path and serialises its calls), so reserving a unit is exact under any concurrency: of N
  * simultaneous requests with R units left, exactly R are within quota.

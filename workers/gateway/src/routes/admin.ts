@@ -1,5 +1,5 @@
 /**
- * Platform administration (DESIGN §2): tenants and their API keys. Authenticated by ADMIN_TOKEN
+ * Platform administration (architecture §2): tenants and their API keys. Authenticated by ADMIN_TOKEN
  * only, never by a tenant API key.
  */
 import * as z from "zod";

@@ -1,5 +1,5 @@
 /**
- * Tenant self-service API keys (DESIGN §2, §5). A key can only mint keys with a subset of its own
+ * Tenant self-service API keys (architecture §2, §5). A key can only mint keys with a subset of its own
  * scopes and key restriction, expiring no later than itself: `api-keys:manage` is not a way to
  * escalate privilege, nor to turn a short-lived key into a permanent one.
  */

@@ -1,5 +1,5 @@
 /**
- * Audit log routes (DESIGN §9): the tenant's hash-chained events, newest first, with filters and
+ * Audit log routes (architecture §9): the tenant's hash-chained events, newest first, with filters and
  * cursor paging; and chain verification, which recomputes every hash in the vault and reports the
  * first broken link. The platform admin reads the platform's own log the same way.
  */
@@ -55,7 +55,7 @@ const ChainVerdict = z
 
 type Query = z.output<typeof AuditQuery>;
 
-/** `keyIds`: an API key's key restriction: it reads the events of its keys only (DESIGN §2). */
+/** `keyIds`: an API key's key restriction: it reads the events of its keys only (architecture §2). */
 function listEvents(c: Context<AppEnv>, call: CallContext, query: Query, keyIds: string[] | null) {
   return callKms(() =>
     c.env.KMS.auditEvents(call, {

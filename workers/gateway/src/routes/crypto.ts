@@ -1,5 +1,5 @@
 /**
- * Cryptographic operations (DESIGN §5): encrypt / decrypt (HPKE envelopes), encapsulate /
+ * Cryptographic operations (architecture §5): encrypt / decrypt (HPKE envelopes), encapsulate /
  * decapsulate (raw FIPS 203), sign / verify (FIPS 204, optional context, or external μ).
  * Binary fields are base64 in and out; sizes are checked here, before any crypto runs.
  */

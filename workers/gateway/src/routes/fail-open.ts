@@ -1,5 +1,5 @@
 /**
- * Emergency policy fail-open (DESIGN §4), platform admin only. While on, a policy-engine outage lets
+ * Emergency policy fail-open (architecture §4), platform admin only. While on, a policy-engine outage lets
  * requests through instead of 503 — each one audited as critical in its tenant's log — and it turns
  * itself off at `until`, checked on every request. It never bypasses authentication, rate limits,
  * or a deny the policy engine did return; while it is on, the gateway applies the engine's rules

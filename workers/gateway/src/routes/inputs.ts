@@ -1,6 +1,6 @@
 /**
  * zod building blocks for key and crypto routes: base64 fields decoded to bytes with their size
- * limits (DESIGN §5: limits documented and enforced before any crypto), key ids, labels.
+ * limits (architecture §5: limits documented and enforced before any crypto), key ids, labels.
  */
 import * as z from "zod";
 import { fromBase64 } from "../../../shared/base64.ts";

@@ -1,6 +1,6 @@
 /**
  * Key-less decrypt and rewrap: `POST /v1/decrypt` and `POST /v1/rewrap {ciphertext, aad?}`. The key
- * is the one the envelope's header names (DESIGN §7), read here only to check the caller's key
+ * is the one the envelope's header names (architecture §7), read here only to check the caller's key
  * restriction on it (`keyFrom`); the vault reads it again and decides. This is what makes
  * re-pointing an alias safe: data encrypted through `alias:orders` still opens after `orders`
  * names a new key. An envelope that names no key of the tenant answers like a tampered one:

@@ -1,5 +1,5 @@
 /**
- * Key management routes (DESIGN §5): create (with Idempotency-Key), list, get, patch, public key,
+ * Key management routes (architecture §5): create (with Idempotency-Key), list, get, patch, public key,
  * rotate, disable / enable, schedule / cancel deletion. The vault is the source of truth; these
  * routes validate input, name the operation for the policy stage, and render the vault's answer.
  */

@@ -1,9 +1,9 @@
 /**
- * Tenant-defined policy rules (DESIGN §4 rule 5): a source-IP allow-list (`ip_allow`, CIDR; once
+ * Tenant-defined policy rules (architecture §4 rule 5): a source-IP allow-list (`ip_allow`, CIDR; once
  * any exists, requests from other addresses are denied) and per-operation denies
  * (`operation_deny`, an operation name such as `crypto.sign` or a family such as `keys.*`).
  * Managed by API keys holding `api-keys:manage`; every change is audited in the tenant's log, and
- * bumps the tenant's revision so the policy's cached facts are refreshed (DESIGN §2 bound).
+ * bumps the tenant's revision so the policy's cached facts are refreshed (architecture §2 bound).
  */
 import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";

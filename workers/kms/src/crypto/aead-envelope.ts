@@ -1,5 +1,5 @@
 /**
- * AEAD envelopes (DESIGN §7, type 0x02) for symmetric keys, and data keys (DESIGN §5 /datakey).
+ * AEAD envelopes (architecture §7, type 0x02) for symmetric keys, and data keys (architecture §5 /datakey).
  *
  *   envelope = header ‖ nonce (12) ‖ ct‖tag, header = "PQK" 0x01 0x02 | key id | version | alg_id
  *   ct‖tag   = AEAD-Seal(key, nonce, aad = header ‖ caller aad, plaintext)
@@ -24,7 +24,7 @@ import { assertBytes, CryptoInputError } from "./errors.ts";
 import { namesBinding, type EnvelopeBinding } from "./hpke-envelope.ts";
 import type { CryptoProvider, SecretKeyHandle } from "./provider.ts";
 
-/** Data keys are AES-256 keys (DESIGN §5: "a fresh AES-256 data key"). */
+/** Data keys are AES-256 keys (architecture §5: "a fresh AES-256 data key"). */
 export const DATA_KEY_ALGORITHM: AeadAlgorithmName = "AES-256-GCM";
 export const DATA_KEY_LENGTH = 32;
 
@@ -45,7 +45,7 @@ function aeadSpec(operation: string, key: SecretKeyHandle): AeadAlgorithm {
   return spec;
 }
 
-/** Encrypts `plaintext` under `key` and returns the envelope bytes (DESIGN §7, type 0x02). */
+/** Encrypts `plaintext` under `key` and returns the envelope bytes (architecture §7, type 0x02). */
 export async function sealAeadEnvelope(
   provider: CryptoProvider,
   key: SecretKeyHandle,

@@ -3,7 +3,7 @@
  * (0x0002) through Web Crypto (SP 800-38D, 96-bit nonce, 128-bit tag), ChaCha20-Poly1305 (0x0003)
  * through @noble/ciphers (RFC 8439). HPKE uses them for its payload; symmetric keys (the provider's
  * `importSecretKey`, for AEAD envelopes with alg ids 0x0001 AES-256-GCM / 0x0002 ChaCha20-Poly1305,
- * DESIGN §7) use the same code.
+ * architecture §7) use the same code.
  *
  * Trust boundary: keys are the caller's secrets (from the HPKE key schedule, or a tenant's symmetric
  * key version); ciphertexts and AAD come from tenants. `open` throws `AeadOpenError` for any authentication failure and says nothing

@@ -1,6 +1,6 @@
 /**
  * The algorithm catalog: every algorithm a key can have, with the sizes, identifiers and operations
- * the rest of the service needs (DESIGN §7). Callers look algorithms up here instead of hard-coding
+ * the rest of the service needs (architecture §7). Callers look algorithms up here instead of hard-coding
  * lengths or ids; the provider, HPKE, envelope and public-key-format modules all read from it.
  * workers/shared/algorithms.ts lists the same names for the gateway; a test keeps the two equal.
  *
@@ -32,10 +32,10 @@ export type AeadAlgorithmName = "AES-256-GCM" | "ChaCha20-Poly1305";
 export type AsymmetricAlgorithmName = KemAlgorithmName | SignatureAlgorithmName;
 export type AlgorithmName = AsymmetricAlgorithmName | AeadAlgorithmName;
 
-/** What a key is for (DESIGN §7 "purpose"); shown in key responses (DESIGN §5). */
+/** What a key is for (architecture §7 "purpose"); shown in key responses (architecture §5). */
 export type KeyPurpose = "encrypt" | "sign";
 
-/** API operations (DESIGN §5 "Crypto"); the vault answers `unsupported_operation` for the others. */
+/** API operations (architecture §5 "Crypto"); the vault answers `unsupported_operation` for the others. */
 export type KeyOperation = "encrypt" | "decrypt" | "rewrap" | "encapsulate" | "decapsulate" | "datakey" | "sign" | "verify";
 
 /** HPKE algorithm identifiers (RFC 9180 §7 registries; ML-KEM and X-Wing per draft-ietf-hpke-pq). */
@@ -43,7 +43,7 @@ export const HPKE_KEM_ID = { ML_KEM_512: 0x0040, ML_KEM_768: 0x0041, ML_KEM_1024
 export const HPKE_KDF_ID = { HKDF_SHA256: 0x0001, HKDF_SHA384: 0x0002, HKDF_SHA512: 0x0003 } as const;
 export const HPKE_AEAD_ID = { AES_128_GCM: 0x0001, AES_256_GCM: 0x0002, CHACHA20_POLY1305: 0x0003 } as const;
 
-/** AEAD envelope alg_id (DESIGN §7); not the HPKE AEAD ids above. */
+/** AEAD envelope alg_id (architecture §7); not the HPKE AEAD ids above. */
 export const AEAD_ENVELOPE_ALG_ID = { AES_256_GCM: 0x0001, CHACHA20_POLY1305: 0x0002 } as const;
 
 /** An HPKE ciphersuite: the three ids that make up RFC 9180's `suite_id`. */
@@ -57,7 +57,7 @@ interface AlgorithmBase<N extends AlgorithmName> {
   readonly name: N;
   readonly standard: string;
   readonly purpose: KeyPurpose;
-  /** Length of the stored secret of a key version (DESIGN §7 "stored secret", §8). */
+  /** Length of the stored secret of a key version (architecture §7 "stored secret", §8). */
   readonly secretLength: number;
   readonly operations: readonly KeyOperation[];
 }
@@ -76,7 +76,7 @@ export interface KemAlgorithm extends AsymmetricAlgorithm<KemAlgorithmName> {
   readonly purpose: "encrypt";
   readonly ciphertextLength: number;
   readonly sharedSecretLength: number;
-  /** Suite for HPKE envelopes with this key (DESIGN §7). */
+  /** Suite for HPKE envelopes with this key (architecture §7). */
   readonly hpke: HpkeSuite;
 }
 
@@ -99,7 +99,7 @@ export interface AeadAlgorithm extends AlgorithmBase<AeadAlgorithmName> {
   readonly purpose: "encrypt";
   readonly nonceLength: number;
   readonly tagLength: number;
-  /** The envelope's alg_id (DESIGN §7). */
+  /** The envelope's alg_id (architecture §7). */
   readonly envelopeAlgId: number;
   /** The same AEAD's HPKE id (RFC 9180 §7.3), which aead.ts is keyed by. */
   readonly hpkeAeadId: number;
@@ -228,7 +228,7 @@ function slhDsa<N extends SignatureAlgorithmName>(name: N, signatureLength: numb
   });
 }
 
-/** Symmetric AEAD keys: secret = the 32-byte key; 96-bit nonce, 128-bit tag (DESIGN §7). */
+/** Symmetric AEAD keys: secret = the 32-byte key; 96-bit nonce, 128-bit tag (architecture §7). */
 function aead<N extends AeadAlgorithmName>(name: N, standard: string, envelopeAlgId: number, hpkeAeadId: number): Entry<N, AeadAlgorithm> {
   return Object.freeze({ kind: "aead", name, purpose: "encrypt", standard, secretLength: 32, nonceLength: 12, tagLength: 16, envelopeAlgId, hpkeAeadId, operations: AEAD_OPERATIONS });
 }
@@ -289,7 +289,7 @@ export function kemAlgorithmForHpkeKemId(kemId: number): KemAlgorithm | undefine
   return undefined;
 }
 
-/** The AEAD algorithm whose envelope alg_id (DESIGN §7) this is, if we have one. */
+/** The AEAD algorithm whose envelope alg_id (architecture §7) this is, if we have one. */
 export function aeadAlgorithmForEnvelopeId(algId: number): AeadAlgorithm | undefined {
   for (const name of ALGORITHM_NAMES) {
     const spec = ALGORITHMS[name];

@@ -3,7 +3,7 @@
  * wiping, UTF-8, UUIDs, and RFC 4648 base64 / base64url.
  *
  * Trust boundary: none of its own. The decoders here parse tenant-supplied text (API fields are
- * base64, DESIGN §5), so they are strict and total: they return `undefined` on any malformed input
+ * base64, architecture §5), so they are strict and total: they return `undefined` on any malformed input
  * and never throw.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The ciphertext envelope of DESIGN §7, byte-exact. All integers big-endian.
+ * The ciphertext envelope of architecture §7, byte-exact. All integers big-endian.
  *
  *   "PQK" 0x01 | type (1) | key id (16, UUID bytes) | key version (u32) |
  *   HPKE (type 0x01): kem_id (u16) kdf_id (u16) aead_id (u16) | enc (Nenc of kem_id) | ct
@@ -120,7 +120,7 @@ export function decodeEnvelope(bytes: Uint8Array): Result<Envelope, EnvelopeDeco
     const suite = { kemId: readU16be(bytes, 25), kdfId: readU16be(bytes, 27), aeadId: readU16be(bytes, 29) };
     const kem = kemAlgorithmForHpkeKemId(suite.kemId);
     if (kem === undefined) return undecodable("unknown_suite");
-    // Only the suite the catalog pairs with this KEM is accepted (DESIGN §7).
+    // Only the suite the catalog pairs with this KEM is accepted (architecture §7).
     if (!sameSuite(kem.hpke, suite)) return undecodable("suite_mismatch");
     const encEnd = HPKE_HEADER_LENGTH + kem.ciphertextLength;
     if (bytes.length < encEnd) return undecodable("enc_truncated");

@@ -1,5 +1,5 @@
 /**
- * HPKE envelopes (DESIGN §7): RFC 9180 base mode, single shot, with info = envelope header and
+ * HPKE envelopes (architecture §7): RFC 9180 base mode, single shot, with info = envelope header and
  * aad = the caller's aad. Anyone with the public key and the layout in envelope.ts can produce an
  * envelope this opens; the tests do exactly that with an independent HPKE library.
  *
@@ -23,7 +23,7 @@ export interface EnvelopeBinding {
   readonly keyVersion: number;
 }
 
-/** Encrypts `plaintext` to `publicKey` and returns the envelope bytes (DESIGN §7, type 0x01). */
+/** Encrypts `plaintext` to `publicKey` and returns the envelope bytes (architecture §7, type 0x01). */
 export async function sealEnvelope(
   provider: CryptoProvider,
   algorithm: KemAlgorithmName,

@@ -1,5 +1,5 @@
 /**
- * The key-encryption-key ring (DESIGN §8), parsed once from the kms Worker's secrets:
+ * The key-encryption-key ring (architecture §8), parsed once from the kms Worker's secrets:
  *
  * - `KMS_KEK`: base64 (or base64url) of exactly 32 bytes. It is the KEK with id "default"
  *   (`DEFAULT_KEK_ID`), and the active one unless `KMS_KEK_ACTIVE` names another.

@@ -1,5 +1,5 @@
 /**
- * The one crypto-provider interface (DESIGN §1). Every key operation in the service goes through a
+ * The one crypto-provider interface (architecture §1). Every key operation in the service goes through a
  * `CryptoProvider`; `NobleProvider` (pure TypeScript, with Web Crypto for AES-GCM) implements all of
  * it and is the reference. A provider backed by the runtime's native Web Crypto can be added beside
  * it without touching callers: it must give byte-identical public keys for the same stored secret,
@@ -33,7 +33,7 @@ export interface KeyHandle {
 }
 
 /**
- * A decoded private key, ready for use and fit to cache in DO memory (DESIGN §8). A handle from one
+ * A decoded private key, ready for use and fit to cache in DO memory (architecture §8). A handle from one
  * provider is rejected by another.
  */
 export interface PrivateKeyHandle extends KeyHandle {

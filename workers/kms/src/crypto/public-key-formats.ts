@@ -1,5 +1,5 @@
 /**
- * Public key formats (DESIGN §7, served by GET /v1/keys/{key}/public-key):
+ * Public key formats (architecture §7, served by GET /v1/keys/{key}/public-key):
  * - raw: the algorithm's own encoding (FIPS 203 ek, FIPS 204 pk, FIPS 205 PK.seed‖PK.root, X-Wing
  *   pk_M‖pk_X, composite mldsaPK‖tradPK);
  * - spki: DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) with parameters ABSENT and the raw public key
@@ -31,7 +31,7 @@ export const PUBLIC_KEY_FORMATS: readonly PublicKeyFormat[] = Object.freeze(["ra
 /**
  * The algorithm has no public key (AEADs), or no specification defines this format for it.
  * Not a `CryptoInputError`: the request is well-formed, the key just cannot answer it
- * (DESIGN §6 "Wrong key type for an operation: 400 unsupported_operation").
+ * (architecture §6 "Wrong key type for an operation: 400 unsupported_operation").
  */
 export class UnsupportedPublicKeyFormatError extends Error {
   readonly code = "unsupported_operation";
@@ -157,7 +157,7 @@ export async function encodeJwk(algorithm: AlgorithmName, publicKey: Uint8Array)
 }
 
 /**
- * The `public_key` field of the API response (DESIGN §5): base64 for raw and spki, the PEM text for
+ * The `public_key` field of the API response (architecture §5): base64 for raw and spki, the PEM text for
  * pem, the JWK object for jwk. Throws `UnsupportedPublicKeyFormatError` where the algorithm has no
  * such format (see the module comment), `CryptoInputError` for a wrong length or unknown format.
  */

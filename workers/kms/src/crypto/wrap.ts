@@ -1,5 +1,5 @@
 /**
- * Keys at rest (DESIGN §8): each key version's secret (its seed) is stored wrapped with AES-256-GCM
+ * Keys at rest (architecture §8): each key version's secret (its seed) is stored wrapped with AES-256-GCM
  * under a per-tenant wrapping key, with AAD that binds the blob to where it belongs.
  *
  * Per-tenant wrapping key (Web Crypto, non-extractable):

@@ -1,5 +1,5 @@
 /**
- * The TenantVault's alarm (DESIGN §8): destroy keys whose deletion window has ended, purge old
+ * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended, purge old
  * idempotency records, drain the outbox into D1, then set the alarm again for whatever is due next.
  */
 import type { CallContext } from "../../../shared/rpc.ts";

@@ -1,5 +1,5 @@
 /**
- * The per-tenant audit hash chain (DESIGN §9). Each event carries the SHA-256 of the previous
+ * The per-tenant audit hash chain (architecture §9). Each event carries the SHA-256 of the previous
  * event's canonical encoding (`prev_hash`) and its own (`hash`), so editing, deleting or
  * reordering any stored event breaks the chain at exactly that position. Pure and synchronous
  * (noble SHA-256), so an event is hashed inside the same `transactionSync` that writes it.

@@ -2,7 +2,7 @@
  * The vault's audit log: appends hash-chained events (audit-chain.ts) and queues each for the D1
  * projection. `append` is synchronous and is always called inside the same `transactionSync` as
  * the change it records: if the audit row cannot be written, the change is rolled back and the
- * operation returns nothing (DESIGN §9).
+ * operation returns nothing (architecture §9).
  */
 import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "./audit-chain.ts";
 import { enqueue } from "./outbox.ts";

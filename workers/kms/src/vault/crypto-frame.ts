@@ -1,5 +1,5 @@
 /**
- * The frame every crypto operation of the TenantVault runs in (DESIGN §5, §9): key lookup,
+ * The frame every crypto operation of the TenantVault runs in (architecture §5, §9): key lookup,
  * operation-vs-algorithm check, state check, version choice, the operation, then — in one
  * transaction that re-reads the state — the audit row. Nothing is returned unless that audit row
  * was written; allowed or refused, the alarm is set to drain it. Callers (the Durable Object) have

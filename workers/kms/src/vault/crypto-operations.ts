@@ -3,7 +3,7 @@
  * vault) and, where needed, its loaded key. Each returns a Result; expected failures (a tampered
  * envelope, a bad signature length) are values, not exceptions.
  *
- * Encryption is HPKE to the public key for KEM keys and an AEAD envelope for symmetric keys (DESIGN
+ * Encryption is HPKE to the public key for KEM keys and an AEAD envelope for symmetric keys (architecture
  * §7); only the latter needs the secret to encrypt, so it is loaded lazily.
  */
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
@@ -147,7 +147,7 @@ export async function verify(provider: CryptoProvider, ref: VersionRef, input: S
 }
 
 /**
- * Rewrap (DESIGN §5): open the envelope under the version it names, seal the plaintext again under
+ * Rewrap (architecture §5): open the envelope under the version it names, seal the plaintext again under
  * the primary version. The plaintext never leaves the vault and is wiped before returning.
  */
 export async function rewrap(
@@ -168,7 +168,7 @@ export async function rewrap(
 }
 
 /**
- * A data key (DESIGN §5): a fresh AES-256 key sealed under the primary version, for the caller to
+ * A data key (architecture §5): a fresh AES-256 key sealed under the primary version, for the caller to
  * encrypt its own data with. The plaintext copy is returned only when asked for, and wiped here.
  */
 export async function dataKey(

@@ -1,5 +1,5 @@
 /**
- * A bounded LRU of decoded private keys (DESIGN §8: decoded key objects may be cached in DO
+ * A bounded LRU of decoded private keys (architecture §8: decoded key objects may be cached in DO
  * memory). It only saves the unwrap and key expansion: callers re-read the key's state from
  * storage on every operation, so a disabled or destroyed key is never served from here.
  * Evicted handles are destroyed (zeroed).

@@ -1,5 +1,5 @@
 /**
- * Key commands of the TenantVault (DESIGN §5, §8): create, rotate, update and the lifecycle actions,
+ * Key commands of the TenantVault (architecture §5, §8): create, rotate, update and the lifecycle actions,
  * and the reads beside them. Each mutation runs serialised, writes its rows with their audit and
  * outbox rows in one transaction, and sets the alarm that projects them to D1. Callers (the
  * Durable Object) have already admitted the call for this vault's tenant.

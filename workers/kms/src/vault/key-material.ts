@@ -1,5 +1,5 @@
 /**
- * Key material inside the TenantVault (DESIGN §8): fresh secrets for new key versions, wrapped for
+ * Key material inside the TenantVault (architecture §8): fresh secrets for new key versions, wrapped for
  * storage, and stored secrets loaded back into provider handles, kept in a bounded in-memory cache.
  * The only vault module that sees plaintext secrets, each for the length of one call: seeds are
  * wiped after use, cached handles zeroed when evicted.

@@ -138,7 +138,7 @@ export class KeyStore {
     return updated;
   }
 
-  /** Erases every version's wrapped secret (DESIGN §8 destroy); metadata and public keys remain. */
+  /** Erases every version's wrapped secret (architecture §8 destroy); metadata and public keys remain. */
   eraseSecrets(keyId: string, now: number): void {
     this.#sql.exec(
       "UPDATE key_versions SET wrapped_secret = NULL, state = 'destroyed', destroyed_at = ? WHERE key_id = ? AND state != 'destroyed'",

@@ -1,5 +1,5 @@
 /**
- * Key lifecycle (DESIGN §5, §8) as pure transitions over the states of shared/key-states.ts. Only an
+ * Key lifecycle (architecture §5, §8) as pure transitions over the states of shared/key-states.ts. Only an
  * enabled key performs cryptographic operations.
  */
 import { DELETION_WINDOW_DAYS, type KeyState } from "../../../shared/key-states.ts";

@@ -1,6 +1,6 @@
 /**
  * The outbox: changes to project into D1, written in the same transaction as the change itself,
- * drained later by the vault's alarm. D1 is a read model only (DESIGN §8): upserts are idempotent
+ * drained later by the vault's alarm. D1 is a read model only (architecture §8): upserts are idempotent
  * and version-guarded (`projected_seq` = the key's revision), so events delivered twice or out of
  * order converge to the same D1 state.
  */

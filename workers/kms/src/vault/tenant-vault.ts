@@ -1,6 +1,6 @@
 /**
  * TenantVault Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed; the source of
- * truth for the tenant's keys (DESIGN §8). Reached only through the kms Worker's RPC entrypoint.
+ * truth for the tenant's keys (architecture §8). Reached only through the kms Worker's RPC entrypoint.
  * This class is the RPC surface only: it admits each call, then hands it to the module that does
  * the work (key-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts). It is the one place that
  * touches the runtime: storage, the alarm, and the clock (`Date.now`, given to the modules).

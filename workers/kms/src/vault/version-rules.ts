@@ -1,5 +1,5 @@
 /**
- * Which key version a crypto operation uses, and how a refusal is audited (DESIGN §5, §9). Pure:
+ * Which key version a crypto operation uses, and how a refusal is audited (architecture §5, §9). Pure:
  * each rule looks only at the key row and the caller's input.
  */
 import { fail, type Failure } from "../../../shared/errors.ts";

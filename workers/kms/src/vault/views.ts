@@ -1,4 +1,4 @@
-/** Rendering vault rows as the API's views (DESIGN §5). Never a secret column. */
+/** Rendering vault rows as the API's views (architecture §5). Never a secret column. */
 import type { AliasView, AuditEventView, KeyView } from "../../../shared/rpc.ts";
 import type { AliasWithPurpose } from "./alias-store.ts";
 import type { AuditEvent } from "./audit-chain.ts";
