@@ -1,0 +1,235 @@
+/**
+ * The bench Worker's fixtures: per algorithm, keys in the vault (bench tenant), a local key pair for
+ * the provider path and a bare key pair for the noble path, and one closure per operation and path
+ * that runs the operation once. Made on first use and kept for the isolate's life.
+ */
+import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
+import type { KEMPrepared } from "@noble/post-quantum/ml-kem.js";
+import { openAeadEnvelope, sealAeadEnvelope, generateDataKey } from "../../../workers/kms/src/crypto/aead-envelope.ts";
+import { ALGORITHMS, type AeadAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
+import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
+import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
+import type { CallContext } from "../../../workers/shared/rpc.ts";
+import { AEADS, KEMS, PREPARABLE, SIGNERS } from "./bare.ts";
+import { AAD, BINDING, CALL, LOCAL_KEY_ID, MESSAGE, PLAINTEXT, SLOW, type Env, type Op, type Path } from "./catalog.ts";
+
+const provider = new NobleProvider();
+
+/** A Uint8Array over its own ArrayBuffer, as Web Crypto's types want. */
+function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(bytes.length);
+  out.set(bytes);
+  return out;
+}
+
+/** One algorithm's keys and inputs, as closures per operation and path. */
+export type Fixture = Partial<Record<Op, Partial<Record<Path, () => unknown>>>>;
+const fixtures = new Map<string, Promise<Fixture>>();
+
+type Outcome<T> = { ok: true; value: T } | { ok: false; error: { code: string; detail?: string } };
+
+function unwrap<T>(what: string, result: Outcome<T>): T {
+  if (!result.ok) throw new Error(`${what}: ${result.error.code} ${result.error.detail ?? ""}`);
+  return result.value;
+}
+
+/** Checks a vault Result (and a verify's `valid`). */
+function check(what: string) {
+  return (r: Outcome<unknown>) => {
+    if (!r.ok) throw new Error(`${what}: ${r.error.code} ${r.error.detail ?? ""}`);
+    if (what === "verify" && !(r.value as { valid: boolean }).valid) throw new Error("vault verify: invalid");
+    return r;
+  };
+}
+
+function checkOpen(what: string) {
+  return (r: Outcome<unknown>) => {
+    if (!r.ok) throw new Error(`${what}: ${r.error.code}`);
+    return r;
+  };
+}
+
+async function createVaultKey(kms: Env["KMS"], call: CallContext, algorithm: string): Promise<string> {
+  return unwrap("createKey", await kms.createKey(call, { algorithm, name: `bench ${algorithm}` }, null, 1_000)).id;
+}
+
+async function kemFixture(algorithm: KemAlgorithmName, kms: Env["KMS"]): Promise<Fixture> {
+  const keyId = await createVaultKey(kms, CALL, algorithm);
+  const vaultEnvelope = unwrap("encrypt", await kms.encrypt(CALL, keyId, PLAINTEXT, AAD)).ciphertext;
+  const vaultCiphertext = unwrap("encapsulate", await kms.encapsulate(CALL, keyId)).ciphertext;
+  const pair = await provider.deriveKeyPair(algorithm, provider.generateSeed(algorithm));
+  const handle = pair.privateKey;
+  const localEnvelope = await sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, PLAINTEXT, AAD);
+  const localCiphertext = (await provider.encapsulate(algorithm, pair.publicKey)).ciphertext;
+  const kem = KEMS[algorithm];
+  const noble = kem.keygen();
+  const nobleCiphertext = kem.encapsulate(noble.publicKey).cipherText;
+  const prepared: KEMPrepared | null = algorithm in PREPARABLE ? PREPARABLE[algorithm as keyof typeof PREPARABLE].prepare(noble.publicKey) : null;
+  const encaps = () => kem.encapsulate(noble.publicKey);
+  const decaps = () => kem.decapsulate(nobleCiphertext, noble.secretKey);
+  const fixture: Fixture = {
+    encrypt: {
+      vault: () => kms.encrypt(CALL, keyId, PLAINTEXT, AAD).then(check("encrypt")),
+      provider: () => sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, PLAINTEXT, AAD),
+      noble: encaps,
+    },
+    decrypt: {
+      vault: () => kms.decrypt(CALL, keyId, vaultEnvelope, AAD).then(check("decrypt")),
+      provider: () => decodeAndOpen(openEnvelope, provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
+      noble: decaps,
+    },
+    encapsulate: {
+      vault: () => kms.encapsulate(CALL, keyId).then(check("encapsulate")),
+      provider: () => provider.encapsulate(algorithm, pair.publicKey),
+      noble: encaps,
+    },
+    decapsulate: {
+      vault: () => kms.decapsulate(CALL, keyId, vaultCiphertext, null).then(check("decapsulate")),
+      provider: () => provider.decapsulate(handle, localCiphertext),
+      noble: decaps,
+    },
+    // rewrap: open the envelope, seal the plaintext again under the primary version (here the same).
+    rewrap: {
+      vault: () => kms.rewrap(CALL, keyId, vaultEnvelope, AAD).then(check("rewrap")),
+      provider: async () => {
+        const opened = checkOpen("open")(await decodeAndOpen(openEnvelope, provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
+        return sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, opened.value, AAD);
+      },
+      noble: () => {
+        decaps();
+        return encaps();
+      },
+    },
+    // datakey: 32 fresh random bytes sealed in an envelope, returned in plaintext too.
+    datakey: {
+      vault: () => kms.dataKey(CALL, keyId, { plaintext: true, aad: AAD }).then(check("datakey")),
+      provider: () => sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, generateDataKey(), AAD),
+      noble: () => {
+        crypto.getRandomValues(new Uint8Array(32));
+        return encaps();
+      },
+    },
+  };
+  if (prepared) {
+    for (const op of ["encrypt", "encapsulate"] as const) fixture[op]!.prepared = () => prepared.encapsulate();
+    for (const op of ["decrypt", "decapsulate"] as const) fixture[op]!.prepared = () => prepared.decapsulate(nobleCiphertext, noble.secretKey);
+  }
+  return fixture;
+}
+
+/**
+ * SLH-DSA-SHA2-128s: the vault lets a tenant have one such signature per 4 s, so each timed vault
+ * sign goes to a tenant of its own, set up beforehand by a `prepare` request (not timed).
+ */
+const slowSignKeys: { call: CallContext; keyId: string }[] = [];
+let slowTenants = 0;
+
+export async function prepareSlowSign(algorithm: SignatureAlgorithmName, kms: Env["KMS"]): Promise<void> {
+  slowTenants++;
+  const call: CallContext = { tenantId: `00000000-0000-4000-8000-${(0xbe0c0000 + slowTenants).toString(16).padStart(12, "0")}`, apiKeyId: "bench", requestId: "bench" };
+  const keyId = await createVaultKey(kms, call, algorithm);
+  unwrap("summary", await kms.vaultSummary(call));
+  slowSignKeys.push({ call, keyId });
+}
+
+async function dsaFixture(algorithm: SignatureAlgorithmName, kms: Env["KMS"]): Promise<Fixture> {
+  const keyId = await createVaultKey(kms, CALL, algorithm);
+  const vaultSignature = unwrap("sign", await kms.sign(CALL, keyId, { message: MESSAGE })).signature;
+  const bare = SIGNERS[algorithm];
+  const noble = bare.keygen();
+  const nobleSignature = bare.sign(MESSAGE, noble.secretKey);
+  // SLH-DSA: noble's secret key is the stored secret (the FIPS 205 private key), so the provider
+  // loads the same key and its fixture signature is noble's: one slow signature fewer to make.
+  const slh = ALGORITHMS[algorithm].family === "slh-dsa";
+  const pair = await provider.deriveKeyPair(algorithm, slh ? noble.secretKey.slice() : provider.generateSeed(algorithm));
+  const localSignature = slh ? nobleSignature : await provider.sign(pair.privateKey, { message: MESSAGE });
+  const slow = SLOW.has(`${algorithm} sign`);
+  return {
+    sign: {
+      vault: slow
+        ? () => {
+            const next = slowSignKeys.shift();
+            if (!next) throw new Error("no prepared tenant for a slow vault sign");
+            return kms.sign(next.call, next.keyId, { message: MESSAGE }).then(check("sign"));
+          }
+        : () => kms.sign(CALL, keyId, { message: MESSAGE }).then(check("sign")),
+      provider: () => provider.sign(pair.privateKey, { message: MESSAGE }),
+      noble: () => bare.sign(MESSAGE, noble.secretKey),
+    },
+    verify: {
+      vault: () => kms.verify(CALL, keyId, { message: MESSAGE }, vaultSignature, null).then(check("verify")),
+      provider: () =>
+        provider.verify(algorithm, pair.publicKey, { message: MESSAGE }, localSignature).then((v) => {
+          if (!v) throw new Error("provider verify: invalid");
+        }),
+      noble: () => {
+        if (!bare.verify(nobleSignature, MESSAGE, noble.publicKey)) throw new Error("noble verify: invalid");
+      },
+    },
+  };
+}
+
+/**
+ * AEAD keys. noble path: the bare AEAD the provider uses, with a fresh 12-byte nonce per seal:
+ * AES-256-GCM through Web Crypto (as aead.ts), ChaCha20-Poly1305 through @noble/ciphers.
+ */
+async function aeadFixture(algorithm: AeadAlgorithmName, kms: Env["KMS"]): Promise<Fixture> {
+  const keyId = await createVaultKey(kms, CALL, algorithm);
+  const vaultEnvelope = unwrap("encrypt", await kms.encrypt(CALL, keyId, PLAINTEXT, AAD)).ciphertext;
+  const raw = crypto.getRandomValues(new Uint8Array(32));
+  const handle = await provider.importSecretKey(algorithm, raw);
+  const localEnvelope = await sealAeadEnvelope(provider, handle, LOCAL_KEY_ID, 1, PLAINTEXT, AAD);
+  const nonce = crypto.getRandomValues(new Uint8Array(12));
+  let seal: () => Promise<Uint8Array> | Uint8Array;
+  let open: () => Promise<Uint8Array> | Uint8Array;
+  if (algorithm === "AES-256-GCM") {
+    const key = await crypto.subtle.importKey("raw", own(raw), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
+    const sealed = new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: own(nonce), tagLength: 128 }, key, own(PLAINTEXT)));
+    seal = async () => new Uint8Array(await crypto.subtle.encrypt({ name: "AES-GCM", iv: crypto.getRandomValues(new Uint8Array(12)), tagLength: 128 }, key, own(PLAINTEXT)));
+    open = async () => new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: own(nonce), tagLength: 128 }, key, own(sealed)));
+  } else {
+    const sealed = chacha20poly1305(raw, nonce).encrypt(PLAINTEXT);
+    seal = () => chacha20poly1305(raw, crypto.getRandomValues(new Uint8Array(12))).encrypt(PLAINTEXT);
+    open = () => chacha20poly1305(raw, nonce).decrypt(sealed);
+  }
+  return {
+    encrypt: {
+      vault: () => kms.encrypt(CALL, keyId, PLAINTEXT, AAD).then(check("encrypt")),
+      provider: () => sealAeadEnvelope(provider, handle, LOCAL_KEY_ID, 1, PLAINTEXT, AAD),
+      noble: seal,
+    },
+    decrypt: {
+      vault: () => kms.decrypt(CALL, keyId, vaultEnvelope, AAD).then(check("decrypt")),
+      provider: () => decodeAndOpen(openAeadEnvelope, provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
+      noble: open,
+    },
+    rewrap: {
+      vault: () => kms.rewrap(CALL, keyId, vaultEnvelope, AAD).then(check("rewrap")),
+      provider: async () => {
+        const opened = checkOpen("open")(await decodeAndOpen(openAeadEnvelope, provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
+        return sealAeadEnvelope(provider, handle, LOCAL_KEY_ID, 1, opened.value, AAD);
+      },
+      noble: async () => {
+        await open();
+        return seal();
+      },
+    },
+  };
+}
+
+function makeFixture(algorithm: string, kms: Env["KMS"]): Promise<Fixture> {
+  if (algorithm in KEMS) return kemFixture(algorithm as KemAlgorithmName, kms);
+  if (algorithm in SIGNERS) return dsaFixture(algorithm as SignatureAlgorithmName, kms);
+  if ((AEADS as readonly string[]).includes(algorithm)) return aeadFixture(algorithm as AeadAlgorithmName, kms);
+  throw new Error(`algorithm: ${algorithm}`);
+}
+
+export function fixture(algorithm: string, kms: Env["KMS"]): Promise<Fixture> {
+  let f = fixtures.get(algorithm);
+  if (!f) {
+    f = makeFixture(algorithm, kms);
+    f.catch(() => fixtures.delete(algorithm));
+    fixtures.set(algorithm, f);
+  }
+  return f;
+}
