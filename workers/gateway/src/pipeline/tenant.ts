@@ -1,7 +1,8 @@
 /**
  * Stage 3: resolve the tenant from the API key. Order matters for cost and for what leaks:
  * the checksum turns away garbage with no I/O; then HMAC-with-pepper and one D1 lookup by hash;
- * then the key's own state (revoked, expired, pepper version) and the tenant's status.
+ * then the key's own state (revoked, expired, pepper version) and the tenant's status (judgeKey,
+ * pipeline/key-verdict.ts).
  * A D1 failure is 503, never 401 and never allow.
  *
  * Resolved keys may be served from this isolate's memory for `API_KEY_CACHE_TTL_SECONDS`
@@ -14,20 +15,10 @@ import { type ApiKeyRow, findKeyByHash, touchLastUsed } from "../db/api-keys.ts"
 import type { TenantRow } from "../db/tenants.ts";
 import { hashToken, hasValidChecksum, timingSafeEqualText } from "../auth/token.ts";
 import { ApiError } from "../http/problem.ts";
+import { judgeKey } from "./key-verdict.ts";
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 const CACHE_MAX_ENTRIES = 1_000;
-
-export type KeyVerdict = "ok" | "revoked" | "expired" | "stale_pepper" | "tenant_suspended";
-
-/** Pure: may this key, of this tenant, be used at `now`? */
-export function judgeKey(key: ApiKeyRow, tenant: TenantRow, pepperVersion: number, now: number): KeyVerdict {
-  if (key.revokedAt !== null && key.revokedAt <= now) return "revoked";
-  if (key.expiresAt !== null && key.expiresAt <= now) return "expired";
-  if (key.pepperVersion !== pepperVersion) return "stale_pepper";
-  if (tenant.status !== "active") return "tenant_suspended";
-  return "ok";
-}
 
 interface Resolved {
   key: ApiKeyRow;
