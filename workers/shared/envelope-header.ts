@@ -9,6 +9,7 @@
  * checks nothing beyond these 25 bytes: it names a key, it does not vouch for the envelope. The
  * vault decodes and authenticates the rest.
  */
+import { failBecause, ok, type Result } from "./errors.ts";
 
 export const ENVELOPE_MAGIC: Readonly<Uint8Array> = Uint8Array.of(0x50, 0x51, 0x4b); // "PQK"
 export const ENVELOPE_FORMAT_VERSION = 0x01;
@@ -32,13 +33,17 @@ export function uuidFromBytes(bytes: Uint8Array): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-/** Pure: the type, key id and key version an envelope starts with, or why it does not start like one. */
-export function readEnvelopePrefix(bytes: Uint8Array): { ok: true; value: EnvelopePrefix } | { ok: false; reason: EnvelopePrefixError } {
-  if (!(bytes instanceof Uint8Array) || bytes.length < ENVELOPE_PREFIX_LENGTH) return { ok: false, reason: "too_short" };
-  if (bytes[0] !== ENVELOPE_MAGIC[0] || bytes[1] !== ENVELOPE_MAGIC[1] || bytes[2] !== ENVELOPE_MAGIC[2]) return { ok: false, reason: "bad_magic" };
-  if (bytes[3] !== ENVELOPE_FORMAT_VERSION) return { ok: false, reason: "unsupported_version" };
+/**
+ * Pure: the type, key id and key version an envelope starts with, or why it does not start like one.
+ * A refusal is `decrypt_failed`, the opaque code every undecodable envelope gets; `reason` says why.
+ */
+export function readEnvelopePrefix(bytes: Uint8Array): Result<EnvelopePrefix, EnvelopePrefixError> {
+  const refuse = (reason: EnvelopePrefixError) => failBecause("decrypt_failed", reason);
+  if (!(bytes instanceof Uint8Array) || bytes.length < ENVELOPE_PREFIX_LENGTH) return refuse("too_short");
+  if (bytes[0] !== ENVELOPE_MAGIC[0] || bytes[1] !== ENVELOPE_MAGIC[1] || bytes[2] !== ENVELOPE_MAGIC[2]) return refuse("bad_magic");
+  if (bytes[3] !== ENVELOPE_FORMAT_VERSION) return refuse("unsupported_version");
   const keyVersion = (((bytes[21] as number) << 24) | ((bytes[22] as number) << 16) | ((bytes[23] as number) << 8) | (bytes[24] as number)) >>> 0;
-  return { ok: true, value: { type: bytes[4] as number, keyId: uuidFromBytes(bytes.subarray(5, 21)), keyVersion } };
+  return ok({ type: bytes[4] as number, keyId: uuidFromBytes(bytes.subarray(5, 21)), keyVersion });
 }
 
 /** Pure: the key id an envelope names, or null when the bytes do not start like an envelope. */

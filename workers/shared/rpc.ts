@@ -124,7 +124,7 @@ export interface PublicKeyView {
   public_key: string | Record<string, string>;
 }
 
-export type SignInputWire = { message: Uint8Array; context?: Uint8Array } | { mu: Uint8Array };
+export type { SignInputWire } from "./sign-input.ts";
 
 export interface AuditEventView {
   seq: number;

@@ -21,9 +21,9 @@ describe("readEnvelopePrefix", () => {
 
   it("names no key for bytes that do not start like an envelope", () => {
     const header = encodeEnvelopeHeader({ type: "aead", keyId: KEY_ID, keyVersion: 1, algId: 1 });
-    expect(readEnvelopePrefix(header.slice(0, 24))).toEqual({ ok: false, reason: "too_short" });
-    expect(readEnvelopePrefix(Uint8Array.of(0x51, ...header.slice(1)))).toEqual({ ok: false, reason: "bad_magic" });
-    expect(readEnvelopePrefix(Uint8Array.of(...header.slice(0, 3), 0x02, ...header.slice(4)))).toEqual({ ok: false, reason: "unsupported_version" });
+    expect(readEnvelopePrefix(header.slice(0, 24))).toEqual({ ok: false, error: { code: "decrypt_failed", reason: "too_short" } });
+    expect(readEnvelopePrefix(Uint8Array.of(0x51, ...header.slice(1)))).toEqual({ ok: false, error: { code: "decrypt_failed", reason: "bad_magic" } });
+    expect(readEnvelopePrefix(Uint8Array.of(...header.slice(0, 3), 0x02, ...header.slice(4)))).toEqual({ ok: false, error: { code: "decrypt_failed", reason: "unsupported_version" } });
     expect(envelopeKeyId(new TextEncoder().encode("not an envelope at all, not at all"))).toBeNull();
   });
 

@@ -7,6 +7,7 @@ import * as z from "zod";
 import { toBase64 } from "../../../shared/base64.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
+import { signInputProblems } from "../../../shared/sign-input.ts";
 import { route } from "../http/route-spec.ts";
 import { callKms } from "../kms/client.ts";
 import { bytes, KeyParam, KeyVersion, LIMITS } from "./inputs.ts";
@@ -34,8 +35,11 @@ const signed = {
   mu: bytes(LIMITS.muBytes, LIMITS.muBytes).optional().describe(base64Field("External μ (FIPS 204 §6.2), instead of message", LIMITS.muBytes, LIMITS.muBytes)),
   context: bytes(LIMITS.contextBytes).optional().describe(base64Field("FIPS 204 context string, with message only", LIMITS.contextBytes)),
 };
-const exactlyOne = (v: { message?: unknown; mu?: unknown }) => (v.message === undefined) !== (v.mu === undefined);
-const noContextWithMu = (v: { mu?: unknown; context?: unknown }) => v.mu === undefined || v.context === undefined;
+/** The API counts a `context` field as given even when empty: it is refused beside `mu` (shared/sign-input.ts). */
+const problems = (v: { message?: unknown; mu?: unknown; context?: unknown }) =>
+  signInputProblems({ message: v.message !== undefined, mu: v.mu !== undefined, context: v.context !== undefined });
+const exactlyOne = (v: { message?: unknown; mu?: unknown; context?: unknown }) => !problems(v).includes("message_or_mu");
+const noContextWithMu = (v: { message?: unknown; mu?: unknown; context?: unknown }) => !problems(v).includes("context_with_mu");
 
 const Sign = z
   .strictObject(signed)

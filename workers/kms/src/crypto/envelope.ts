@@ -112,7 +112,7 @@ const undecodable = (reason: EnvelopeDecodeError) => failBecause("decrypt_failed
 /** Parses an envelope. Never throws; the returned views are copies, safe to keep. */
 export function decodeEnvelope(bytes: Uint8Array): Result<Envelope, EnvelopeDecodeError> {
   const prefix = readEnvelopePrefix(bytes);
-  if (!prefix.ok) return undecodable(prefix.reason);
+  if (!prefix.ok) return prefix;
   const { type, keyId, keyVersion } = prefix.value;
 
   if (type === ENVELOPE_TYPE.HPKE) {

@@ -16,6 +16,7 @@
  */
 import { ml_kem768_x25519 } from "@noble/post-quantum/hybrid.js";
 import { ml_kem1024, ml_kem512, ml_kem768 } from "@noble/post-quantum/ml-kem.js";
+import { signInputProblems } from "../../../shared/sign-input.ts";
 import { aeadById, type AeadKey } from "./aead.ts";
 import {
   ALGORITHMS,
@@ -133,7 +134,10 @@ function specOf<K extends "kem" | "signature" | "aead">(operation: string, name:
 function checkSignInput(operation: string, spec: SignatureAlgorithm, input: SignInput, context: Uint8Array | undefined): "message" | "mu" {
   const hasMessage = typeof input === "object" && input !== null && "message" in input;
   const hasMu = typeof input === "object" && input !== null && "mu" in input;
-  if (hasMessage === hasMu) throw new CryptoInputError(operation, "give exactly one of message or mu");
+  // An empty ctx is the FIPS 204 default, so only a non-empty one counts as given here (shared/sign-input.ts).
+  // A context that is not bytes is refused by assertBytes below, before the rule's answer is read.
+  const problems = signInputProblems({ message: hasMessage, mu: hasMu, context: context instanceof Uint8Array && context.length > 0 });
+  if (problems.includes("message_or_mu")) throw new CryptoInputError(operation, "give exactly one of message or mu");
   if (context !== undefined) {
     assertBytes(operation, "context", context);
     // FIPS 204 Algorithms 2/3 line 1, FIPS 205 Algorithms 22/24 line 1, composite §3.2/§3.3 step 1.
@@ -144,7 +148,7 @@ function checkSignInput(operation: string, spec: SignatureAlgorithm, input: Sign
   if (hasMu) {
     if (spec.muLength === null) throw new CryptoInputError(operation, "external mu is defined for ML-DSA only");
     // μ = H(tr ‖ M', 64) already binds the context (FIPS 204 Algorithm 7 line 6).
-    if (context !== undefined && context.length > 0) throw new CryptoInputError(operation, "context cannot be combined with mu");
+    if (problems.includes("context_with_mu")) throw new CryptoInputError(operation, "context cannot be combined with mu");
     assertLength(operation, "mu", (input as { mu: unknown }).mu, spec.muLength);
     return "mu";
   }
