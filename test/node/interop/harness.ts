@@ -172,6 +172,8 @@ export interface Tenant {
   publicKey<T = string>(id: string, format: string, version?: number): Promise<PublicKeyAnswer<T>>;
   rawPublicKey(id: string, version?: number): Promise<Uint8Array>;
   sign(id: string, body: { message: Uint8Array; context?: Uint8Array }): Promise<{ signature: Buffer; version: number }>;
+  /** POST /v1/keys/:id/encrypt of `plaintext` bound to `aad`: the envelope (base64) and the version that sealed it. */
+  encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array): Promise<{ ciphertext: string; key_version: number }>;
   /** Version 1's public key in every format at once. */
   publicKeyForms(id: string): Promise<{
     spki: PublicKeyAnswer;
@@ -206,6 +208,11 @@ export function useTenant(name: string): Tenant {
     publicKey: (id, format, version) => publicKey(current().api, current().token, id, format, version),
     rawPublicKey: (id, version) => rawPublicKey(current().api, current().token, id, version),
     sign: (id, body) => sign(current().api, current().token, id, body),
+    encrypt: (id, plaintext, aad) =>
+      current().api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
+        auth: current().token,
+        body: { plaintext: b64(plaintext), aad: b64(aad) },
+      }),
     async publicKeyForms(id) {
       const { api, token } = current();
       const [spki, pem, jwk, raw] = await Promise.all([

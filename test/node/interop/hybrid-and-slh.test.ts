@@ -97,10 +97,7 @@ describe("X-Wing through the public API", () => {
   });
 
   it("/encrypt output follows the architecture §7 layout field by field, and /decrypt opens it", async () => {
-    const out = await tenant.api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
-      auth: tenant.token,
-      body: { plaintext: b64(plaintext), aad: b64(aad) },
-    });
+    const out = await tenant.encrypt(id, plaintext, aad);
     expect(out.key_version).toBe(1);
     const envelope = Buffer.from(unb64(out.ciphertext));
     expect(envelope.subarray(0, HEADER_BYTES).equals(envelopeHeader(id, 1))).toBe(true);

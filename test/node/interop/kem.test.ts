@@ -158,10 +158,7 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
   });
 
   it("/encrypt output follows the architecture §7 layout field by field, and /decrypt opens it", async () => {
-    const out = await tenant.api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
-      auth: tenant.token,
-      body: { plaintext: b64(plaintext), aad: b64(aad) },
-    });
+    const out = await tenant.encrypt(id, plaintext, aad);
     expect(out.key_version).toBe(1);
     const envelope = Buffer.from(unb64(out.ciphertext));
     expect(envelope.subarray(0, 3).toString("latin1")).toBe("PQK");
@@ -210,10 +207,7 @@ describe("rotation (ML-KEM-768)", () => {
     // The version comes from the header: sealed to version 1's key but labelled version 2, it fails.
     await expectProblem(await decrypt(id, await hpkeSeal(algorithm, v1, envelopeHeader(id, 2, spec))), 400, "decrypt_failed");
 
-    const encrypted = await tenant.api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
-      auth: tenant.token,
-      body: { plaintext: b64(plaintext), aad: b64(aad) },
-    });
+    const encrypted = await tenant.encrypt(id, plaintext, aad);
     expect(encrypted.key_version).toBe(2);
     expect(Buffer.from(unb64(encrypted.ciphertext)).readUInt32BE(21)).toBe(2);
   });

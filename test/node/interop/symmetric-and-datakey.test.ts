@@ -65,7 +65,7 @@ describe.each([
   }
 
   async function encrypt(id: string): Promise<Envelope> {
-    return tenant.api.call<Envelope>("POST", `/v1/keys/${id}/encrypt`, { auth: tenant.token, body: { plaintext: b64(plaintext), aad: b64(aad) } });
+    return tenant.encrypt(id, plaintext, aad);
   }
 
   it("/encrypt gives the architecture §7 AEAD layout with a fresh nonce each time; /decrypt needs the same aad and an intact envelope", async () => {
