@@ -1,11 +1,13 @@
 /**
  * Shared helpers for the crypto conformance tests: reading the vectors in test/vectors (origins and
  * licences in test/vectors/SOURCES.md), hex conversion, and a scripted random source for
- * reproducing vectors.
+ * reproducing vectors; the implicit-rejection check every KEM shares.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { expect } from "vitest";
 import type { RandomSource } from "../../../workers/kms/src/crypto/bytes.ts";
+import type { CryptoProvider, PrivateKeyHandle } from "../../../workers/kms/src/crypto/provider.ts";
 
 /** The repository's own copies of the vectors: tests read nothing outside the repository. */
 export const VECTORS_DIR = path.resolve(import.meta.dirname, "../../vectors");
@@ -85,4 +87,23 @@ export function label(test: WycheproofTest): string {
 /** Every test of a file, with its group. */
 export function allTests<G extends { readonly tests: readonly WycheproofTest[] }>(file: WycheproofFile<G>): { group: G; test: G["tests"][number] }[] {
   return file.testGroups.flatMap((group) => group.tests.map((test) => ({ group, test })));
+}
+
+/**
+ * FIPS 203 §6.3 implicit rejection: `ciphertext` with bit 0 of byte `index` flipped decapsulates,
+ * without an error, to a 32-byte secret other than `sharedSecret`, and to the same one every time.
+ */
+export async function expectImplicitRejection(
+  provider: Pick<CryptoProvider, "decapsulate">,
+  privateKey: PrivateKeyHandle,
+  ciphertext: Uint8Array,
+  sharedSecret: Uint8Array,
+  index = 0,
+): Promise<void> {
+  const tampered = ciphertext.slice();
+  tampered[index] = (tampered[index] ?? 0) ^ 1;
+  const rejected = await provider.decapsulate(privateKey, tampered);
+  expect(rejected.length).toBe(32);
+  expect(toHex(rejected)).not.toBe(toHex(sharedSecret));
+  expect(toHex(await provider.decapsulate(privateKey, tampered))).toBe(toHex(rejected));
 }

@@ -10,7 +10,7 @@ import { ALGORITHMS } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { CryptoInputError } from "../../../workers/kms/src/crypto/errors.ts";
 import { keyScheduleBase, openBase, sealBase, setupBaseRecipient, setupBaseSender } from "../../../workers/kms/src/crypto/hpke.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
-import { hex, readJsonVector, scriptedRandom, toHex, type HpkeVector } from "./vectors.ts";
+import { expectImplicitRejection, hex, readJsonVector, scriptedRandom, toHex, type HpkeVector } from "./vectors.ts";
 
 interface XWingVector {
   readonly seed: string;
@@ -56,12 +56,7 @@ describe("X-Wing decapsulation behaviour", async () => {
   const { ciphertext, sharedSecret } = await provider.encapsulate("X-Wing", publicKey);
 
   it("rejects implicitly: a modified ML-KEM part gives a stable, different secret, no error", async () => {
-    const tampered = ciphertext.slice();
-    tampered[0] = (tampered[0] ?? 0) ^ 1;
-    const rejected = await provider.decapsulate(privateKey, tampered);
-    expect(rejected.length).toBe(32);
-    expect(toHex(rejected)).not.toBe(toHex(sharedSecret));
-    expect(toHex(await provider.decapsulate(privateKey, tampered))).toBe(toHex(rejected));
+    await expectImplicitRejection(provider, privateKey, ciphertext, sharedSecret);
   });
 
   it("a modified X25519 part also changes the secret (ct_X is hashed into the combiner, §5.3)", async () => {

@@ -5,8 +5,9 @@
  * Secrets come only from the harness options (fixed TEST_SECRETS), so no .dev.vars is needed and any
  * present is overridden for these names. Requests go through the harness's fetch to the gateway, the only public Worker.
  */
+import crypto from "node:crypto";
 import path from "node:path";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import { createTestHarness, type TestHarness } from "wrangler";
 import { TEST_SECRETS } from "../../support/workers-setup.ts";
 
@@ -147,4 +148,80 @@ export function hpkeEnvelopeHeader(keyId: string, version: number, suite: { kemI
   header.writeUInt16BE(suite.kdfId, 27);
   header.writeUInt16BE(suite.aeadId, 29);
   return header;
+}
+
+/** An AKP JWK (ML-KEM, ML-DSA, SLH-DSA) as the public-key endpoint returns it. */
+export interface AkpJwk {
+  kty: string;
+  alg: string;
+  pub: string;
+  kid: string;
+}
+
+/** RFC 7638 thumbprint of an AKP JWK: SHA-256 over its required members in lexicographic order. */
+export function thumbprint(jwk: Pick<AkpJwk, "alg" | "kty" | "pub">): string {
+  const canonical = JSON.stringify({ alg: jwk.alg, kty: jwk.kty, pub: jwk.pub });
+  return crypto.createHash("sha256").update(canonical).digest("base64url");
+}
+
+/** One tenant on its own harness, started before the file's tests and closed after them. */
+export interface Tenant {
+  readonly api: Api;
+  readonly token: string;
+  createKey(algorithm: string, purpose: "encrypt" | "sign"): Promise<string>;
+  publicKey<T = string>(id: string, format: string, version?: number): Promise<PublicKeyAnswer<T>>;
+  rawPublicKey(id: string, version?: number): Promise<Uint8Array>;
+  sign(id: string, body: { message: Uint8Array; context?: Uint8Array }): Promise<{ signature: Buffer; version: number }>;
+  /** POST /v1/keys/:id/encrypt of `plaintext` bound to `aad`: the envelope (base64) and the version that sealed it. */
+  encrypt(id: string, plaintext: Uint8Array, aad: Uint8Array): Promise<{ ciphertext: string; key_version: number }>;
+  /** Version 1's public key in every format at once. */
+  publicKeyForms(id: string): Promise<{
+    spki: PublicKeyAnswer;
+    pem: PublicKeyAnswer;
+    jwk: PublicKeyAnswer<AkpJwk>;
+    raw: PublicKeyAnswer;
+  }>;
+}
+
+/** Registers the file's beforeAll (start the Workers, create tenant `name`) and afterAll (close them). */
+export function useTenant(name: string): Tenant {
+  let started: { api: Api; token: string } | undefined;
+  beforeAll(async () => {
+    const api = await startApi();
+    started = { api, token: await createTenant(api, name) };
+  }, 60_000);
+  afterAll(async () => {
+    await started?.api.close();
+  });
+  const current = () => {
+    if (started === undefined) throw new Error(`tenant ${name} is used before its harness started`);
+    return started;
+  };
+  return {
+    get api() {
+      return current().api;
+    },
+    get token() {
+      return current().token;
+    },
+    createKey: (algorithm, purpose) => createKey(current().api, current().token, algorithm, purpose),
+    publicKey: (id, format, version) => publicKey(current().api, current().token, id, format, version),
+    rawPublicKey: (id, version) => rawPublicKey(current().api, current().token, id, version),
+    sign: (id, body) => sign(current().api, current().token, id, body),
+    encrypt: (id, plaintext, aad) =>
+      current().api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
+        auth: current().token,
+        body: { plaintext: b64(plaintext), aad: b64(aad) },
+      }),
+    async publicKeyForms(id) {
+      const { api, token } = current();
+      const [spki, pem, jwk, raw] = await Promise.all([
+        publicKey(api, token, id, "spki"),
+        publicKey(api, token, id, "pem"),
+        publicKey<AkpJwk>(api, token, id, "jwk"),
+        publicKey(api, token, id, "raw"),
+      ]);
+      return { spki, pem, jwk, raw };
+    },
+  };
 }

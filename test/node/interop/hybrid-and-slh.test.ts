@@ -11,30 +11,17 @@
 import crypto, { type KeyObject } from "node:crypto";
 import { Aes256Gcm, CipherSuite, HkdfSha256 } from "@hpke/core";
 import { XWing } from "@hpke/hybridkem-x-wing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as harness from "./harness.ts";
-import { b64, createTenant, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, startApi, unb64, type Api } from "./harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { b64, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, unb64, useTenant } from "./harness.ts";
 
 const message = Buffer.from("pqkms public API: signed in the vault, verified elsewhere");
 const context = Buffer.from("pqkms/interop/hybrid");
 
-let api: Api;
-let token: string;
+const tenant = useTenant("hybrid-and-slh-interop");
 
-beforeAll(async () => {
-  api = await startApi();
-  token = await createTenant(api, "hybrid-and-slh-interop");
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
+const { sign, createKey, publicKey } = tenant;
 
-const sign = (id: string, body: { message: Uint8Array; context?: Uint8Array }) => harness.sign(api, token, id, body);
-const createKey = (algorithm: string, purpose: "encrypt" | "sign") => harness.createKey(api, token, algorithm, purpose);
-
-const publicKey = <T = string>(id: string, format: string, version?: number) => harness.publicKey<T>(api, token, id, format, version);
-
-const rawPublicKey = async (id: string, version?: number) => Buffer.from(await harness.rawPublicKey(api, token, id, version));
+const rawPublicKey = async (id: string, version?: number) => Buffer.from(await tenant.rawPublicKey(id, version));
 
 describe("X-Wing through the public API", () => {
   /** draft-connolly-cfrg-xwing-kem §5: pk 1216 bytes (ML-KEM-768 1184 ‖ X25519 32), ct 1120 (1088 ‖ 32), ss 32. */
@@ -65,7 +52,7 @@ describe("X-Wing through the public API", () => {
   }
 
   function decrypt(envelope: Uint8Array, withAad: Uint8Array = aad) {
-    return api.request("POST", `/v1/keys/${id}/decrypt`, { auth: token, body: { ciphertext: b64(envelope), aad: b64(withAad) } });
+    return tenant.api.request("POST", `/v1/keys/${id}/decrypt`, { auth: tenant.token, body: { ciphertext: b64(envelope), aad: b64(withAad) } });
   }
 
   async function expectDecrypted(envelope: Uint8Array, version: number): Promise<void> {
@@ -110,10 +97,7 @@ describe("X-Wing through the public API", () => {
   });
 
   it("/encrypt output follows the architecture §7 layout field by field, and /decrypt opens it", async () => {
-    const out = await api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
-      auth: token,
-      body: { plaintext: b64(plaintext), aad: b64(aad) },
-    });
+    const out = await tenant.encrypt(id, plaintext, aad);
     expect(out.key_version).toBe(1);
     const envelope = Buffer.from(unb64(out.ciphertext));
     expect(envelope.subarray(0, HEADER_BYTES).equals(envelopeHeader(id, 1))).toBe(true);
@@ -131,10 +115,10 @@ describe("X-Wing through the public API", () => {
       return Buffer.concat([header, new Uint8Array(enc), new Uint8Array(ct)]);
     };
     const open = async (envelope: Uint8Array) =>
-      api.request("POST", `/v1/keys/${key}/decrypt`, { auth: token, body: { ciphertext: b64(envelope), aad: b64(aad) } });
+      tenant.api.request("POST", `/v1/keys/${key}/decrypt`, { auth: tenant.token, body: { ciphertext: b64(envelope), aad: b64(aad) } });
     const sealedBefore = await seal(v1, 1);
 
-    const rotated = await api.call<{ primary_version: number }>("POST", `/v1/keys/${key}/rotate`, { auth: token });
+    const rotated = await tenant.api.call<{ primary_version: number }>("POST", `/v1/keys/${key}/rotate`, { auth: tenant.token });
     expect(rotated.primary_version).toBe(2);
     const v2 = await rawPublicKey(key, 2);
     expect(v2.length).toBe(PUBLIC_KEY_BYTES);
@@ -156,15 +140,15 @@ describe("X-Wing through the public API", () => {
   });
 
   it("vault self-consistency (not interop; the private key never leaves the vault): /encapsulate then /decapsulate", async () => {
-    const out = await api.call<{ ciphertext: string; shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/encapsulate`, {
-      auth: token,
+    const out = await tenant.api.call<{ ciphertext: string; shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/encapsulate`, {
+      auth: tenant.token,
     });
     expect(out.key_version).toBe(1);
     const ciphertext = unb64(out.ciphertext);
     expect(ciphertext.length).toBe(CIPHERTEXT_BYTES);
     expect(unb64(out.shared_secret).length).toBe(SHARED_SECRET_BYTES);
     const decapsulate = (ct: Uint8Array) =>
-      api.call<{ shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/decapsulate`, { auth: token, body: { ciphertext: b64(ct) } });
+      tenant.api.call<{ shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/decapsulate`, { auth: tenant.token, body: { ciphertext: b64(ct) } });
     expect(await decapsulate(ciphertext)).toEqual({ shared_secret: out.shared_secret, key_version: 1 });
     // A changed ML-KEM part gives another secret (implicit rejection), not an error.
     const rejected = await decapsulate(flipBit(ciphertext, 0));

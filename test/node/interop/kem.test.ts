@@ -8,9 +8,8 @@
 import crypto from "node:crypto";
 import { Aes256Gcm, CipherSuite, HkdfSha256, HkdfSha384 } from "@hpke/core";
 import { MlKem1024, MlKem512, MlKem768 } from "@hpke/ml-kem";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as harness from "./harness.ts";
-import { b64, createTenant, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, startApi, unb64, type Api } from "./harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { b64, expectProblem, flipBit, hpkeEnvelopeHeader, HPKE_HEADER_BYTES, thumbprint, unb64, useTenant } from "./harness.ts";
 
 /** FIPS 203 Table 3 sizes and the HPKE suites of architecture §7 (KEM ids per draft-ietf-hpke-pq). */
 const KEMS = {
@@ -25,16 +24,7 @@ const SHARED_SECRET_BYTES = 32;
 const AEAD_TAG_BYTES = 16;
 const HEADER_BYTES = HPKE_HEADER_BYTES;
 
-let api: Api;
-let token: string;
-
-beforeAll(async () => {
-  api = await startApi();
-  token = await createTenant(api, "kem-interop");
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
+const tenant = useTenant("kem-interop");
 
 function hpkeSuite(algorithm: Kem): CipherSuite {
   const kem = { "ML-KEM-512": () => new MlKem512(), "ML-KEM-768": () => new MlKem768(), "ML-KEM-1024": () => new MlKem1024() }[algorithm]();
@@ -57,21 +47,19 @@ async function hpkeSeal(
   return Buffer.concat([header, new Uint8Array(enc), new Uint8Array(ct)]);
 }
 
-const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "encrypt");
+const createKey = (algorithm: string) => tenant.createKey(algorithm, "encrypt");
 
-const publicKey = <T = string>(id: string, format: string, version?: number) => harness.publicKey<T>(api, token, id, format, version);
-
-const rawPublicKey = (id: string, version?: number) => harness.rawPublicKey(api, token, id, version);
+const { publicKey, rawPublicKey } = tenant;
 
 async function decapsulate(id: string, ciphertext: Uint8Array, version?: number) {
-  return api.call<{ shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/decapsulate`, {
-    auth: token,
+  return tenant.api.call<{ shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/decapsulate`, {
+    auth: tenant.token,
     body: { ciphertext: b64(ciphertext), ...(version === undefined ? {} : { key_version: version }) },
   });
 }
 
 function decrypt(id: string, ciphertext: Uint8Array, withAad: Uint8Array = aad) {
-  return api.request("POST", `/v1/keys/${id}/decrypt`, { auth: token, body: { ciphertext: b64(ciphertext), aad: b64(withAad) } });
+  return tenant.api.request("POST", `/v1/keys/${id}/decrypt`, { auth: tenant.token, body: { ciphertext: b64(ciphertext), aad: b64(withAad) } });
 }
 
 async function expectDecrypted(id: string, envelope: Uint8Array, version: number): Promise<void> {
@@ -92,12 +80,8 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
   });
 
   it("OpenSSL imports our SPKI, PEM and JWK as one and the same key, and its raw encoding is ours", async () => {
-    const [spki, pem, jwk, raw] = await Promise.all([
-      publicKey(id, "spki"),
-      publicKey(id, "pem"),
-      publicKey<{ kty: string; alg: string; pub: string; kid: string }>(id, "jwk"),
-      rawPublicKey(id),
-    ]);
+    const { spki, pem, jwk, raw: rawAnswer } = await tenant.publicKeyForms(id);
+    const raw = unb64(rawAnswer.public_key);
     expect(raw.length).toBe(spec.publicKey);
     const der = Buffer.from(unb64(spki.public_key));
     const fromDer = crypto.createPublicKey({ key: der, format: "der", type: "spki" });
@@ -111,8 +95,7 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
 
     // Node 24 / OpenSSL 3.5 imports AKP JWKs with alg "ML-KEM-xxx" too.
     expect(jwk.public_key).toMatchObject({ kty: "AKP", alg: algorithm, pub: Buffer.from(raw).toString("base64url") });
-    const canonical = JSON.stringify({ alg: jwk.public_key.alg, kty: "AKP", pub: jwk.public_key.pub });
-    expect(jwk.public_key.kid).toBe(crypto.createHash("sha256").update(canonical).digest("base64url"));
+    expect(jwk.public_key.kid).toBe(thumbprint({ alg: jwk.public_key.alg, kty: "AKP", pub: jwk.public_key.pub }));
     expect(crypto.createPublicKey({ key: { ...jwk.public_key }, format: "jwk" }).equals(fromDer)).toBe(true);
   });
 
@@ -142,8 +125,8 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
   });
 
   it("vault self-consistency (not interop; private keys never leave the vault): /encapsulate then /decapsulate", async () => {
-    const out = await api.call<{ ciphertext: string; shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/encapsulate`, {
-      auth: token,
+    const out = await tenant.api.call<{ ciphertext: string; shared_secret: string; key_version: number }>("POST", `/v1/keys/${id}/encapsulate`, {
+      auth: tenant.token,
     });
     expect(out.key_version).toBe(1);
     expect(unb64(out.ciphertext).length).toBe(spec.ciphertext);
@@ -175,10 +158,7 @@ describe.each(Object.keys(KEMS) as Kem[])("%s through the public API", (algorith
   });
 
   it("/encrypt output follows the architecture §7 layout field by field, and /decrypt opens it", async () => {
-    const out = await api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
-      auth: token,
-      body: { plaintext: b64(plaintext), aad: b64(aad) },
-    });
+    const out = await tenant.encrypt(id, plaintext, aad);
     expect(out.key_version).toBe(1);
     const envelope = Buffer.from(unb64(out.ciphertext));
     expect(envelope.subarray(0, 3).toString("latin1")).toBe("PQK");
@@ -214,7 +194,7 @@ describe("rotation (ML-KEM-768)", () => {
     const v1 = await rawPublicKey(id, 1);
     const sealedBefore = await hpkeSeal(algorithm, v1, envelopeHeader(id, 1, spec));
 
-    const rotated = await api.call<{ primary_version: number }>("POST", `/v1/keys/${id}/rotate`, { auth: token });
+    const rotated = await tenant.api.call<{ primary_version: number }>("POST", `/v1/keys/${id}/rotate`, { auth: tenant.token });
     expect(rotated.primary_version).toBe(2);
     const v2 = await rawPublicKey(id, 2);
     expect(Buffer.from(v2).equals(v1)).toBe(false);
@@ -227,10 +207,7 @@ describe("rotation (ML-KEM-768)", () => {
     // The version comes from the header: sealed to version 1's key but labelled version 2, it fails.
     await expectProblem(await decrypt(id, await hpkeSeal(algorithm, v1, envelopeHeader(id, 2, spec))), 400, "decrypt_failed");
 
-    const encrypted = await api.call<{ ciphertext: string; key_version: number }>("POST", `/v1/keys/${id}/encrypt`, {
-      auth: token,
-      body: { plaintext: b64(plaintext), aad: b64(aad) },
-    });
+    const encrypted = await tenant.encrypt(id, plaintext, aad);
     expect(encrypted.key_version).toBe(2);
     expect(Buffer.from(unb64(encrypted.ciphertext)).readUInt32BE(21)).toBe(2);
   });
@@ -238,7 +215,7 @@ describe("rotation (ML-KEM-768)", () => {
   it("OpenSSL encapsulates to version 1's SPKI after rotation; /decapsulate with key_version 1 gives the same secret", async () => {
     const id = await createKey(algorithm);
     const spki1 = unb64((await publicKey(id, "spki", 1)).public_key);
-    await api.call("POST", `/v1/keys/${id}/rotate`, { auth: token });
+    await tenant.api.call("POST", `/v1/keys/${id}/rotate`, { auth: tenant.token });
     const { sharedKey, ciphertext } = crypto.encapsulate(crypto.createPublicKey({ key: Buffer.from(spki1), format: "der", type: "spki" }));
     const v1 = await decapsulate(id, ciphertext, 1);
     expect(v1.key_version).toBe(1);

@@ -6,9 +6,8 @@
  */
 import crypto, { type KeyObject } from "node:crypto";
 import { createMLDSA44, createMLDSA65, createMLDSA87 } from "@oqs/liboqs-js";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as harness from "./harness.ts";
-import { b64, createTenant, flipBit, startApi, unb64, type Api } from "./harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { b64, flipBit, thumbprint, unb64, useTenant, type AkpJwk } from "./harness.ts";
 
 /** FIPS 204 Table 2 sizes. */
 const DSAS = {
@@ -21,48 +20,14 @@ type Dsa = keyof typeof DSAS;
 const message = Buffer.from("pqkms public API: signed in the vault, verified elsewhere");
 const context = Buffer.from("pqkms/interop/v1");
 
-let api: Api;
-let token: string;
+const tenant = useTenant("signature-interop");
 
-beforeAll(async () => {
-  api = await startApi();
-  token = await createTenant(api, "signature-interop");
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
-
-interface PublicKeyResponse<T = string> {
-  key_id: string;
-  version: number;
-  algorithm: string;
-  format: string;
-  public_key: T;
-}
-interface Jwk {
-  kty: string;
-  alg: string;
-  pub: string;
-  kid: string;
-}
-
-const sign = (id: string, body: { message: Uint8Array; context?: Uint8Array }) => harness.sign(api, token, id, body);
-const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "sign");
-
-function publicKey<T = string>(id: string, format: string, version?: number) {
-  const query = version === undefined ? `format=${format}` : `format=${format}&version=${version}`;
-  return api.call<PublicKeyResponse<T>>("GET", `/v1/keys/${id}/public-key?${query}`, { auth: token });
-}
+const { sign, publicKey } = tenant;
+const createKey = (algorithm: string) => tenant.createKey(algorithm, "sign");
 
 async function opensslKey(id: string, version?: number): Promise<KeyObject> {
   const spki = await publicKey(id, "spki", version);
   return crypto.createPublicKey({ key: Buffer.from(unb64(spki.public_key)), format: "der", type: "spki" });
-}
-
-/** RFC 7638 thumbprint of an AKP JWK: SHA-256 over its required members in lexicographic order. */
-function thumbprint(jwk: Jwk): string {
-  const canonical = JSON.stringify({ alg: jwk.alg, kty: jwk.kty, pub: jwk.pub });
-  return crypto.createHash("sha256").update(canonical).digest("base64url");
 }
 
 describe.each(Object.keys(DSAS) as Dsa[])("%s through the public API", (algorithm) => {
@@ -74,12 +39,7 @@ describe.each(Object.keys(DSAS) as Dsa[])("%s through the public API", (algorith
   });
 
   it("OpenSSL imports our SPKI, PEM and JWK as one and the same key, and its raw encoding is ours", async () => {
-    const [spki, pem, jwk, raw] = await Promise.all([
-      publicKey(id, "spki"),
-      publicKey(id, "pem"),
-      publicKey<Jwk>(id, "jwk"),
-      publicKey(id, "raw"),
-    ]);
+    const { spki, pem, jwk, raw } = await tenant.publicKeyForms(id);
     for (const response of [spki, pem, jwk, raw]) expect(response).toMatchObject({ key_id: id, version: 1, algorithm });
     const rawBytes = unb64(raw.public_key);
     expect(rawBytes.length).toBe(sizes.publicKey);
@@ -134,8 +94,8 @@ describe.each(Object.keys(DSAS) as Dsa[])("%s through the public API", (algorith
     const shake = (data: Uint8Array) => crypto.createHash("shake256", { outputLength: 64 }).update(data).digest();
     // tr = H(pk, 64); μ = H(tr ‖ M', 64) with M' = 0 ‖ |ctx| ‖ ctx ‖ M for pure ML-DSA.
     const mu = shake(Buffer.concat([shake(raw), Buffer.from([0, context.length]), context, message]));
-    const signed = await api.call<{ signature: string; key_version: number }>("POST", `/v1/keys/${id}/sign`, {
-      auth: token,
+    const signed = await tenant.api.call<{ signature: string; key_version: number }>("POST", `/v1/keys/${id}/sign`, {
+      auth: tenant.token,
       body: { mu: b64(mu) },
     });
     const signature = Buffer.from(unb64(signed.signature));
@@ -145,7 +105,7 @@ describe.each(Object.keys(DSAS) as Dsa[])("%s through the public API", (algorith
   });
 
   it("OpenSSL verifies through the imported JWK and PEM as well", async () => {
-    const [jwk, pem] = await Promise.all([publicKey<Jwk>(id, "jwk"), publicKey(id, "pem")]);
+    const [jwk, pem] = await Promise.all([publicKey<AkpJwk>(id, "jwk"), publicKey(id, "pem")]);
     const { signature } = await sign(id, { message, context });
     expect(crypto.verify(null, message, { key: { ...jwk.public_key }, format: "jwk", context }, signature)).toBe(true);
     expect(crypto.verify(null, message, { key: pem.public_key, format: "pem", context }, signature)).toBe(true);
@@ -177,7 +137,7 @@ describe("rotation (ML-DSA-65)", () => {
     const before = await sign(id, { message, context });
     expect(before.version).toBe(1);
 
-    const rotated = await api.call<{ primary_version: number; versions: { version: number }[] }>("POST", `/v1/keys/${id}/rotate`, { auth: token });
+    const rotated = await tenant.api.call<{ primary_version: number; versions: { version: number }[] }>("POST", `/v1/keys/${id}/rotate`, { auth: tenant.token });
     expect(rotated.primary_version).toBe(2);
     expect(rotated.versions.map((v) => v.version).sort()).toEqual([1, 2]);
 
@@ -193,7 +153,7 @@ describe("rotation (ML-DSA-65)", () => {
     expect(crypto.verify(null, message, { key: v1, context }, before.signature)).toBe(true);
     expect(crypto.verify(null, message, { key: v2, context }, before.signature)).toBe(false);
 
-    const jwk2 = await publicKey<Jwk>(id, "jwk", 2);
+    const jwk2 = await publicKey<AkpJwk>(id, "jwk", 2);
     expect(jwk2.version).toBe(2);
     expect(crypto.createPublicKey({ key: { ...jwk2.public_key }, format: "jwk" }).equals(v2)).toBe(true);
   });

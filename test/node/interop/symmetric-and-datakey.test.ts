@@ -8,9 +8,8 @@
  *   node:crypto, and /decrypt of the returned envelope gives back the same key.
  */
 import crypto from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import * as harness from "./harness.ts";
-import { b64, createTenant, expectProblem, flipBit, startApi, unb64, type Api } from "./harness.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { b64, expectProblem, flipBit, unb64, useTenant } from "./harness.ts";
 
 const plaintext = Buffer.from("an AEAD envelope that outlives its key version");
 const aad = Buffer.from("invoice:2024-0042");
@@ -21,26 +20,17 @@ const AEAD_HEADER_BYTES = 3 + 1 + 1 + 16 + 4 + 2;
 /** "PQK" 0x01 | type | key id (16) | version u32 | kem u16 | kdf u16 | aead u16. */
 const HPKE_HEADER_BYTES = AEAD_HEADER_BYTES + 4;
 
-let api: Api;
-let token: string;
-
-beforeAll(async () => {
-  api = await startApi();
-  token = await createTenant(api, "symmetric-interop");
-}, 60_000);
-afterAll(async () => {
-  await api?.close();
-});
+const tenant = useTenant("symmetric-interop");
 
 interface Envelope {
   ciphertext: string;
   key_version: number;
 }
 
-const createKey = (algorithm: string) => harness.createKey(api, token, algorithm, "encrypt");
+const createKey = (algorithm: string) => tenant.createKey(algorithm, "encrypt");
 
 function post(id: string, operation: string, body: unknown) {
-  return api.request("POST", `/v1/keys/${id}/${operation}`, { auth: token, body });
+  return tenant.api.request("POST", `/v1/keys/${id}/${operation}`, { auth: tenant.token, body });
 }
 
 async function expectDecrypted(id: string, ciphertext: string, version: number, expected: Uint8Array = plaintext, withAad: Uint8Array = aad) {
@@ -75,7 +65,7 @@ describe.each([
   }
 
   async function encrypt(id: string): Promise<Envelope> {
-    return api.call<Envelope>("POST", `/v1/keys/${id}/encrypt`, { auth: token, body: { plaintext: b64(plaintext), aad: b64(aad) } });
+    return tenant.encrypt(id, plaintext, aad);
   }
 
   it("/encrypt gives the architecture §7 AEAD layout with a fresh nonce each time; /decrypt needs the same aad and an intact envelope", async () => {
@@ -110,12 +100,12 @@ describe.each([
     const v1 = await encrypt(id);
     expect(v1.key_version).toBe(1);
 
-    const rotated = await api.call<{ primary_version: number }>("POST", `/v1/keys/${id}/rotate`, { auth: token });
+    const rotated = await tenant.api.call<{ primary_version: number }>("POST", `/v1/keys/${id}/rotate`, { auth: tenant.token });
     expect(rotated.primary_version).toBe(2);
     await expectDecrypted(id, v1.ciphertext, 1);
 
-    const rewrapped = await api.call<Envelope & { source_version: number }>("POST", `/v1/keys/${id}/rewrap`, {
-      auth: token,
+    const rewrapped = await tenant.api.call<Envelope & { source_version: number }>("POST", `/v1/keys/${id}/rewrap`, {
+      auth: tenant.token,
       body: { ciphertext: v1.ciphertext, aad: b64(aad) },
     });
     expect(rewrapped.key_version).toBe(2);
@@ -131,8 +121,8 @@ describe.each([
     // New encryptions use version 2.
     expectAeadEnvelope((await encrypt(id)).ciphertext, id, 2);
 
-    const patched = await api.call<{ min_decryption_version: number }>("PATCH", `/v1/keys/${id}`, {
-      auth: token,
+    const patched = await tenant.api.call<{ min_decryption_version: number }>("PATCH", `/v1/keys/${id}`, {
+      auth: tenant.token,
       body: { min_decryption_version: 2 },
     });
     expect(patched.min_decryption_version).toBe(2);
@@ -160,7 +150,7 @@ describe("/datakey on an ML-KEM-768 key", () => {
   }
 
   it("the plaintext data key works with node:crypto AES-256-GCM, and /decrypt of its envelope gives the same key back", async () => {
-    const out = await api.call<DataKey>("POST", `/v1/keys/${id}/datakey`, { auth: token, body: { plaintext: true } });
+    const out = await tenant.api.call<DataKey>("POST", `/v1/keys/${id}/datakey`, { auth: tenant.token, body: { plaintext: true } });
     expect(out).toMatchObject({ key_version: 1, algorithm: "AES-256-GCM" });
     if (out.plaintext === undefined) throw new Error("no plaintext data key");
     const dataKey = Buffer.from(unb64(out.plaintext));
@@ -178,8 +168,8 @@ describe("/datakey on an ML-KEM-768 key", () => {
     expectPrefix(envelope, 0x01, id, 1);
     expect([envelope.readUInt16BE(25), envelope.readUInt16BE(27), envelope.readUInt16BE(29)]).toEqual([SUITE.kemId, SUITE.kdfId, SUITE.aeadId]);
     expect(envelope.length).toBe(HPKE_HEADER_BYTES + ML_KEM_768_CIPHERTEXT_BYTES + DATA_KEY_BYTES + TAG_BYTES);
-    const unwrapped = await api.call<{ plaintext: string; key_version: number }>("POST", `/v1/keys/${id}/decrypt`, {
-      auth: token,
+    const unwrapped = await tenant.api.call<{ plaintext: string; key_version: number }>("POST", `/v1/keys/${id}/decrypt`, {
+      auth: tenant.token,
       body: { ciphertext: out.ciphertext },
     });
     expect(unwrapped.key_version).toBe(1);
@@ -193,12 +183,12 @@ describe("/datakey on an ML-KEM-768 key", () => {
   });
 
   it("without plaintext: true only the envelope is returned; data keys are fresh; a datakey aad binds the envelope", async () => {
-    const wrappedOnly = await api.call<DataKey>("POST", `/v1/keys/${id}/datakey`, { auth: token, body: {} });
+    const wrappedOnly = await tenant.api.call<DataKey>("POST", `/v1/keys/${id}/datakey`, { auth: tenant.token, body: {} });
     expect(Object.keys(wrappedOnly).sort()).toEqual(["algorithm", "ciphertext", "key_version"]);
-    const first = await api.call<{ plaintext: string }>("POST", `/v1/keys/${id}/decrypt`, { auth: token, body: { ciphertext: wrappedOnly.ciphertext } });
+    const first = await tenant.api.call<{ plaintext: string }>("POST", `/v1/keys/${id}/decrypt`, { auth: tenant.token, body: { ciphertext: wrappedOnly.ciphertext } });
     expect(unb64(first.plaintext).length).toBe(DATA_KEY_BYTES);
 
-    const bound = await api.call<DataKey>("POST", `/v1/keys/${id}/datakey`, { auth: token, body: { plaintext: true, aad: b64(aad) } });
+    const bound = await tenant.api.call<DataKey>("POST", `/v1/keys/${id}/datakey`, { auth: tenant.token, body: { plaintext: true, aad: b64(aad) } });
     if (bound.plaintext === undefined) throw new Error("no plaintext data key");
     expect(bound.plaintext).not.toBe(first.plaintext);
     await expectDecrypted(id, bound.ciphertext, 1, unb64(bound.plaintext), aad);
@@ -207,13 +197,13 @@ describe("/datakey on an ML-KEM-768 key", () => {
 
   it("a data key wrapped by version 1 still unwraps after rotation, and rewraps to version 2", async () => {
     const key = await createKey("ML-KEM-768");
-    const out = await api.call<DataKey>("POST", `/v1/keys/${key}/datakey`, { auth: token, body: { plaintext: true } });
+    const out = await tenant.api.call<DataKey>("POST", `/v1/keys/${key}/datakey`, { auth: tenant.token, body: { plaintext: true } });
     if (out.plaintext === undefined) throw new Error("no plaintext data key");
     const dataKey = unb64(out.plaintext);
-    await api.call("POST", `/v1/keys/${key}/rotate`, { auth: token });
+    await tenant.api.call("POST", `/v1/keys/${key}/rotate`, { auth: tenant.token });
     await expectDecrypted(key, out.ciphertext, 1, dataKey, new Uint8Array(0));
-    const rewrapped = await api.call<Envelope & { source_version: number }>("POST", `/v1/keys/${key}/rewrap`, {
-      auth: token,
+    const rewrapped = await tenant.api.call<Envelope & { source_version: number }>("POST", `/v1/keys/${key}/rewrap`, {
+      auth: tenant.token,
       body: { ciphertext: out.ciphertext },
     });
     expect([rewrapped.key_version, rewrapped.source_version]).toEqual([2, 1]);

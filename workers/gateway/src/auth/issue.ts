@@ -9,6 +9,7 @@ import { ROLE_NAMES, SCOPES, normalizeScopes, scopesForRole, type Role, type Sco
 import type { GatewayConfig } from "../config.ts";
 import type { ApiKeyRow } from "../db/api-keys.ts";
 import { database } from "../db/tenants.ts";
+import { ApiError } from "../http/problem.ts";
 import { displayPrefix, formatToken, hashToken } from "./token.ts";
 
 const MAX_KEY_LIFETIME_MS = 5 * 366 * 24 * 3600 * 1000;
@@ -71,6 +72,22 @@ export async function mintApiKey(config: GatewayConfig, spec: ApiKeySpec, now: n
     lastUsedAt: null,
   };
   return { row, token };
+}
+
+/**
+ * apiKeySpec then mintApiKey, for the routes that issue a key from a request: an unacceptable request
+ * throws its invalid_request problem; `vet` sees the spec first and may throw to refuse it, before
+ * anything is minted. The caller inserts the row.
+ */
+export async function issueApiKey(
+  config: GatewayConfig,
+  request: { input: ApiKeyCreate; tenantId: string; createdBy: string; now: number },
+  vet?: (spec: ApiKeySpec) => void,
+): Promise<{ spec: ApiKeySpec; row: ApiKeyRow; token: string }> {
+  const spec = apiKeySpec(request.input, request.tenantId, request.createdBy, request.now);
+  if (!spec.ok) throw new ApiError(spec.error.code, spec.error.detail);
+  vet?.(spec.value);
+  return { spec: spec.value, ...(await mintApiKey(config, spec.value, request.now)) };
 }
 
 export function insertApiKey(db: D1Database, row: ApiKeyRow) {

@@ -8,7 +8,7 @@ import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts"
 import { scopesForRole } from "../../../shared/scopes.ts";
 import { renderApiKey } from "../db/api-keys.ts";
 import { database, findTenant, renderTenant, updateTenant } from "../db/tenants.ts";
-import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey } from "../auth/issue.ts";
+import { ApiKeyCreateSchema, insertApiKey, issueApiKey, mintApiKey } from "../auth/issue.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
@@ -138,10 +138,7 @@ export const adminRoutes = [
     responses: { 201: { description: "Created", schema: CreatedApiKeySchema } },
     handler: async (c, { params, body }) => {
       await requireTenant(c.env.DB, params.id);
-      const now = Date.now();
-      const spec = apiKeySpec(body, params.id, "platform-admin", now);
-      if (!spec.ok) throw new ApiError(spec.error.code, spec.error.detail);
-      const { row, token } = await mintApiKey(c.get("config"), spec.value, now);
+      const { row, token } = await issueApiKey(c.get("config"), { input: body, tenantId: params.id, createdBy: "platform-admin", now: Date.now() });
       await insertApiKey(c.env.DB, row).run();
       return c.json(renderApiKey(row, token), 201);
     },

@@ -5,7 +5,7 @@
  */
 import * as z from "zod";
 import { findKey, listKeys, renderApiKey, revokeKey } from "../db/api-keys.ts";
-import { ApiKeyCreateSchema, apiKeySpec, insertApiKey, mintApiKey, type ApiKeySpec } from "../auth/issue.ts";
+import { ApiKeyCreateSchema, insertApiKey, issueApiKey, type ApiKeySpec } from "../auth/issue.ts";
 import type { AuthContext } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
@@ -42,13 +42,11 @@ export const apiKeyRoutes = [
     responses: { 201: { description: "Created", schema: CreatedApiKeySchema } },
     handler: async (c, { body, call }) => {
       const auth = c.get("auth");
-      const now = Date.now();
-      const spec = apiKeySpec(body, auth.tenantId, auth.apiKeyId, now);
-      if (!spec.ok) throw new ApiError(spec.error.code, spec.error.detail);
-      const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, spec.value);
-      if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
-      const { row, token } = await mintApiKey(c.get("config"), spec.value, now);
-      const scopes = spec.value.scopes.join(" ");
+      const { spec, row, token } = await issueApiKey(c.get("config"), { input: body, tenantId: auth.tenantId, createdBy: auth.apiKeyId, now: Date.now() }, (candidate) => {
+        const denied = escalation({ ...auth, expiresAt: c.get("resolvedKey").key.expiresAt }, candidate);
+        if (denied) throw new ApiError("access_denied", denied, { rule: "scopes" });
+      });
+      const scopes = spec.scopes.join(" ");
       await auditTenantChange(c.env, call, "api-keys.create", `api key ${row.id} (${row.prefix}…) scopes: ${scopes}`);
       await insertApiKey(c.env.DB, row).run();
       return c.json(renderApiKey(row, token), 201);
