@@ -138,6 +138,19 @@ describe("strict input", () => {
     expect((await ok<KeyView>(tenant, "GET", `/v1/keys/${key.id}`)).primary_version).toBe(1);
   });
 
+  it("treats a JSON null body as a body that is not an object, never as no body", async () => {
+    expect(await api(tenant, "POST", `/v1/keys/${key.id}/schedule-deletion`, "null")).toMatchObject({
+      status: 400,
+      body: { code: "invalid_request", detail: expect.stringContaining("body") },
+    });
+    expect(await api(tenant, "POST", `/v1/keys/${key.id}/rotate`, "null")).toMatchObject({
+      status: 400,
+      body: { detail: "body: this operation takes no body" },
+    });
+    const after = await ok<KeyView>(tenant, "GET", `/v1/keys/${key.id}`);
+    expect(after).toMatchObject({ state: "enabled", primary_version: 1, deletion_date: null });
+  });
+
   it("refuses reserved label names instead of dropping them", async () => {
     for (const name of ["__proto__", "constructor", "prototype"]) {
       const body = `{"algorithm":"AES-256-GCM","labels":{"team":"a","${name}":"x"}}`;

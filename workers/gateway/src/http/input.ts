@@ -52,7 +52,9 @@ function refuseUnexpected(where: string, value: unknown): undefined {
 }
 
 export async function parseInput(c: Context<AppEnv>, spec: AnyRoute): Promise<RouteInput<Schema, Schema, Schema>> {
-  const body: unknown = spec.body ? validate("body", spec.body, (await readJsonBody(c)) ?? {}) : refuseUnexpected("body", await readJsonBody(c));
+  // No body at all is an empty object; a JSON `null` is a body, and not an object: refused.
+  const raw = await readJsonBody(c);
+  const body: unknown = spec.body ? validate("body", spec.body, raw === undefined ? {} : raw) : refuseUnexpected("body", raw);
   return {
     params: spec.params ? validate("path", spec.params, c.req.param()) : undefined,
     query: spec.query ? validate("query", spec.query, c.req.query()) : refuseUnexpected("query", c.req.query()),
