@@ -96,7 +96,8 @@ export function policy(access: TenantAccess, spec: AnyRoute): MiddlewareHandler<
     const target = (keyId: string | null) => ({ operation: access.operation, keyId, algorithm: null });
     const segment = access.keyParam === undefined ? null : (c.req.param(access.keyParam) ?? "");
     // The key id as the path spells it, so that a denial is audited against the key it named.
-    authorize(c, policyRequest(auth, target(segment === null ? null : keyIdFromPath(segment)), c.get("requestId"), null));
+    const spelled = segment === null ? null : keyIdFromPath(segment);
+    authorize(c, policyRequest(auth, target(spelled), c.get("requestId"), null));
     let keyId: string | null = null;
     if (segment !== null) {
       keyId = await resolveKeyRef(c, segment);
@@ -104,7 +105,8 @@ export function policy(access: TenantAccess, spec: AnyRoute): MiddlewareHandler<
       keyId = await resolveAliasName(c, c.req.param(access.aliasParam) ?? "", "alias_not_found");
     }
     if (keyId !== null) {
-      authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
+      // A key id spelled in the path was checked above; an alias's key is checked here, once known.
+      if (keyId !== spelled) authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
       c.set("keyId", keyId);
     }
     const input = await parseInput(c, spec);
