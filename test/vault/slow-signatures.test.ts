@@ -1,5 +1,5 @@
 /**
- * Slow signatures off the vault (architecture §6, "Slow signatures"), proven by who holds the work,
+ * Slow signatures off the vault (architecture §8, "Slow signatures"), proven by who holds the work,
  * not by timings: an SLH-DSA signature asked of the TenantVault is made by the tenant's TenantSigner
  * (its own count goes up; the vault never calls the provider's sign), from the wrapped secret; the
  * vault records the audit row. While one is in flight the vault keeps answering: another operation

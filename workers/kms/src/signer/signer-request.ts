@@ -1,5 +1,5 @@
 /**
- * What the TenantVault sends its tenant's signer (architecture §6, "Slow signatures"): the key
+ * What the TenantVault sends its tenant's signer (architecture §8, "Slow signatures"): the key
  * version's secret as stored — wrapped under the tenant's KEK-derived key, never in plaintext — and
  * the caller's input. The vault has already done every check (tenant, key state, version, algorithm,
  * admission); the signer only unwraps, signs and answers the signature.

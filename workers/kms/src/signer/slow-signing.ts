@@ -1,5 +1,5 @@
 /**
- * The vault's side of slow signatures (architecture §6, "Slow signatures"): admission (pure, in
+ * The vault's side of slow signatures (architecture §8, "Slow signatures"): admission (pure, in
  * vault/slow-signatures.ts) over an in-memory record of what is in flight, then the signature made
  * by the tenant's TenantSigner from the version's wrapped secret. The vault's crypto frame calls this
  * after its checks and writes the audit row from what it returns, in its own transaction.

@@ -1,5 +1,5 @@
 /**
- * Admission of slow signatures, per tenant (architecture §6, "Slow signatures"). SLH-DSA signing costs
+ * Admission of slow signatures, per tenant (architecture §8, "Slow signatures"). SLH-DSA signing costs
  * 0.1–4 s of CPU in pure TypeScript, so the vault hands it to the tenant's signer object
  * (signer/tenant-signer.ts) and stays free for the tenant's other operations meanwhile. The signer
  * runs one signature at a time, so what the vault admits while others are in flight only waits
