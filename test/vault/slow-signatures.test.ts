@@ -23,6 +23,15 @@ const signatureCount = (tenantId: string) => runInDurableObject(signerOf(tenantI
 const lastSignEvent = async (vault: TestVault, keyId: string) =>
   value(await vault.stub.auditEvents(vault.call, { keyId, operation: "crypto.sign", limit: 1 })).events[0];
 
+/** Two slow-signature keys; the first carries the second's wrapped secret, which does not unwrap under its binding. */
+async function brokenAndSoundKeys(vault: TestVault) {
+  const [broken, sound] = [await createKey(vault, SLOW), await createKey(vault, SLOW)];
+  const [row] = await sql<{ wrapped_secret: ArrayBuffer }>(vault, "SELECT wrapped_secret FROM key_versions WHERE key_id = ?", sound.id);
+  await sql(vault, "UPDATE key_versions SET wrapped_secret = ? WHERE key_id = ?", row?.wrapped_secret ?? null, broken.id);
+  await evictDurableObject(vault.stub);
+  return { broken, sound };
+}
+
 afterEach(() => {
   vi.restoreAllMocks();
 });
@@ -84,33 +93,41 @@ describe("while a slow signature is in flight", () => {
 
   it("one slow signature too many is refused at once with Retry-After, audited; once they are done, the next is admitted", async () => {
     const vault = await newVault();
-    const key = await createKey(vault, SLOW);
-    // As many 128f signatures as the queue bound holds (a 128s signature holds it alone: see the unit test).
+    const { broken, sound } = await brokenAndSoundKeys(vault);
+    // As many 128f signatures as the queue bound holds (a 128s signature holds it alone: see the unit
+    // test). In flight is in flight whatever the signer will answer: these fail at once in the signer
+    // (their blob does not unwrap), so the test costs one signature, not six.
     const fits = SLOW_SIGNATURE_QUEUE_MS / (SLOW_SIGNATURE_CPU_MS[SLOW] ?? expect.fail("no cost"));
-    const inFlight = Array.from({ length: fits }, (_, i) => vault.stub.sign(vault.call, key.id, { message: b(`in flight ${i}`) }));
-    const refused = await vault.stub.sign(vault.call, key.id, { message: b("one too many") });
+    const inFlight = Array.from({ length: fits }, (_, i) => vault.stub.sign(vault.call, broken.id, { message: b(`in flight ${i}`) }));
+    const refused = await vault.stub.sign(vault.call, sound.id, { message: b("one too many") });
     expect(refused).toEqual({
       ok: false,
       error: { code: "rate_limited", retryAfter: 1, detail: `A slow signature of this tenant is in progress; ${SLOW} signatures are not queued: retry in 1 s` },
     });
-    expect(await lastSignEvent(vault, key.id)).toMatchObject({ outcome: "failed", rule: "rate_limited" });
-    for (const signing of inFlight) value(await signing);
+    expect(await lastSignEvent(vault, sound.id)).toMatchObject({ outcome: "failed", rule: "rate_limited" });
+    for (const signing of inFlight) expect(await signing).toMatchObject({ ok: false, error: { code: "internal_error" } });
     // The in-flight marks are gone once those are done.
-    value(await vault.stub.sign(vault.call, key.id, { message: b("next") }));
+    value(await vault.stub.sign(vault.call, sound.id, { message: b("next") }));
+  });
+
+  it("a key disabled meanwhile gets no signature: the vault re-checks its state before answering", async () => {
+    const vault = await newVault();
+    const key = await createKey(vault, SLOW);
+    const signing = vault.stub.sign(vault.call, key.id, { message: b("m") });
+    value(await vault.stub.changeState(vault.call, key.id, "disable", null));
+    expect(await signing).toEqual({ ok: false, error: { code: "key_disabled", detail: "The key was disabled during the operation" } });
+    expect(await lastSignEvent(vault, key.id)).toMatchObject({ outcome: "denied", rule: "key_disabled" });
   });
 
   it("a failed signature is audited as failed, never allowed, and frees the next one", async () => {
     const vault = await newVault();
-    const [key, other] = [await createKey(vault, SLOW), await createKey(vault, SLOW)];
-    const [blob] = await sql<{ wrapped_secret: ArrayBuffer }>(vault, "SELECT wrapped_secret FROM key_versions WHERE key_id = ?", other.id);
-    await sql(vault, "UPDATE key_versions SET wrapped_secret = ? WHERE key_id = ?", blob?.wrapped_secret ?? null, key.id);
-    await evictDurableObject(vault.stub);
+    const { broken, sound } = await brokenAndSoundKeys(vault);
     const before = await signatureCount(vault.tenantId);
 
-    const failed = await vault.stub.sign(vault.call, key.id, { message: b("m") });
+    const failed = await vault.stub.sign(vault.call, broken.id, { message: b("m") });
     expect(failed).toEqual({ ok: false, error: { code: "internal_error", detail: "key material failed integrity check" } });
-    expect(await lastSignEvent(vault, key.id)).toMatchObject({ outcome: "failed", severity: "critical", rule: "internal_error" });
+    expect(await lastSignEvent(vault, broken.id)).toMatchObject({ outcome: "failed", severity: "critical", rule: "internal_error" });
     expect(await signatureCount(vault.tenantId)).toBe(before);
-    value(await vault.stub.sign(vault.call, other.id, { message: b("m") }));
+    value(await vault.stub.sign(vault.call, sound.id, { message: b("m") }));
   });
 });
