@@ -47,7 +47,15 @@ export const ERROR_CODES = Object.keys(ERRORS) as ErrorCode[];
 export interface Failure<R extends string = string> {
   ok: false;
   /** `reasons`: every problem found, when a check reports more than one (a configuration's secrets). */
-  error: { code: ErrorCode; detail?: string; rule?: string; reason?: R; reasons?: string[] };
+  error: {
+    code: ErrorCode;
+    detail?: string;
+    rule?: string;
+    reason?: R;
+    reasons?: string[];
+    /** Seconds after which a refused request may be retried (RFC 9110 §10.2.3 `Retry-After`). */
+    retryAfter?: number;
+  };
 }
 export interface Success<T> {
   ok: true;

@@ -23,6 +23,14 @@ describe("kmsFailure", () => {
     expect(shape(error)).toEqual(expected);
   });
 
+  it("keeps a 4xx refusal's Retry-After in whole seconds, and drops any other", () => {
+    expect(kmsFailure({ code: "rate_limited", detail: "busy", retryAfter: 4 }).headers).toEqual({ "Retry-After": "4" });
+    for (const retryAfter of [0, -1, 1.5, "4", null, Number.POSITIVE_INFINITY]) {
+      expect(kmsFailure({ code: "rate_limited", retryAfter }).headers).toEqual({});
+    }
+    expect(kmsFailure({ code: "kms_unavailable", retryAfter: 30 }).headers).toEqual({});
+  });
+
   it.each([[undefined], [null], ["key_not_found"], [42], [{}], [{ code: "no_such_code" }], [{ code: "__proto__" }], [{ code: "toString" }]])(
     "answers kms_unavailable for %j",
     (error) => {

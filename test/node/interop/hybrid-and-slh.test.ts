@@ -300,8 +300,8 @@ describe("SLH-DSA through the public API", () => {
     expect(crypto.verify(null, message, { key, context }, flipBit(withContext.signature, 5000))).toBe(false);
   });
 
-  // 128s costs about 2 s of CPU per signature in the vault, which spaces them ≥ 4 s apart per
-  // tenant (429 rate_limited before that): it is signed exactly once in this file.
+  // 128s costs seconds of CPU per signature (made by the tenant's signer object, one at a time per
+  // tenant): it is signed exactly once in this file.
   it("SLH-DSA-SHA2-128s: OpenSSL verifies our one signature with its context; flipped bits and other contexts fail", async () => {
     const algorithm = "SLH-DSA-SHA2-128s";
     const id = await createKey(algorithm, "sign");

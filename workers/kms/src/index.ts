@@ -15,6 +15,7 @@ import type { AuditQuery } from "./vault/audit-log.ts";
 import { kekReasons } from "./config.ts";
 
 export { TenantVault } from "./vault/tenant-vault.ts";
+export { TenantSigner } from "./signer/tenant-signer.ts";
 
 type Bytes = Uint8Array;
 

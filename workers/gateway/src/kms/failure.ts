@@ -7,8 +7,13 @@ import { ApiError } from "../http/problem.ts";
 
 /** Pure: the problem a kms failure becomes. Unknown codes are a broken dependency, not a verdict. */
 export function kmsFailure(error: unknown): ApiError {
-  const { code, detail, rule } = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
+  const { code, detail, rule, retryAfter } = (typeof error === "object" && error !== null ? error : {}) as Record<string, unknown>;
   if (!isErrorCode(code)) return new ApiError("kms_unavailable");
   if (ERRORS[code].status >= 500) return new ApiError(code);
-  return new ApiError(code, typeof detail === "string" ? detail : undefined, typeof rule === "string" ? { rule } : {});
+  // RFC 9110 §10.2.3: whole seconds; a refusal that says when to retry (a slow signature in flight) keeps it.
+  const headers = typeof retryAfter === "number" && Number.isInteger(retryAfter) && retryAfter > 0 ? { "Retry-After": String(retryAfter) } : undefined;
+  return new ApiError(code, typeof detail === "string" ? detail : undefined, {
+    ...(typeof rule === "string" ? { rule } : {}),
+    ...(headers ? { headers } : {}),
+  });
 }

@@ -11,22 +11,24 @@ import type { CallContext, SignInputWire } from "../../../shared/rpc.ts";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { ALGORITHMS, hasPublicKey, type KeyOperation } from "../crypto/algorithms.ts";
 import { decodeEnvelope, type Envelope } from "../crypto/envelope.ts";
+import type { SlowSigning } from "../signer/slow-signing.ts";
 import * as ops from "./crypto-operations.ts";
 import { unusableReason } from "./lifecycle.ts";
 import type { KeyRow, VersionRow } from "./rows.ts";
-import { admitSignature, NO_SLOW_SIGNATURE_YET, type SlowSignatureState } from "./slow-signatures.ts";
+import { SLOW_SIGNATURES } from "./slow-signatures.ts";
 import { drainSoon, record, type VaultParts } from "./vault-parts.ts";
 import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
 
 /** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
-type Run<T> = (ref: ops.VersionRef, load: ops.LoadKey) => Promise<Result<T>>;
+type Run<T> = (ref: ops.VersionRef, load: ops.LoadKey, row: VersionRow) => Promise<Result<T>>;
 
 export class CryptoCommands {
   readonly #parts: VaultParts;
-  #slowSignatures: SlowSignatureState = NO_SLOW_SIGNATURE_YET;
+  readonly #slow: SlowSigning;
 
-  constructor(parts: VaultParts) {
+  constructor(parts: VaultParts, slow: SlowSigning) {
     this.#parts = parts;
+    this.#slow = slow;
   }
 
   async #use<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Run<T>): Promise<Result<T>> {
@@ -58,7 +60,7 @@ export class CryptoCommands {
       return refuse(fail("decrypt_failed"), version);
     }
     const { ref, load } = this.#bind(call, key, row);
-    const result = await run(ref, load);
+    const result = await run(ref, load, row);
 
     return storage.transactionSync(() => {
       const current = store.key(keyId);
@@ -147,11 +149,12 @@ export class CryptoCommands {
   }
 
   sign(call: CallContext, keyId: string, input: SignInputWire) {
-    return this.#use(call, "sign", keyId, primaryVersion, async (ref, load) => {
-      const decision = admitSignature(this.#slowSignatures, ref.algorithm, this.#parts.now());
-      this.#slowSignatures = decision.state;
-      return decision.refusal ?? ops.sign(this.#parts.provider, ref, load, input);
-    });
+    return this.#use(call, "sign", keyId, primaryVersion, (ref, load, row) =>
+      // Slow signatures are made by the tenant's signer object, off the vault (signer/slow-signing.ts).
+      SLOW_SIGNATURES.has(ref.algorithm)
+        ? this.#slow.sign(call, { ...ref, wrapped: row.wrapped_secret, kekId: row.kek_id }, input)
+        : ops.sign(this.#parts.provider, ref, load, input),
+    );
   }
 
   verify(call: CallContext, keyId: string, input: SignInputWire, signature: Uint8Array, version: number | null) {

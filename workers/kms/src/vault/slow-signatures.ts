@@ -1,35 +1,78 @@
 /**
- * Admission of slow signatures, per tenant. A slow signature (SLH-DSA-SHA2-128s: 2–4 s of CPU in
- * pure TypeScript) holds the tenant's vault, and so every request of that tenant, for its whole
- * duration. Spacing them out caps the share of the vault's time they can take; the caller is told
- * when to retry. Pure: the state and the clock are passed in, the new state is returned.
+ * Admission of slow signatures, per tenant (architecture §8, "Slow signatures"). SLH-DSA signing costs
+ * 0.1–4 s of CPU in pure TypeScript, so the vault hands it to the tenant's signer object
+ * (signer/tenant-signer.ts) and stays free for the tenant's other operations meanwhile. The signer
+ * runs one signature at a time, so what the vault admits while others are in flight only waits
+ * there: admission keeps that wait short. A slow signature is admitted when none is in flight, or
+ * when the expected CPU of those in flight plus its own stays within SLOW_SIGNATURE_QUEUE_MS; any
+ * other is refused at once with 429 `rate_limited` and a `Retry-After` for when the work in flight
+ * should be done, never queued for seconds. A 128s signature (3.5 s) is thus always alone; 128f
+ * signatures (0.2 s) may overlap a few at a time, which keeps the signer busy.
+ *
+ * Pure: the state and the clock are passed in, the new state is returned. The vault keeps the state
+ * in memory only (a restart has nothing in flight) and releases each ticket when its signature ends,
+ * however it ends.
  */
-import { fail, type Failure } from "../../../shared/errors.ts";
+import { type Failure } from "../../../shared/errors.ts";
 
-/** Signature algorithms slow enough in pure TypeScript to starve a tenant's other requests. */
-export const SLOW_SIGNATURES: ReadonlySet<string> = new Set(["SLH-DSA-SHA2-128s"]);
-/** At most one slow signature per this many ms per tenant: they take at most about half the vault. */
-export const SLOW_SIGNATURE_SPACING_MS = 4_000;
+/**
+ * Expected CPU of one signature through the signer on Workers, ms (bench/README.md: 3.2–4.1 s for
+ * 128s, 163 ms for 128f, in workerd here). Only the Retry-After and the queue bound depend on them.
+ */
+export const SLOW_SIGNATURE_CPU_MS: Readonly<Record<string, number>> = Object.freeze({
+  "SLH-DSA-SHA2-128s": 3_500,
+  "SLH-DSA-SHA2-128f": 200,
+});
 
-/** When the next slow signature may start (ms since the epoch); 0 before the first. */
+/** Signature algorithms signed by the tenant's signer object, not inside its vault. */
+export const SLOW_SIGNATURES: ReadonlySet<string> = new Set(Object.keys(SLOW_SIGNATURE_CPU_MS));
+
+/** The most expected CPU, ms, that admitted slow signatures may queue in the signer (besides a lone one). */
+export const SLOW_SIGNATURE_QUEUE_MS = 1_000;
+
+/** One admitted slow signature; handed back to `releaseSignature` when it ends. */
+export interface SlowSignatureTicket {
+  readonly algorithm: string;
+  readonly cpuMs: number;
+}
+
 export interface SlowSignatureState {
-  readonly nextAt: number;
+  readonly inFlight: readonly SlowSignatureTicket[];
+  /** When the work in flight is expected to be done (ms since the epoch); meaningless when idle. */
+  readonly busyUntil: number;
 }
 
-export const NO_SLOW_SIGNATURE_YET: SlowSignatureState = { nextAt: 0 };
+export const NO_SLOW_SIGNATURE_IN_FLIGHT: SlowSignatureState = Object.freeze({ inFlight: Object.freeze([]), busyUntil: 0 });
 
-export interface SlowSignatureDecision {
-  /** Null when the signature may run now; otherwise `rate_limited` with the wait in seconds. */
-  readonly refusal: Failure | null;
-  readonly state: SlowSignatureState;
-}
+export type SlowSignatureDecision =
+  /** Not a slow signature: it runs in the vault, and the state is unchanged. */
+  | { readonly refusal: null; readonly ticket: null; readonly state: SlowSignatureState }
+  /** Admitted: run it in the signer, then release the ticket. */
+  | { readonly refusal: null; readonly ticket: SlowSignatureTicket; readonly state: SlowSignatureState }
+  /** Refused: `rate_limited` with `retryAfter` in whole seconds, at least 1. */
+  | { readonly refusal: Failure; readonly ticket: null; readonly state: SlowSignatureState };
+
+const queuedMs = (state: SlowSignatureState) => state.inFlight.reduce((sum, ticket) => sum + ticket.cpuMs, 0);
 
 /** Whether a signature with `algorithm` may start at `now`, and the state after that decision. */
 export function admitSignature(state: SlowSignatureState, algorithm: string, now: number): SlowSignatureDecision {
-  if (!SLOW_SIGNATURES.has(algorithm)) return { refusal: null, state };
-  const wait = state.nextAt - now;
-  if (wait > 0) {
-    return { refusal: fail("rate_limited", `${algorithm} signatures are spaced out per tenant; retry in ${Math.ceil(wait / 1000)} s`), state };
+  // Own keys only: an algorithm named like an Object.prototype member is not slow.
+  const cpuMs = Object.hasOwn(SLOW_SIGNATURE_CPU_MS, algorithm) ? SLOW_SIGNATURE_CPU_MS[algorithm] : undefined;
+  if (cpuMs === undefined) return { refusal: null, ticket: null, state };
+  const idle = state.inFlight.length === 0;
+  if (idle || queuedMs(state) + cpuMs <= SLOW_SIGNATURE_QUEUE_MS) {
+    const ticket: SlowSignatureTicket = Object.freeze({ algorithm, cpuMs });
+    const startsAt = idle ? now : Math.max(now, state.busyUntil);
+    return { refusal: null, ticket, state: { inFlight: [...state.inFlight, ticket], busyUntil: startsAt + cpuMs } };
   }
-  return { refusal: null, state: { nextAt: now + SLOW_SIGNATURE_SPACING_MS } };
+  // RFC 9110 §10.2.3: whole seconds. Work that overran its estimate still gets a short, honest wait.
+  const retryAfter = Math.max(1, Math.ceil((state.busyUntil - now) / 1000));
+  const detail = `A slow signature of this tenant is in progress; ${algorithm} signatures are not queued: retry in ${retryAfter} s`;
+  return { refusal: { ok: false, error: { code: "rate_limited", detail, retryAfter } }, ticket: null, state };
+}
+
+/** The state once `ticket`'s signature has ended (signed, failed or abandoned). */
+export function releaseSignature(state: SlowSignatureState, ticket: SlowSignatureTicket): SlowSignatureState {
+  const inFlight = state.inFlight.filter((held) => held !== ticket);
+  return inFlight.length === state.inFlight.length ? state : { inFlight, busyUntil: state.busyUntil };
 }

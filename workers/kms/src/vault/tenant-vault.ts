@@ -23,6 +23,7 @@ import type {
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
+import { SlowSigning } from "../signer/slow-signing.ts";
 import { runAlarm } from "./alarm.ts";
 import { AliasBook } from "./aliases.ts";
 import { verifyChain, type ChainVerdict } from "./audit-chain.ts";
@@ -61,7 +62,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       kickAlarm: (at) => this.#kickAlarm(at),
     };
     this.#keys = new KeyCommands(this.#parts);
-    this.#crypto = new CryptoCommands(this.#parts);
+    this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
     this.#aliases = new AliasBook(ctx.storage, store, this.#parts.audit, now);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
