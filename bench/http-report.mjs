@@ -2,7 +2,7 @@
 // the ratios the goals are stated in, each computed within one run and one setup.
 import { commandLine, loadLine, machineLines, markdownTable, spread, spreadText } from "./lib.mjs";
 
-// Goals (issue text): authenticated GET /v1/tenant ≥ 0.5× /health requests/s at 32 connections;
+// Goals (bench/README.md): authenticated GET /v1/tenant ≥ 0.5× /health requests/s at 32 connections;
 // every operation but SLH-DSA signing ≤ 2 ms of CPU per request end to end.
 const TENANT_OVER_HEALTH_GOAL = 0.5;
 const CPU_GOAL_MS = 2;

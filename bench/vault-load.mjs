@@ -28,7 +28,7 @@ if (args.help) {
 const RUNS = boundedInt("runs", args.runs, 3, 1, 5);
 const SECONDS = boundedInt("seconds", args.seconds, 3, 1, 30);
 const LANES = (args.concurrency ?? "1,16").split(",").map((c) => boundedInt("concurrency", c, 1, 1, 256));
-// Goals (issue text): one tenant's vault ≥ 1,000 ML-DSA-65 signatures/s and ≥ 2,000 ML-KEM-768
+// Goals (bench/README.md): one tenant's vault ≥ 1,000 ML-DSA-65 signatures/s and ≥ 2,000 ML-KEM-768
 // decrypts/s at 16 concurrent callers.
 const TARGETS = [
   { algorithm: "ML-DSA-65", op: "sign", goal: 1000 },
