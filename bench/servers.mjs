@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { OFFLINE_ENV, cpuByLabel, descendants, listeningPorts, readVars, root, workerdRoles } from "./lib.mjs";
 
-/** Resolves with the first line `stream` prints that `match` accepts; rejects on exit or timeout. */
+/** Resolves with the first whole line the child prints that `match` accepts; rejects on exit or timeout. */
 function waitForLine(child, match, what) {
   let log = "";
   return new Promise((resolve, reject) => {
@@ -18,7 +18,8 @@ function waitForLine(child, match, what) {
     const onData = (chunk) => {
       log += chunk;
       if (log.length > 200_000) log = log.slice(-100_000);
-      for (const line of log.split("\n")) {
+      // Only whole lines: a line split across chunks is looked at once its newline has come.
+      for (const line of log.split("\n").slice(0, -1)) {
         const found = match(line);
         if (found) {
           clearTimeout(timer);
@@ -75,7 +76,20 @@ export async function startDirect() {
   const t0 = performance.now();
   const env = { ...process.env, ...OFFLINE_ENV, X_LOCAL_OBSERVABILITY: "false" };
   const child = spawn(process.execPath, [path.join(root, "bench", "direct-server.mjs")], { cwd: root, env, detached: true, stdio: ["pipe", "pipe", "pipe"] });
-  const { found: info } = await waitForLine(child, (line) => (line.startsWith("{") ? JSON.parse(line) : null), "bench/direct-server.mjs");
+  const parse = (line) => {
+    try {
+      return line.startsWith("{") ? JSON.parse(line) : null;
+    } catch {
+      return null;
+    }
+  };
+  let info;
+  try {
+    ({ found: info } = await waitForLine(child, parse, "bench/direct-server.mjs"));
+  } catch (error) {
+    await stopGroup(child);
+    throw error;
+  }
   const roles = { workers: info.workers, proxy: info.proxy };
   const port = Number(new URL(info.directUrl).port);
   return {
