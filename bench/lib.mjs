@@ -3,7 +3,8 @@
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, readlinkSync } from "node:fs";
+import net from "node:net";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -187,4 +188,95 @@ export function cpuByLabel(pids) {
     out[label].wait += t.wait;
   }
   return out;
+}
+
+// ---- servers and sockets -------------------------------------------------------------------------
+
+/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** KEY=value lines of a .dev.vars-style file; {} when it does not exist. */
+export function readVars(file) {
+  const vars = {};
+  if (!existsSync(file)) return vars;
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
+    if (m) vars[m[1]] = m[2];
+  }
+  return vars;
+}
+
+/** Listening TCP sockets on the machine: socket inode → port (from /proc/net/tcp and tcp6). */
+function listeningSockets() {
+  const out = new Map();
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    let text = "";
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // st 0A = LISTEN; local address is hex "ADDR:PORT"; f[9] is the socket's inode.
+      if (f.length > 9 && f[3] === "0A") out.set(f[9], parseInt(f[1].split(":")[1], 16));
+    }
+  }
+  return out;
+}
+
+/** The TCP ports a process listens on (read from its open file descriptors). */
+export function listeningPorts(pid) {
+  const sockets = listeningSockets();
+  const ports = new Set();
+  let fds = [];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch {
+    return [];
+  }
+  for (const fd of fds) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m && sockets.has(m[1])) ports.add(sockets.get(m[1]));
+    } catch {
+      // fd closed meanwhile
+    }
+  }
+  return [...ports];
+}
+
+/**
+ * Splits the workerd processes under `rootPid` into the one that owns `publicPort` (wrangler's
+ * proxy workerd, in front) and the others (the workerd that runs the Workers). wrangler dev and
+ * createTestHarness both start exactly these two.
+ */
+export function workerdRoles(rootPid, publicPort) {
+  const all = descendants(rootPid).filter((p) => p.comm === "workerd");
+  const proxy = all.filter((p) => listeningPorts(p.pid).includes(publicPort));
+  const workers = all.filter((p) => !proxy.includes(p));
+  return { proxy: proxy.map((p) => p.pid), workers: workers.map((p) => p.pid) };
+}
+
+/** min, median and max of the finite values, or null when there are none. */
+export function spread(values) {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return null;
+  return { min: Math.min(...finite), median: median(finite), max: Math.max(...finite) };
+}
+
+/** "median (min–max)" with `format`, or just the value for a single sample; "–" for none. */
+export function spreadText(values, format = ms) {
+  const s = spread(values);
+  if (!s) return "–";
+  return s.min === s.max ? format(s.median) : `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
 }
