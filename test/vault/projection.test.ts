@@ -4,7 +4,7 @@
  * down never blocks the vault; the alarm backs off and retries; once D1 is back the projection
  * converges, and deliveries repeated or out of order converge to the same state. Only key metadata
  * is projected: crypto operations queue nothing, and `audit` rows an older vault still holds are
- * discarded by the drain.
+ * discarded by the drain (D1 has no audit table any more).
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -203,6 +203,8 @@ describe("what the outbox carries", () => {
     expect(await count(vault, "outbox")).toBe(0);
     expect(await alarmAt(vault)).toBeNull();
     expect((await d1State(vault.tenantId)).keys).toEqual([expect.objectContaining({ id: kem.id, name: "after-legacy" })]);
+    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").all();
+    expect(tables.results).toEqual([]);
   });
 
   it("a batch of nothing but legacy audit rows is discarded without a D1 call", async () => {

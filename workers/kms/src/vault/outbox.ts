@@ -29,7 +29,7 @@ export function keyProjection(key: KeyRow, versions: VersionRow[]): KeyProjectio
 
 /**
  * D1 statements that project one outbox entry. Pure apart from preparing statements. A legacy
- * `audit` entry projects to nothing: the audit log is not projected.
+ * `audit` entry projects to nothing: D1 has no audit table (schema/migrations/0001).
  */
 export function projectionStatements(db: D1Database, tenantId: string, kind: OutboxKind, payload: string): D1PreparedStatement[] {
   if (kind !== "key") return [];
