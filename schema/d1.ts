@@ -1,8 +1,10 @@
 /**
  * D1 schema (drizzle-orm). D1 is shared by the three Workers and holds what the platform needs to
  * find a tenant and decide about a request: tenants, API keys, usage, settings, tenant rules. It also
- * holds read-only projections of each TenantVault (key metadata, audit events) that the vault's
- * outbox feeds. D1 never decides whether a key exists or may be used: the vault does (architecture §8).
+ * holds a read-only projection of each TenantVault's key metadata that the vault's outbox feeds.
+ * D1 never decides whether a key exists or may be used: the vault does (architecture §8). Audit
+ * events are not here: each tenant's chain lives in its vault only, so no crypto operation writes
+ * to this one shared database (architecture §9).
  *
  * Every tenant table carries `tenant_id`; uniqueness is scoped by tenant; enums are CHECKed.
  * Times are integer milliseconds since the Unix epoch (UTC).
@@ -16,8 +18,6 @@ export const PLANS = ["free", "pro", "enterprise"] as const;
 export const TENANT_STATUSES = ["active", "suspended"] as const;
 export const JURISDICTIONS = ["eu", "fedramp"] as const;
 export { KEY_STATES };
-export const OUTCOMES = ["allowed", "denied", "failed"] as const;
-export const SEVERITIES = ["info", "warning", "critical"] as const;
 export const TENANT_RULE_KINDS = ["ip_allow", "operation_deny"] as const;
 
 const inList = (column: string, values: readonly string[]) =>
@@ -116,34 +116,6 @@ export const keyVersions = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.keyId, t.version] }),
     check("key_versions_state_check", inList("state", KEY_STATES)),
-  ],
-);
-
-/** Projection of the vault's hash-chained audit log; the chain itself is verified in the vault. */
-export const auditEvents = sqliteTable(
-  "audit_events",
-  {
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
-    seq: integer("seq").notNull(),
-    id: text("id").notNull(),
-    time: integer("time").notNull(),
-    apiKeyId: text("api_key_id"),
-    requestId: text("request_id"),
-    operation: text("operation").notNull(),
-    keyId: text("key_id"),
-    keyVersion: integer("key_version"),
-    outcome: text("outcome", { enum: OUTCOMES }).notNull(),
-    rule: text("rule"),
-    severity: text("severity", { enum: SEVERITIES }).notNull(),
-    hash: text("hash").notNull(),
-    prevHash: text("prev_hash").notNull(),
-  },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.seq] }),
-    uniqueIndex("audit_events_tenant_id_idx").on(t.tenantId, t.id),
-    index("audit_events_tenant_time_idx").on(t.tenantId, t.time),
-    check("audit_events_outcome_check", inList("outcome", OUTCOMES)),
-    check("audit_events_severity_check", inList("severity", SEVERITIES)),
   ],
 );
 

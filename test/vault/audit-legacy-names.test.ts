@@ -4,13 +4,17 @@
  * the hash chain covers them. A vault holding them still verifies, new events chain onto them, and
  * a filter on the catalog's name finds the old spelling and the new alike.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { AuditLog } from "../../workers/kms/src/vault/audit-log.ts";
 import { LEGACY_OPERATION_NAMES, type AuditOperation } from "../../workers/shared/operations.ts";
 import { createKey, newVault, value, type TestVault } from "./helpers.ts";
 
-/** Appends events as the previous version wrote them: same chain, the old operation names. */
+/**
+ * Appends events as the previous version wrote them: same chain, the old operation names. Then the
+ * instance is evicted, as a deploy would replace it: the vault keeps its chain head in memory, and
+ * the new version's instance reads it from storage.
+ */
 async function appendLegacy(vault: TestVault, keyId: string, names: string[]): Promise<void> {
   await runInDurableObject(vault.stub, (_instance, state) => {
     state.storage.transactionSync(() => {
@@ -22,6 +26,7 @@ async function appendLegacy(vault: TestVault, keyId: string, names: string[]): P
       }
     });
   });
+  await evictDurableObject(vault.stub);
 }
 
 describe("events stored under earlier names", () => {

@@ -2,7 +2,10 @@
  * The audit hash chain against edits in storage (architecture §9): changing any field of any single
  * event, deleting any single event (the newest included), or reordering two events is reported
  * by verification at exactly the first affected seq; putting the row back makes the chain valid.
+ * The vault keeps the chain's head in memory and also stores it with every event, so a deleted
+ * newest event stays visible whether or not the vault restarted since.
  */
+import { evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ChainVerdict } from "../../workers/kms/src/vault/audit-chain.ts";
@@ -101,6 +104,16 @@ describe("the audit chain in storage", () => {
     const key = await createKey(other, "ML-KEM-512");
     value(await other.stub.encrypt(other.call, key.id, b("x"), b("")));
     await sql(other, "DELETE FROM audit_events WHERE seq = 2");
+    value(await other.stub.encrypt(other.call, key.id, b("x"), b("")));
+    expect(value(await other.stub.verifyAudit(other.call))).toEqual({ valid: false, checked: 1, first_broken: 2 });
+  });
+
+  it("a deleted newest event stays a gap after the vault restarts and appends again", async () => {
+    const other = await newVault();
+    const key = await createKey(other, "ML-KEM-512");
+    value(await other.stub.encrypt(other.call, key.id, b("x"), b("")));
+    await sql(other, "DELETE FROM audit_events WHERE seq = 2");
+    await evictDurableObject(other.stub);
     value(await other.stub.encrypt(other.call, key.id, b("x"), b("")));
     expect(value(await other.stub.verifyAudit(other.call))).toEqual({ valid: false, checked: 1, first_broken: 2 });
   });

@@ -3,8 +3,9 @@
  * state is read from storage on every operation, so a warm cache never serves a key that is no
  * longer usable; and a fresh DO instance (cold cache) unwraps from storage and carries on.
  */
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { TenantVault } from "../../workers/kms/src/vault/tenant-vault.ts";
 import { b, createKey, newVault, sql, value, type TestVault } from "./helpers.ts";
 
 async function warmKeys(vault: TestVault) {
@@ -79,5 +80,23 @@ describe("a cold cache (fresh DO instance)", () => {
     value(await vault.stub.changeState(vault.call, keys.kem, "disable", null));
     await evictDurableObject(vault.stub);
     expect(await vault.stub.decrypt(vault.call, keys.kem, keys.envelope, b("aad"))).toMatchObject(refusal);
+  });
+});
+
+describe("a key changed while an operation runs", () => {
+  it("is re-checked when the operation records its outcome: disabled meanwhile, it answers key_disabled", async () => {
+    const vault = await newVault();
+    const dsa = await createKey(vault, "ML-DSA-65");
+    // A fresh instance: the sign must unwrap its key (Web Crypto, a real wait). The disable, called
+    // right behind it, runs and commits within that wait (it waits only for its turn among mutations).
+    await evictDurableObject(vault.stub);
+    const signed = await runInDurableObject(vault.stub, async (instance: TenantVault) => {
+      const signing = instance.sign(vault.call, dsa.id, { message: b("m") });
+      value(await instance.changeState(vault.call, dsa.id, "disable", null));
+      return signing;
+    });
+    expect(signed).toEqual({ ok: false, error: { code: "key_disabled", detail: "The key was disabled during the operation" } });
+    const [latest] = value(await vault.stub.auditEvents(vault.call, { operation: "crypto.sign", limit: 1 })).events;
+    expect(latest).toMatchObject({ outcome: "denied", rule: "key_disabled" });
   });
 });

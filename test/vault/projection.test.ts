@@ -1,8 +1,10 @@
 /**
- * The D1 projection (architecture §8): the vault commits without D1, queues each change in its outbox,
- * and its alarm drains the outbox into D1 with idempotent, version-guarded upserts. D1 being down
- * never blocks the vault; the alarm backs off and retries; once D1 is back the projection
- * converges, and deliveries repeated or out of order converge to the same state.
+ * The D1 projection (architecture §8): the vault commits without D1, queues each key change in its
+ * outbox, and its alarm drains the outbox into D1 with idempotent, version-guarded upserts. D1 being
+ * down never blocks the vault; the alarm backs off and retries; once D1 is back the projection
+ * converges, and deliveries repeated or out of order converge to the same state. Only key metadata
+ * is projected: crypto operations queue nothing, and `audit` rows an older vault still holds are
+ * discarded by the drain (D1 has no audit table any more).
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -18,7 +20,7 @@ const triggerName = (tenantId: string, table: string) => `fail_${table}_${tenant
 
 /** Makes D1 refuse this tenant's projected rows, as an outage would. */
 async function breakD1(tenantId: string): Promise<void> {
-  for (const table of ["keys", "audit_events"]) {
+  for (const table of ["keys"]) {
     await env.DB.prepare(
       `CREATE TRIGGER ${triggerName(tenantId, table)} BEFORE INSERT ON ${table} WHEN NEW.tenant_id = '${tenantId}'
        BEGIN SELECT RAISE(ABORT, 'd1 unavailable'); END`,
@@ -27,7 +29,7 @@ async function breakD1(tenantId: string): Promise<void> {
 }
 
 async function repairD1(tenantId: string): Promise<void> {
-  for (const table of ["keys", "audit_events"]) await env.DB.prepare(`DROP TRIGGER ${triggerName(tenantId, table)}`).run();
+  for (const table of ["keys"]) await env.DB.prepare(`DROP TRIGGER ${triggerName(tenantId, table)}`).run();
 }
 
 /** Everything D1 holds for a tenant's projection, tenant id left out so tenants can be compared. */
@@ -39,25 +41,20 @@ async function d1State(tenantId: string) {
          projected_seq FROM keys WHERE tenant_id = ? ORDER BY id`,
     ),
     key_versions: await rows("SELECT key_id, version, state, created_at, projected_seq FROM key_versions WHERE tenant_id = ? ORDER BY key_id, version"),
-    audit_events: await rows(
-      `SELECT seq, id, time, api_key_id, request_id, operation, key_id, key_version, outcome, rule, severity, hash, prev_hash
-       FROM audit_events WHERE tenant_id = ? ORDER BY seq`,
-    ),
   };
 }
 
-/** What D1 must hold for a vault: its keys, versions and audit chain, as the vault has them. */
+/** What D1 must hold for a vault: its keys and versions, as the vault has them. */
 async function vaultTruth(vault: TestVault) {
   return {
     keys: await sql(vault, "SELECT id, state, primary_version, min_decryption_version, name, revision AS projected_seq FROM keys ORDER BY id"),
     key_versions: await sql(vault, "SELECT key_id, version, state FROM key_versions ORDER BY key_id, version"),
-    audit_events: await sql(vault, "SELECT seq, hash FROM audit_events ORDER BY seq"),
   };
 }
 
 async function projectBatches(tenantId: string, entries: Entry[], batches: number[][]): Promise<void> {
   for (const batch of batches) {
-    await env.DB.batch(batch.flatMap((i) => projectionStatements(env.DB, tenantId, entries[i]?.kind ?? "audit", entries[i]?.payload ?? "")));
+    await env.DB.batch(batch.flatMap((i) => projectionStatements(env.DB, tenantId, entries[i]?.kind ?? "key", entries[i]?.payload ?? "")));
   }
 }
 
@@ -70,7 +67,7 @@ async function freshTenantRow(): Promise<string> {
 const alarmAt = (vault: TestVault) => runInDurableObject(vault.stub, (_instance, state) => state.storage.getAlarm());
 const maxAttempts = async (vault: TestVault) => (await sql<{ a: number }>(vault, "SELECT max(attempts) AS a FROM outbox"))[0]?.a ?? 0;
 
-/** Every kind of change, made while D1 is down: more than one drain batch of outbox entries. */
+/** Every kind of key change, made while D1 is down: more than one drain batch of outbox entries. */
 async function busyHistory(vault: TestVault): Promise<void> {
   const kem = await createKey(vault, "ML-KEM-768");
   const dsa = await createKey(vault, "ML-DSA-65");
@@ -83,7 +80,9 @@ async function busyHistory(vault: TestVault): Promise<void> {
   value(await vault.stub.changeState(vault.call, dsa.id, "schedule_deletion", 10));
   value(await vault.stub.changeState(vault.call, dsa.id, "cancel_deletion", null));
   value(await vault.stub.changeState(vault.call, doomed.id, "schedule_deletion", 7));
-  await Promise.all(Array.from({ length: 45 }, () => vault.stub.encrypt(vault.call, kem.id, b("x"), b(""))));
+  // Renames are the cheapest key change: enough of them to need more than one drain batch.
+  for (let i = 0; i < 45; i++) value(await vault.stub.updateKey(vault.call, dsa.id, { name: `n${i}` }));
+  await Promise.all(Array.from({ length: 5 }, () => vault.stub.encrypt(vault.call, kem.id, b("x"), b(""))));
   await sql(vault, "UPDATE keys SET deletion_date = ? WHERE id = ?", Date.now() - 1, doomed.id);
 }
 
@@ -105,7 +104,7 @@ describe("D1 down during projection", () => {
     // The destruction that was due happened in the vault although D1 could not hear of it.
     expect(await count(vault, "keys", "state = 'destroyed'")).toBe(1);
     expect(await count(vault, "outbox")).toBeGreaterThan(queued);
-    expect(await d1State(vault.tenantId)).toEqual({ keys: [], key_versions: [], audit_events: [] });
+    expect(await d1State(vault.tenantId)).toEqual({ keys: [], key_versions: [] });
 
     await repairD1(vault.tenantId);
     expect(await runDurableObjectAlarm(vault.stub)).toBe(true);
@@ -115,7 +114,6 @@ describe("D1 down during projection", () => {
     const truth = await vaultTruth(vault);
     expect(projected.keys).toEqual(truth.keys.map((k) => expect.objectContaining(k)));
     expect(projected.key_versions).toEqual(truth.key_versions.map((v) => expect.objectContaining(v)));
-    expect(projected.audit_events.map((e) => ({ seq: e.seq, hash: e.hash }))).toEqual(truth.audit_events);
   });
 });
 
@@ -171,5 +169,53 @@ describe("the platform's own audit log", () => {
     expect(await count(platform, "outbox")).toBe(0);
     expect(value(await stub.verifyAudit(call))).toEqual({ valid: true, checked: 2 });
     expect(value(await stub.auditEvents(call, { limit: 10 })).events).toHaveLength(2);
+  });
+});
+
+describe("what the outbox carries", () => {
+  it("key changes only: crypto operations, refusals and recorded events queue nothing", async () => {
+    const vault = await newVault();
+    const kem = await createKey(vault, "ML-KEM-768");
+    const queued = await count(vault, "outbox");
+    const envelope = value(await vault.stub.encrypt(vault.call, kem.id, b("x"), b(""))).ciphertext;
+    value(await vault.stub.decrypt(vault.call, kem.id, envelope, b("")));
+    value(await vault.stub.encapsulate(vault.call, kem.id));
+    expect((await vault.stub.sign(vault.call, kem.id, { message: b("m") })).ok).toBe(false);
+    value(await vault.stub.recordEvent(vault.call, { operation: "crypto.sign", keyId: null, outcome: "denied", rule: "access_denied", severity: "warning", detail: null }));
+    expect(await count(vault, "outbox")).toBe(queued);
+    expect(await count(vault, "outbox", "kind != 'key'")).toBe(0);
+  });
+
+  it("audit rows an older vault queued are discarded by the drain, the key rows beside them projected", async () => {
+    const vault = await newVault();
+    await breakD1(vault.tenantId);
+    const kem = await createKey(vault, "ML-KEM-768");
+    value(await vault.stub.encrypt(vault.call, kem.id, b("x"), b("")));
+    // As an older vault wrote them: one outbox row per audit event, before and after a key row.
+    const [event] = await sql<Record<string, SqlStorageValue>>(vault, "SELECT * FROM audit_events ORDER BY seq DESC LIMIT 1");
+    await sql(vault, "INSERT INTO outbox (kind, payload, created_at) VALUES ('audit', ?, 0)", JSON.stringify({ ...event, tenant_id: vault.tenantId }));
+    value(await vault.stub.updateKey(vault.call, kem.id, { name: "after-legacy" }));
+    await sql(vault, "INSERT INTO outbox (kind, payload, created_at) VALUES ('audit', ?, 0)", JSON.stringify({ ...event, tenant_id: vault.tenantId }));
+    expect(await count(vault, "outbox", "kind = 'audit'")).toBe(2);
+    await repairD1(vault.tenantId);
+
+    expect(await runDurableObjectAlarm(vault.stub)).toBe(true);
+    expect(await count(vault, "outbox")).toBe(0);
+    expect(await alarmAt(vault)).toBeNull();
+    expect((await d1State(vault.tenantId)).keys).toEqual([expect.objectContaining({ id: kem.id, name: "after-legacy" })]);
+    const tables = await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'audit_events'").all();
+    expect(tables.results).toEqual([]);
+  });
+
+  it("a batch of nothing but legacy audit rows is discarded without a D1 call", async () => {
+    const vault = await newVault();
+    await createKey(vault, "ML-KEM-768");
+    await runDurableObjectAlarm(vault.stub);
+    expect(await count(vault, "outbox")).toBe(0);
+    for (let i = 0; i < 3; i++) await sql(vault, "INSERT INTO outbox (kind, payload, created_at) VALUES ('audit', '{}', 0)");
+    await runInDurableObject(vault.stub, (_instance, state) => state.storage.setAlarm(Date.now()));
+    expect(await runDurableObjectAlarm(vault.stub)).toBe(true);
+    expect(await count(vault, "outbox")).toBe(0);
+    expect(await alarmAt(vault)).toBeNull();
   });
 });

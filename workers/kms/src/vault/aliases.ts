@@ -16,11 +16,11 @@ import { aliasView } from "./views.ts";
 export class AliasBook {
   readonly #rows: AliasStore;
   readonly #keys: KeyStore;
-  readonly #storage: DurableObjectStorage;
+  readonly #storage: Pick<DurableObjectStorage, "sql" | "transactionSync">;
   readonly #audit: (call: CallContext) => AuditLog;
   readonly #now: () => number;
 
-  constructor(storage: DurableObjectStorage, keys: KeyStore, audit: (call: CallContext) => AuditLog, now: () => number) {
+  constructor(storage: Pick<DurableObjectStorage, "sql" | "transactionSync">, keys: KeyStore, audit: (call: CallContext) => AuditLog, now: () => number) {
     this.#rows = new AliasStore(storage.sql);
     this.#keys = keys;
     this.#storage = storage;

@@ -1,11 +1,15 @@
 /**
- * The vault's audit log: appends hash-chained events (audit-chain.ts) and queues each for the D1
- * projection. `append` is synchronous and is always called inside the same `transactionSync` as
- * the change it records: if the audit row cannot be written, the change is rolled back and the
- * operation returns nothing (architecture §9).
+ * The vault's audit log: appends hash-chained events (audit-chain.ts). `append` is synchronous and
+ * is always called inside the same `transactionSync` as the change it records: if the audit row
+ * cannot be written, the change is rolled back and the operation returns nothing (architecture §9).
+ * The log lives in the vault only; nothing of it is projected to D1.
+ *
+ * The chain's head is kept in memory: read from storage once per Durable Object instance, advanced
+ * by each append, and dropped (`forget`, read again on the next append) when a transaction that
+ * appended is rolled back. Only this object appends to the vault's chain, so memory and storage
+ * agree after every committed transaction.
  */
 import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "./audit-chain.ts";
-import { enqueue } from "./outbox.ts";
 import { storedNamesOf, type AuditOperation } from "../../../shared/operations.ts";
 
 export interface AuditEntry {
@@ -44,27 +48,47 @@ const HEAD = "audit_head";
 export class AuditLog {
   readonly #sql: SqlStorage;
   readonly #tenantId: string;
-  readonly #projected: boolean;
+  /** The head appends chain onto; undefined until read from storage (`#tip`). */
+  #head: ChainHead | null | undefined;
 
-  /** `projected`: whether events are queued for the D1 projection (a tenant's log is; see TenantVault). */
-  constructor(sql: SqlStorage, tenantId: string, projected = true) {
+  constructor(sql: SqlStorage, tenantId: string) {
     this.#sql = sql;
     this.#tenantId = tenantId;
-    this.#projected = projected;
+  }
+
+  get tenantId(): string {
+    return this.#tenantId;
   }
 
   /**
-   * The newest event's seq and hash, kept beside the chain. The chain alone cannot show that its
+   * The newest event's seq and hash as stored beside the chain. The chain alone cannot show that its
    * newest events were deleted (nothing follows them); the head can. Appends chain onto the head,
-   * not onto whatever row is last, so a deleted tail stays a visible gap.
+   * not onto whatever row is last, so a deleted tail stays a visible gap. Verification reads this
+   * stored copy, not the one in memory.
    */
   head(): ChainHead | undefined {
     const row = this.#sql.exec<{ value: string }>("SELECT value FROM vault_meta WHERE name = ?", HEAD).toArray()[0];
     return row === undefined ? undefined : (JSON.parse(row.value) as ChainHead);
   }
 
+  /** The head in memory, read from storage on first use (a vault older than the head row: its last event). */
+  #tip(): ChainHead | null {
+    if (this.#head === undefined) {
+      this.#head = this.head() ?? this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0] ?? null;
+    }
+    return this.#head;
+  }
+
+  /**
+   * Drops the head kept in memory. Called whenever a transaction throws (TenantVault): if it had
+   * appended, its rows were rolled back and the next append must chain onto the stored head again.
+   */
+  forget(): void {
+    this.#head = undefined;
+  }
+
   append(entry: AuditEntry): AuditEvent {
-    const last = this.head() ?? this.#sql.exec<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").toArray()[0];
+    const last = this.#tip();
     const fields: AuditFields = {
       seq: (last?.seq ?? 0) + 1,
       id: crypto.randomUUID(),
@@ -89,8 +113,10 @@ export class AuditLog {
       event.key_version, event.outcome, event.rule, event.severity, event.detail, event.prev_hash, event.hash,
     );
     const head: ChainHead = { seq: event.seq, hash: event.hash };
+    // Still written with every event, although appends no longer read it: it is what lets
+    // verification see a deleted tail after the vault restarts (architecture §9).
     this.#sql.exec("INSERT INTO vault_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", HEAD, JSON.stringify(head));
-    if (this.#projected) enqueue(this.#sql, "audit", event, entry.time);
+    this.#head = head;
     return event;
   }
 

@@ -1,9 +1,10 @@
 /**
- * The frame every crypto operation of the TenantVault runs in (architecture §5, §9): key lookup,
- * operation-vs-algorithm check, state check, version choice, the operation, then — in one
- * transaction that re-reads the state — the audit row. Nothing is returned unless that audit row
- * was written; allowed or refused, the alarm is set to drain it. Callers (the Durable Object) have
- * already admitted the call for this vault's tenant.
+ * The frame every crypto operation of the TenantVault runs in (architecture §5, §9): key and version
+ * lookup (one statement), operation-vs-algorithm check, state check, version choice, the operation,
+ * then — in one transaction that re-checks the state — the audit row. Nothing is returned unless
+ * that audit row was written. An operation changes no key metadata, so it queues nothing for D1 and
+ * leaves the alarm alone. Callers (the Durable Object) have already admitted the call for this
+ * vault's tenant.
  */
 import { fail, type Failure, type Result } from "../../../shared/errors.ts";
 import type { Operation as ApiOperation } from "../../../shared/operations.ts";
@@ -16,11 +17,22 @@ import * as ops from "./crypto-operations.ts";
 import { unusableReason } from "./lifecycle.ts";
 import type { KeyRow, VersionRow } from "./rows.ts";
 import { SLOW_SIGNATURES } from "./slow-signatures.ts";
-import { drainSoon, record, type VaultParts } from "./vault-parts.ts";
+import { record, type VaultParts } from "./vault-parts.ts";
 import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
 
 /** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
 type Run<T> = (ref: ops.VersionRef, load: ops.LoadKey, row: VersionRow) => Promise<Result<T>>;
+
+/**
+ * How an operation picks its version: `rule` decides from the key row; `wanted` is the version it
+ * will most likely pick (null: the primary), read in the same statement as the key.
+ */
+interface VersionChoice {
+  wanted: number | null;
+  rule: VersionRule;
+}
+
+const PRIMARY: VersionChoice = { wanted: null, rule: primaryVersion };
 
 export class CryptoCommands {
   readonly #parts: VaultParts;
@@ -31,40 +43,38 @@ export class CryptoCommands {
     this.#slow = slow;
   }
 
-  async #use<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Run<T>): Promise<Result<T>> {
-    const result = await this.#attempt(call, operation, keyId, pickVersion, run);
-    // Allowed or refused, the operation left an audit row in the outbox.
-    await drainSoon(this.#parts);
-    return result;
-  }
-
-  async #attempt<T>(call: CallContext, operation: KeyOperation, keyId: string, pickVersion: VersionRule, run: Run<T>): Promise<Result<T>> {
+  async #use<T>(call: CallContext, operation: KeyOperation, keyId: string, choice: VersionChoice, run: Run<T>): Promise<Result<T>> {
     const { store, storage } = this.#parts;
     const name: ApiOperation = `crypto.${operation}`;
     const refuse = (failure: Failure, keyVersion: number | null): Failure => {
       record(this.#parts, call, { operation: name, keyId, keyVersion, ...auditedFailure(failure) });
       return failure;
     };
-    const key = store.key(keyId);
-    if (!key) return refuse(fail("key_not_found"), null);
+    const found = store.keyAndVersion(keyId, choice.wanted);
+    if (!found) return refuse(fail("key_not_found"), null);
+    const { key } = found;
     const spec = ALGORITHMS[key.algorithm];
     if (!(spec.operations as readonly string[]).includes(operation)) {
       return refuse(fail("unsupported_operation", `${key.algorithm} keys do not support ${operation}`), null);
     }
     const reason = unusableReason(key.state);
     if (reason) return refuse(fail("key_disabled", reason), null);
-    const version = pickVersion(key);
+    const version = choice.rule(key);
     if (typeof version !== "number") return refuse(version, null);
-    const row = store.version(keyId, version);
+    const row = found.version?.version === version ? found.version : store.version(keyId, version);
     if (!row || row.state !== "enabled" || (row.public_key === null && hasPublicKey(spec))) {
       return refuse(fail("decrypt_failed"), version);
     }
     const { ref, load } = this.#bind(call, key, row);
+    const writesBefore = store.writes;
     const result = await run(ref, load, row);
 
     return storage.transactionSync(() => {
-      const current = store.key(keyId);
-      const stillUsable = current !== undefined && unusableReason(current.state) === null;
+      // DESIGN §8: a key change (disable, schedule deletion, destroy) may have committed while the
+      // operation ran. The state read above still holds if no key row was written since; otherwise
+      // it is read again here, inside the transaction that records the outcome.
+      const state = store.writes === writesBefore ? key.state : store.state(keyId);
+      const stillUsable = state !== undefined && unusableReason(state) === null;
       const answer = stillUsable ? result : fail("key_disabled", "The key was disabled during the operation");
       this.#parts.audit(call).append({
         time: this.#parts.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion: version,
@@ -86,15 +96,15 @@ export class CryptoCommands {
    * the envelope names, if it names this key; a different key than the path's, or bytes that do not
    * decode, are refused the same way as any other bad envelope: no detail of which check failed.
    */
-  #withEnvelope<T>(keyId: string, bytes: Uint8Array, open: (envelope: Envelope) => Run<T>): { pick: VersionRule; run: Run<T> } {
+  #withEnvelope<T>(keyId: string, bytes: Uint8Array, open: (envelope: Envelope) => Run<T>): { pick: VersionChoice; run: Run<T> } {
     const decoded = decodeEnvelope(bytes);
     const envelope = decoded.ok && decoded.value.keyId === keyId.toLowerCase() && decoded.value.keyVersion !== 0 ? decoded.value : null;
-    if (envelope === null) return { pick: () => fail("decrypt_failed"), run: async () => fail("decrypt_failed") };
-    return { pick: decryptableVersion(envelope.keyVersion), run: open(envelope) };
+    if (envelope === null) return { pick: { wanted: null, rule: () => fail("decrypt_failed") }, run: async () => fail("decrypt_failed") };
+    return { pick: { wanted: envelope.keyVersion, rule: decryptableVersion(envelope.keyVersion) }, run: open(envelope) };
   }
 
   encrypt(call: CallContext, keyId: string, plaintext: Uint8Array, aad: Uint8Array) {
-    return this.#use(call, "encrypt", keyId, primaryVersion, (ref, load) => ops.encrypt(this.#parts.provider, ref, load, plaintext, aad));
+    return this.#use(call, "encrypt", keyId, PRIMARY, (ref, load) => ops.encrypt(this.#parts.provider, ref, load, plaintext, aad));
   }
 
   decrypt(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
@@ -105,10 +115,10 @@ export class CryptoCommands {
   rewrap(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
     const { store, provider } = this.#parts;
     const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => async (ref, load) => {
-      const key = store.key(keyId);
-      const primary = key && store.version(keyId, key.primary_version);
-      if (!key || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
-      return ops.rewrap(provider, { ref, load }, this.#bind(call, key, primary), envelope, aad);
+      const target = store.keyAndVersion(keyId, null);
+      const primary = target?.version;
+      if (!target || !primary || primary.state !== "enabled") return fail("key_disabled", "The primary version is not usable");
+      return ops.rewrap(provider, { ref, load }, this.#bind(call, target.key, primary), envelope, aad);
     });
     return this.#use(call, "rewrap", keyId, pick, run);
   }
@@ -123,7 +133,6 @@ export class CryptoCommands {
     if (keyId !== null && this.#parts.store.key(keyId)) return run(keyId);
     const failure = fail("decrypt_failed");
     record(this.#parts, call, { operation: `crypto.${operation}`, keyId, keyVersion: null, ...auditedFailure(failure) });
-    await drainSoon(this.#parts);
     return failure;
   }
 
@@ -136,20 +145,20 @@ export class CryptoCommands {
   }
 
   dataKey(call: CallContext, keyId: string, options: { plaintext: boolean; aad: Uint8Array }) {
-    return this.#use(call, "datakey", keyId, primaryVersion, (ref, load) => ops.dataKey(this.#parts.provider, ref, load, options));
+    return this.#use(call, "datakey", keyId, PRIMARY, (ref, load) => ops.dataKey(this.#parts.provider, ref, load, options));
   }
 
   encapsulate(call: CallContext, keyId: string) {
-    return this.#use(call, "encapsulate", keyId, primaryVersion, (ref) => ops.encapsulate(this.#parts.provider, ref));
+    return this.#use(call, "encapsulate", keyId, PRIMARY, (ref) => ops.encapsulate(this.#parts.provider, ref));
   }
 
   decapsulate(call: CallContext, keyId: string, ciphertext: Uint8Array, version: number | null) {
-    const pick = namedVersion(version, { decrypting: true });
+    const pick = { wanted: version, rule: namedVersion(version, { decrypting: true }) };
     return this.#use(call, "decapsulate", keyId, pick, (ref, load) => ops.decapsulate(this.#parts.provider, ref, load, ciphertext));
   }
 
   sign(call: CallContext, keyId: string, input: SignInputWire) {
-    return this.#use(call, "sign", keyId, primaryVersion, (ref, load, row) =>
+    return this.#use(call, "sign", keyId, PRIMARY, (ref, load, row) =>
       // Slow signatures are made by the tenant's signer object, off the vault (signer/slow-signing.ts).
       SLOW_SIGNATURES.has(ref.algorithm)
         ? this.#slow.sign(call, { ...ref, wrapped: row.wrapped_secret, kekId: row.kek_id }, input)
@@ -158,7 +167,7 @@ export class CryptoCommands {
   }
 
   verify(call: CallContext, keyId: string, input: SignInputWire, signature: Uint8Array, version: number | null) {
-    const pick = namedVersion(version, { decrypting: false });
+    const pick = { wanted: version, rule: namedVersion(version, { decrypting: false }) };
     return this.#use(call, "verify", keyId, pick, (ref) => ops.verify(this.#parts.provider, ref, input, signature));
   }
 }

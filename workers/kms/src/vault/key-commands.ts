@@ -14,7 +14,7 @@ import { publicKeyFormatResult } from "../crypto/public-key-formats.ts";
 import { LIFECYCLE_OPERATIONS, newKeyRow, newVersionRow, requestHash } from "./key-records.ts";
 import { deletionDate, transition } from "./lifecycle.ts";
 import type { NewVersion } from "./rows.ts";
-import { commitKeyChange, OUTBOX_DELAY_MS, viewOf, type VaultParts } from "./vault-parts.ts";
+import { commitKeyChange, drainSoon, OUTBOX_DELAY_MS, viewOf, type VaultParts } from "./vault-parts.ts";
 import { decodeCursor, encodeCursor } from "./views.ts";
 
 export class KeyCommands {
@@ -45,7 +45,7 @@ export class KeyCommands {
       const row = newVersionRow(keyId, version, generated, now);
       const view = commitKeyChange(this.#parts, call, keyId, operation, () => write(row, now), version);
       material.remember(keyId, version, generated.handle);
-      await this.#parts.kickAlarm(now + OUTBOX_DELAY_MS);
+      await drainSoon(this.#parts);
       return ok(view);
     } catch (error) {
       generated.handle.destroy();
@@ -110,14 +110,17 @@ export class KeyCommands {
       if (min !== undefined && min > key.primary_version) {
         return fail("invalid_request", `body.min_decryption_version: must be ≤ the primary version (${key.primary_version})`);
       }
-      return ok(commitKeyChange(this.#parts, call, keyId, "keys.update", () => {
+      const view = commitKeyChange(this.#parts, call, keyId, "keys.update", () => {
         store.updateKey(keyId, {
           ...(input.name === undefined ? {} : { name: input.name }),
           ...(input.description === undefined ? {} : { description: input.description }),
           ...(input.labels === undefined ? {} : { labels: JSON.stringify(input.labels) }),
           ...(min === undefined ? {} : { min_decryption_version: min }),
         }, this.#parts.now());
-      }));
+      });
+      // The rename or new minimum version is queued for D1 like any key change: drain it soon.
+      await drainSoon(this.#parts);
+      return ok(view);
     });
   }
 

@@ -45,16 +45,59 @@ const KEY_COLUMNS = [
   "deletion_date",
 ] as const;
 
+/** The version columns of `keyAndVersion`'s join, prefixed so they do not collide with the key's. */
+type JoinedVersion = { [C in keyof VersionRow as `v_${C}`]: VersionRow[C] | null };
+
+const JOINED_VERSION_COLUMNS = ["key_id", "version", "state", "public_key", "wrapped_secret", "kek_id", "created_at", "destroyed_at"] as const;
+
 export class KeyStore {
   readonly #sql: SqlStorage;
+  #writes = 0;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
   }
 
+  /**
+   * How many key or version writes this store has made (whether or not their transaction then
+   * committed). Only this store writes those rows, so a crypto operation that sees the same count
+   * at its commit as at its start knows the key's state cannot have changed meanwhile.
+   */
+  get writes(): number {
+    return this.#writes;
+  }
+
   key(id: string): KeyRow | undefined {
     const row = this.#sql.exec<KeyRow>("SELECT * FROM keys WHERE id = ?", id).toArray()[0];
     return row && checked(row);
+  }
+
+  /** A key's state, or undefined when there is no such key. */
+  state(id: string): KeyState | undefined {
+    return this.#sql.exec<{ state: KeyState }>("SELECT state FROM keys WHERE id = ?", id).toArray()[0]?.state;
+  }
+
+  /**
+   * A key and one of its versions (`null`: the primary) in one statement: what a crypto operation
+   * needs before it runs. `version` is undefined when the key has no such version.
+   */
+  keyAndVersion(id: string, version: number | null): { key: KeyRow; version: VersionRow | undefined } | undefined {
+    const row = this.#sql
+      .exec<KeyRow & JoinedVersion>(
+        `SELECT k.*, ${JOINED_VERSION_COLUMNS.map((c) => `v.${c} AS v_${c}`).join(", ")}
+         FROM keys k LEFT JOIN key_versions v ON v.key_id = k.id AND v.version = coalesce(?, k.primary_version)
+         WHERE k.id = ?`,
+        version,
+        id,
+      )
+      .toArray()[0];
+    if (!row) return undefined;
+    const { v_key_id, v_version, v_state, v_public_key, v_wrapped_secret, v_kek_id, v_created_at, v_destroyed_at, ...key } = row;
+    const found =
+      v_key_id === null || v_version === null || v_state === null || v_kek_id === null || v_created_at === null
+        ? undefined
+        : { key_id: v_key_id, version: v_version, state: v_state, public_key: v_public_key, wrapped_secret: v_wrapped_secret, kek_id: v_kek_id, created_at: v_created_at, destroyed_at: v_destroyed_at };
+    return { key: checked(key), version: found };
   }
 
   versions(keyId: string): VersionRow[] {
@@ -105,6 +148,7 @@ export class KeyStore {
   }
 
   insertKey(row: KeyRow): void {
+    this.#writes++;
     this.#sql.exec(
       `INSERT INTO keys (id, algorithm, purpose, name, description, labels, state, primary_version,
          min_decryption_version, deletion_window_days, deletion_date, created_at, updated_at, revision)
@@ -115,6 +159,7 @@ export class KeyStore {
   }
 
   insertVersion(row: NewVersion): void {
+    this.#writes++;
     this.#sql.exec(
       `INSERT INTO key_versions (key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -124,6 +169,7 @@ export class KeyStore {
 
   /** Applies `changes`, bumps `revision` (the projection's version guard) and `updated_at`. */
   updateKey(id: string, changes: KeyChanges, now: number): KeyRow {
+    this.#writes++;
     const sets = ["updated_at = ?", "revision = revision + 1"];
     const args: (string | number | null)[] = [now];
     for (const column of KEY_COLUMNS) {
@@ -140,6 +186,7 @@ export class KeyStore {
 
   /** Erases every version's wrapped secret (architecture §8 destroy); metadata and public keys remain. */
   eraseSecrets(keyId: string, now: number): void {
+    this.#writes++;
     this.#sql.exec(
       "UPDATE key_versions SET wrapped_secret = NULL, state = 'destroyed', destroyed_at = ? WHERE key_id = ? AND state != 'destroyed'",
       now,

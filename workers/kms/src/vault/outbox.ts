@@ -1,10 +1,13 @@
 /**
- * The outbox: changes to project into D1, written in the same transaction as the change itself,
+ * The outbox: key changes to project into D1, written in the same transaction as the change itself,
  * drained later by the vault's alarm. D1 is a read model only (architecture §8): upserts are idempotent
  * and version-guarded (`projected_seq` = the key's revision), so events delivered twice or out of
  * order converge to the same D1 state.
+ *
+ * Only key metadata is projected. The audit chain stays in the vault (architecture §9): a crypto
+ * operation writes no outbox row, so no tenant's traffic becomes a write to the one shared D1.
+ * Vaults written before that may still hold `audit` rows; the drain discards them unprojected.
  */
-import type { AuditEvent } from "./audit-chain.ts";
 import type { KeyRow, VersionRow } from "./key-store.ts";
 
 export interface KeyProjection {
@@ -12,10 +15,11 @@ export interface KeyProjection {
   versions: Pick<VersionRow, "version" | "state" | "created_at">[];
 }
 
+/** What an outbox row holds. `audit` rows are only ever read, never written: see the module doc. */
 export type OutboxKind = "key" | "audit";
 
-export function enqueue(sql: SqlStorage, kind: OutboxKind, payload: KeyProjection | AuditEvent, now: number): void {
-  sql.exec("INSERT INTO outbox (kind, payload, created_at) VALUES (?, ?, ?)", kind, JSON.stringify(payload), now);
+export function enqueue(sql: SqlStorage, payload: KeyProjection, now: number): void {
+  sql.exec("INSERT INTO outbox (kind, payload, created_at) VALUES ('key', ?, ?)", JSON.stringify(payload), now);
 }
 
 export function keyProjection(key: KeyRow, versions: VersionRow[]): KeyProjection {
@@ -23,21 +27,12 @@ export function keyProjection(key: KeyRow, versions: VersionRow[]): KeyProjectio
   return { key: rest, versions: versions.map((v) => ({ version: v.version, state: v.state, created_at: v.created_at })) };
 }
 
-/** D1 statements that project one outbox entry. Pure apart from preparing statements. */
+/**
+ * D1 statements that project one outbox entry. Pure apart from preparing statements. A legacy
+ * `audit` entry projects to nothing: D1 has no audit table (schema/migrations/0001).
+ */
 export function projectionStatements(db: D1Database, tenantId: string, kind: OutboxKind, payload: string): D1PreparedStatement[] {
-  if (kind === "audit") {
-    const e = JSON.parse(payload) as AuditEvent;
-    return [
-      db
-        .prepare(
-          `INSERT INTO audit_events (tenant_id, seq, id, time, api_key_id, request_id, operation, key_id, key_version,
-             outcome, rule, severity, hash, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (tenant_id, seq) DO NOTHING`,
-        )
-        .bind(tenantId, e.seq, e.id, e.time, e.api_key_id, e.request_id, e.operation, e.key_id, e.key_version,
-          e.outcome, e.rule, e.severity, e.hash, e.prev_hash),
-    ];
-  }
+  if (kind !== "key") return [];
   const { key: k, versions } = JSON.parse(payload) as KeyProjection;
   const statements = [
     db
@@ -79,8 +74,10 @@ export async function drainOnce(sql: SqlStorage, db: D1Database, tenantId: strin
     .toArray();
   if (rows.length > 0) {
     const last = (rows[rows.length - 1] as { seq: number }).seq;
+    const statements = rows.flatMap((row) => projectionStatements(db, tenantId, row.kind, row.payload));
     try {
-      await db.batch(rows.flatMap((row) => projectionStatements(db, tenantId, row.kind, row.payload)));
+      // A batch of legacy audit rows only projects nothing; D1 refuses an empty batch, so skip it.
+      if (statements.length > 0) await db.batch(statements);
     } catch (error) {
       sql.exec("UPDATE outbox SET attempts = attempts + 1 WHERE seq <= ?", last);
       throw error;

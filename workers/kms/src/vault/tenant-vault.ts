@@ -7,17 +7,19 @@
  *
  * Invariants kept here and in those modules:
  * - Secrets are stored only wrapped (wrap.ts); plaintext seeds and decoded keys live in memory only.
- * - Every mutation writes its rows, its audit row and its outbox row in one `transactionSync`
- *   (an alias change queues only its audit row: aliases are not projected to D1, only the vault
- *   resolves them).
- * - Every crypto operation re-reads the key's state from storage, and records its audit row in a
+ * - Every key mutation writes its rows, its audit row and its outbox row in one `transactionSync`
+ *   (an alias change writes only its audit row: aliases are not projected to D1, only the vault
+ *   resolves them). Crypto operations and recorded events write their audit row only: the outbox
+ *   carries key metadata, nothing else, so they neither queue for D1 nor touch the alarm.
+ * - Every crypto operation reads the key's state from storage, and records its audit row in a
  *   transaction that re-checks that state, before any result is returned.
  * - Mutations are serialised (one at a time) so version numbers and idempotency records are exact.
  * - The vault remembers its tenant and refuses calls for any other tenant id.
+ * - A transaction that throws is rolled back whole, and the audit chain's head kept in memory is
+ *   dropped with it (audit-log.ts), so the next event chains onto what storage holds.
  */
 import { DurableObject } from "cloudflare:workers";
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
-import { PLATFORM_AUDIT_TENANT } from "../../../shared/rpc.ts";
 import type {
   AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
@@ -33,7 +35,7 @@ import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
-import { drainSoon, type VaultParts } from "./vault-parts.ts";
+import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
 
 const KEY_CACHE_CAPACITY = 256;
@@ -44,33 +46,46 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #crypto: CryptoCommands;
   readonly #aliases: AliasBook;
   #mutations: Promise<unknown> = Promise.resolve();
+  /** The tenant this vault is bound to, once read (it never changes after the first call). */
+  #tenantId: string | undefined;
+  #auditLog: AuditLog | undefined;
 
   constructor(ctx: DurableObjectState, env: KmsEnv, now: () => number = Date.now) {
     super(ctx, env);
     const provider = new NobleProvider();
     const store = new KeyStore(ctx.storage.sql);
+    const storage: VaultParts["storage"] = {
+      sql: ctx.storage.sql,
+      transactionSync: (run) => {
+        try {
+          return ctx.storage.transactionSync(run);
+        } catch (error) {
+          this.#auditLog?.forget();
+          throw error;
+        }
+      },
+    };
     this.#parts = {
-      storage: ctx.storage,
+      storage,
       store,
       provider,
       material: new KeyMaterial(provider, env, KEY_CACHE_CAPACITY),
       now,
-      // The platform's own log (fail-open switches) has no tenant row in D1 for its projected rows to
-      // reference, so queueing them would leave the outbox failing forever; it is read from here only.
-      audit: (call) => new AuditLog(ctx.storage.sql, call.tenantId, call.tenantId !== PLATFORM_AUDIT_TENANT),
+      audit: (call) => this.#audit(call),
       serialised: (run) => this.#serialised(run),
       kickAlarm: (at) => this.#kickAlarm(at),
     };
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
-    this.#aliases = new AliasBook(ctx.storage, store, this.#parts.audit, now);
+    this.#aliases = new AliasBook(storage, store, this.#parts.audit, now);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
 
   // ---- plumbing -------------------------------------------------------------------------------
 
   #owner(): string | undefined {
-    return this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM vault_meta WHERE name = 'tenant_id'").toArray()[0]?.value;
+    this.#tenantId ??= this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM vault_meta WHERE name = 'tenant_id'").toArray()[0]?.value;
+    return this.#tenantId;
   }
 
   /** Binds this vault to its tenant on first use; afterwards only that tenant id is accepted. */
@@ -78,9 +93,16 @@ export class TenantVault extends DurableObject<KmsEnv> {
     const owner = this.#owner();
     if (owner === undefined) {
       this.ctx.storage.sql.exec("INSERT INTO vault_meta (name, value) VALUES ('tenant_id', ?)", call.tenantId);
+      this.#tenantId = call.tenantId;
       return null;
     }
     return owner === call.tenantId ? null : fail("internal_error", "vault tenant mismatch");
+  }
+
+  /** The one audit log of this vault's tenant (admitted calls only name that tenant). */
+  #audit(call: CallContext): AuditLog {
+    if (this.#auditLog?.tenantId !== call.tenantId) this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId);
+    return this.#auditLog;
   }
 
   /** Every RPC method runs through here: the call is admitted for this vault's tenant, or refused. */
@@ -136,15 +158,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   // ---- aliases --------------------------------------------------------------------------------
 
-  /** An alias change: admitted, serialised with every other mutation, and the alarm set to drain its audit row. */
+  /** An alias change: admitted and serialised with every other mutation. It queues nothing for D1. */
   async #aliasChange(call: CallContext, change: () => Result<AliasView>): Promise<Result<AliasView>> {
-    return this.#admitted(call, () =>
-      this.#serialised(async () => {
-        const result = change();
-        if (result.ok) await drainSoon(this.#parts);
-        return result;
-      }),
-    );
+    return this.#admitted(call, () => this.#serialised(async () => change()));
   }
 
   async createAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {
@@ -226,14 +242,13 @@ export class TenantVault extends DurableObject<KmsEnv> {
   }
 
   async recordEvent(call: CallContext, event: RecordedEvent): Promise<Result<{ seq: number }>> {
-    return this.#admitted(call, async () => {
-      const appended = this.ctx.storage.transactionSync(() =>
+    return this.#admitted(call, () => {
+      const appended = this.#parts.storage.transactionSync(() =>
         this.#parts.audit(call).append({
           time: this.#parts.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation: event.operation, keyId: event.keyId,
           keyVersion: null, outcome: event.outcome, rule: event.rule, severity: event.severity, detail: event.detail,
         }),
       );
-      await drainSoon(this.#parts);
       return ok({ seq: appended.seq });
     });
   }

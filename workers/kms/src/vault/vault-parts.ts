@@ -49,19 +49,19 @@ export function commitKeyChange(
     const key = parts.store.key(keyId) as KeyRow;
     const now = parts.now();
     parts.audit(call).append({ time: now, apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: version, outcome: "allowed" });
-    enqueue(parts.storage.sql, "key", keyProjection(key, parts.store.versions(keyId)), now);
+    enqueue(parts.storage.sql, keyProjection(key, parts.store.versions(keyId)), now);
     return viewOf(parts, key);
   });
 }
 
-/** Records one audit event (with its outbox row) as its own transaction. */
+/** Records one audit event as its own transaction (a refusal: nothing else changed, nothing to project). */
 export function record(parts: VaultParts, call: CallContext, entry: Omit<AuditEntry, "time" | "apiKeyId" | "requestId">): void {
   parts.storage.transactionSync(() => {
     parts.audit(call).append({ ...entry, time: parts.now(), apiKeyId: call.apiKeyId, requestId: call.requestId });
   });
 }
 
-/** Sets the alarm to drain what a change queued in the outbox. */
+/** Sets the alarm to drain what a key change queued in the outbox. Only key changes call it. */
 export function drainSoon(parts: VaultParts): Promise<void> {
   return parts.kickAlarm(parts.now() + OUTBOX_DELAY_MS);
 }
