@@ -8,12 +8,12 @@
  * evicted or restarted starts with a full bucket, which at worst admits one burst early. The
  * quota is spent in memory and reserved from SQLite in blocks (quota.ts, `topUp`): one write per
  * block, and a restart forfeits the unspent rest of the last block rather than ever going over.
- * The count the tenant sees (`usage`, and `quota.used` on each decision) is the units spent plus
- * any forfeited by a restart. An alarm copies it to D1 (`usage`) for the platform's reports.
+ * The count each decision reports (`quota.used`, which `/v1/usage` and `/v1/tenant` show) is the
+ * units spent plus any forfeited by a restart. An alarm copies it to D1 (`usage`) for the platform's reports.
  */
 import { DurableObject } from "cloudflare:workers";
 import { gcra, type GcraDecision, type GcraLimits } from "./gcra.ts";
-import { periodOf, reserve, topUp, type QuotaDecision, type QuotaReservation, type QuotaState } from "./quota.ts";
+import { reserve, topUp, type QuotaDecision, type QuotaReservation, type QuotaState } from "./quota.ts";
 
 export interface RateLimitCheck extends GcraLimits {
   cost: number;
@@ -83,12 +83,6 @@ export class RateLimiter extends DurableObject<Env> {
     });
     this.#owner ??= tenantId;
     this.#reservation = next;
-  }
-
-  /** This month's count (for GET /v1/usage and /v1/tenant): units spent, plus any a restart forfeited. */
-  usage(now: number = Date.now()): { period: string; used: number } {
-    const period = periodOf(now);
-    return { period, used: this.#quota.period === period ? this.#quota.used : 0 };
   }
 
   #armFlush(now: number): void {
