@@ -66,8 +66,8 @@ function simulate(limit: number, steps: { cost: number; gapMs: number; restart: 
     }
     quota = decision.state;
     served += step.cost;
-    expect(quota.used).toBeLessThanOrEqual(reservation.reserved);
-    expect(reservation.reserved).toBeLessThanOrEqual(Math.max(limit, quota.used));
+    // Checked on every step; a plain comparison keeps the many steps cheap.
+    if (quota.used > reservation.reserved || reservation.reserved > limit) throw new Error(`spent ${quota.used}, reserved ${reservation.reserved}, limit ${limit}`);
   }
   return { served, writes, stored };
 }
@@ -76,7 +76,7 @@ describe("blocks across restarts", () => {
   it("never serves more than the limit, and forfeits at most one block a restart", () => {
     const step = fc.record({ cost: fc.integer({ min: 1, max: 3 }), gapMs: fc.integer({ min: 0, max: 12_000 }), restart: fc.integer({ min: 0, max: 19 }).map((n) => n === 0) });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 3_000 }), fc.array(step, { maxLength: 300 }), (limit, steps) => {
+      fc.property(fc.integer({ min: 0, max: 3_000 }), fc.array(step, { maxLength: 200 }), (limit, steps) => {
         const { served, stored } = simulate(limit, steps);
         expect(served).toBeLessThanOrEqual(limit);
         expect(stored.reserved).toBeLessThanOrEqual(limit);
@@ -87,9 +87,9 @@ describe("blocks across restarts", () => {
   });
 
   it("writes about once a block for a busy tenant, and once a request for a quiet one", () => {
-    const busy = simulate(5_000_000, Array.from({ length: 10_000 }, () => ({ cost: 1, gapMs: 1, restart: false })));
-    expect(busy.served).toBe(10_000);
-    expect(busy.writes).toBeLessThan(25);
+    const busy = simulate(5_000_000, Array.from({ length: 5_000 }, () => ({ cost: 1, gapMs: 1, restart: false })));
+    expect(busy.served).toBe(5_000);
+    expect(busy.writes).toBeLessThan(20);
     const quiet = simulate(5_000_000, Array.from({ length: 20 }, () => ({ cost: 1, gapMs: 60_000, restart: true })));
     expect(quiet).toMatchObject({ served: 20, writes: 20, stored: { reserved: 20 } });
   });
