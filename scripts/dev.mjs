@@ -101,7 +101,15 @@ async function ensureDemoTenant(adminToken) {
 const secrets = ensureSecrets();
 applyMigrations();
 const args = ["dev", ...CONFIGS.flatMap((c) => ["-c", c]), "--port", String(port), "--ip", "127.0.0.1", "--show-interactive-dev-session=false"];
-const child = spawn(wrangler, args, { cwd: root, env: offlineEnv, stdio: ["inherit", "inherit", "inherit"] });
+// wrangler dev streams every invocation, RPC call and DO call to a local observability collector
+// (~0.8 ms of CPU a hop, several hops a request) that production does not run in the Worker's
+// isolate: off unless asked for with X_LOCAL_OBSERVABILITY=true (see README, Observability).
+const observability = process.env.X_LOCAL_OBSERVABILITY === "true";
+const child = spawn(wrangler, args, {
+  cwd: root,
+  env: { ...offlineEnv, X_LOCAL_OBSERVABILITY: String(observability) },
+  stdio: ["inherit", "inherit", "inherit"],
+});
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code) => process.exit(code ?? 0));
 
@@ -116,6 +124,8 @@ pqkms is running on ${base}
   export PQKMS_API_KEY=${demo.token}
   curl -s ${base}/v1/tenant -H "x-api-key: $PQKMS_API_KEY"   # 200: the demo tenant
   curl -s ${base}/v1/tenant                                  # 401: missing_api_key
+
+  local observability collector: ${observability ? "on" : "off (X_LOCAL_OBSERVABILITY=true npm start turns it on)"}
 `);
 } catch (error) {
   console.error(`pqkms: ${error.message}`);

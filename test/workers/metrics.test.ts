@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { METRICS_SHARDS, shardName } from "../../workers/gateway/src/metrics/recorder.ts";
 import { createTenant, expectProblem, request } from "./helpers.ts";
 
 async function scrape(): Promise<string> {
@@ -43,5 +44,18 @@ describe("GET /metrics", () => {
     expect(delta("pqkms_rate_limited_total")).toBe(2);
     expect(text).not.toContain(tenant.id);
     expect(text).not.toContain(tenant.token.slice(0, 12));
+  });
+});
+
+describe("the MetricsStore shards", () => {
+  it("are summed by /metrics: counts held by different shards show as one total", async () => {
+    const series = 'pqkms_dependency_failures_total{dependency="shard-test"}';
+    const before = parse(await scrape()).get(series) ?? 0;
+    const shard = (n: number) => env.METRICS.get(env.METRICS.idFromName(shardName(n)));
+    await shard(0).add([{ name: "pqkms_dependency_failures_total", labels: 'dependency="shard-test"', value: 2 }]);
+    await shard(METRICS_SHARDS - 1).add([{ name: "pqkms_dependency_failures_total", labels: 'dependency="shard-test"', value: 5 }]);
+    const text = await scrape();
+    expect(parse(text).get(series)).toBe(before + 7);
+    expect(text.split("\n").filter((line) => line.startsWith(series))).toHaveLength(1);
   });
 });

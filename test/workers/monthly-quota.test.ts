@@ -6,9 +6,10 @@
  * limiter's alarm copies the count to D1 for the platform's reports.
  * (Month boundaries are tested with an injected clock in test/node/gateway/quota.test.ts.)
  */
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { RateLimiter } from "../../workers/gateway/src/rate-limit/rate-limiter.ts";
 import { createTenant, expectProblem, json, request, type TestTenant } from "./helpers.ts";
 
 /** High rate and burst, so that only the quota can refuse. */
@@ -135,3 +136,38 @@ describe("the platform's copy in D1", () => {
   });
 });
 
+
+describe("a limiter that restarts", () => {
+  // The limiter spends the quota in memory and reserves it from storage in blocks: a new instance
+  // over the same storage (what an eviction leaves) starts from the reservation, so the unspent
+  // rest of the last block is forfeited, counted as used, and the limit still holds.
+  const check = { ratePerSecond: 1_000_000, burst: 1_000_000, cost: 1, tenantId: "restarted", monthlyOperations: 1_000 };
+
+  it("forfeits at most one block, shows it as used, and never serves past the limit", async () => {
+    const stub = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName("restart-test"));
+    const now = Date.now();
+    const served = await runInDurableObject(stub, (limiter: RateLimiter) => {
+      let n = 0;
+      for (let i = 0; i < 50; i++) if (limiter.check(check, now + i)?.quota?.withinQuota) n++;
+      return n;
+    });
+    expect(served).toBe(50);
+    const restarted = await runInDurableObject(stub, (_: RateLimiter, state) => {
+      const reserved = state.storage.sql.exec<{ used: number }>("SELECT used FROM usage").one().used;
+      const fresh = new RateLimiter(state, env);
+      let n = 0;
+      let after = 0;
+      for (let i = 0; i < 2_000; i++) {
+        const quota = fresh.check(check, now + 100 + i).quota;
+        if (quota?.withinQuota) n++;
+        after = quota?.used ?? after;
+      }
+      return { reserved, n, after };
+    });
+    // 1 ms apart, the first 50 units were reserved in blocks of 1, 2, 4, 8, then 10 (1 % of the
+    // limit) four times: 55, of which 5 are forfeited.
+    expect(restarted.reserved).toBe(55);
+    expect(restarted.n).toBe(1_000 - restarted.reserved);
+    expect(restarted.after).toBe(1_000);
+  });
+});

@@ -65,6 +65,24 @@ describe("policy facts cache", () => {
     expect(prepared()).toBe(3 * first);
   });
 
+  it("takes the tenant's row from the gateway when sent, reading only the rules", async () => {
+    const tenant = await createTenant({ name: "sent-row", plan: "free" });
+    const revision = await revisionOf(tenant.id);
+    const now = Date.now() + 2_000_000;
+    const read = countingDb();
+    const fromD1 = await readFacts(read.db, policyRequest(tenant.id, revision), now);
+    expect(fromD1.tenant).toEqual({ status: "active", plan: "free", maxKeys: 10 });
+    const sent = countingDb();
+    const row = { status: "suspended", plan: "pro", maxKeys: 7 } as const;
+    // Another clock step past the cache's bound: a miss, so what is read shows.
+    const fromGateway = await readFacts(sent.db, { ...policyRequest(tenant.id, revision), tenant: row }, now + 10_000);
+    expect(fromGateway.tenant).toEqual({ status: "suspended", plan: "pro", maxKeys: 7 });
+    expect(sent.prepared()).toBe(read.prepared() - 1);
+    // A malformed row is not trusted: the facts come from D1.
+    const malformed = { ...policyRequest(tenant.id, revision), tenant: { ...row, plan: "gold" as "pro" } };
+    expect((await readFacts(env.DB, malformed, now + 20_000)).tenant).toEqual({ status: "active", plan: "free", maxKeys: 10 });
+  });
+
   it("moves to a new revision on every change through the API, so the change applies at once", async () => {
     const tenant = await createTenant({ name: "revised" });
     const before = await revisionOf(tenant.id);

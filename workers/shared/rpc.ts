@@ -3,6 +3,7 @@
  * shape even where generated RPC types would collapse; every call returns a `Result`.
  */
 import type { AuditOperation, Operation } from "./operations.ts";
+import type { Plan } from "./plans.ts";
 import type { KeyState } from "./key-states.ts";
 import type { Scope } from "./scopes.ts";
 
@@ -37,6 +38,11 @@ export interface PolicyRequest {
   quota: QuotaFacts | null;
   /** The tenant's revision (`updated_at`) as the gateway resolved it: lets the policy cache tenant facts. */
   tenantRevision?: number;
+  /**
+   * The tenant's row at that revision, as the gateway's stage 3 read it: the policy then reads only
+   * the tenant's rules, not the row again. Absent: the policy reads the row.
+   */
+  tenant?: { status: "active" | "suspended"; plan: Plan; maxKeys: number | null };
 }
 
 export type PolicyDecision =

@@ -26,20 +26,34 @@ function planAllowsAllAlgorithms(plan: Plan): boolean {
  * every change to the tenant or its rules bumps). A change made through this isolate's gateway is
  * seen at once — the gateway sends the new revision — and everywhere else within the same bound
  * as a revoked API key (architecture §2: at most 10 s). Without a revision, nothing is cached.
+ * The gateway also sends the tenant's row as its stage 3 resolved it (same bound), so on a miss
+ * only the rules are read.
  */
 const TENANT_FACTS_TTL_MS = 5_000;
 const TENANT_FACTS_MAX_ENTRIES = 1_000;
 const tenantFacts = new Map<string, { at: number; tenant: TenantRow | null; rules: TenantRuleFacts[] }>();
 
+/** The row the gateway sent, when it is well-formed; anything else is read from D1 instead. */
+function sentRow(request: PolicyRequest): TenantRow | null {
+  const sent = request.tenant;
+  if (typeof sent !== "object" || sent === null || request.tenantRevision === undefined) return null;
+  if ((sent.status !== "active" && sent.status !== "suspended") || !Object.hasOwn(PLAN_LIMITS, sent.plan)) return null;
+  if (sent.maxKeys !== null && !Number.isSafeInteger(sent.maxKeys)) return null;
+  return { status: sent.status, plan: sent.plan, max_keys: sent.maxKeys };
+}
+
 async function readTenantFacts(db: D1Database, request: PolicyRequest, now: number) {
   const slot = request.tenantRevision === undefined ? null : `${request.tenantId}@${request.tenantRevision}`;
+  const sent = sentRow(request);
   const hit = slot === null ? undefined : tenantFacts.get(slot);
-  if (hit && now - hit.at < TENANT_FACTS_TTL_MS) return hit;
-  const [tenant, rules] = await Promise.all([
-    db.prepare("SELECT status, plan, max_keys FROM tenants WHERE id = ?").bind(request.tenantId).first<TenantRow>(),
-    db.prepare("SELECT kind, value FROM tenant_rules WHERE tenant_id = ?").bind(request.tenantId).all<TenantRuleFacts>(),
+  if (hit && now - hit.at < TENANT_FACTS_TTL_MS) return sent === null ? hit : { ...hit, tenant: sent };
+  // The gateway's stage 3 read the tenant's row at this revision: only the rules are read here.
+  const rules = db.prepare("SELECT kind, value FROM tenant_rules WHERE tenant_id = ?").bind(request.tenantId).all<TenantRuleFacts>();
+  const [tenant, ruleRows] = await Promise.all([
+    sent ?? db.prepare("SELECT status, plan, max_keys FROM tenants WHERE id = ?").bind(request.tenantId).first<TenantRow>(),
+    rules,
   ]);
-  const read = { at: now, tenant, rules: rules.results };
+  const read = { at: now, tenant, rules: ruleRows.results };
   if (slot !== null) {
     if (tenantFacts.size >= TENANT_FACTS_MAX_ENTRIES) tenantFacts.delete(tenantFacts.keys().next().value as string);
     tenantFacts.set(slot, read);

@@ -1,8 +1,9 @@
 /**
- * Request counters for /metrics. Each isolate accumulates deltas in memory and flushes them to the
- * global MetricsStore DO at most every few seconds (never on the hot path's critical section), so
- * /metrics shows platform-wide totals, not one isolate's. Pure apart from the module-level
- * accumulator; rendering follows the Prometheus text exposition format 0.0.4.
+ * Request counters for /metrics. Each isolate accumulates deltas in memory and flushes them at most
+ * every few seconds (never on the hot path's critical section) to one of several MetricsStore
+ * shards; /metrics merges the shards, so it shows platform-wide totals, not one isolate's. Pure
+ * apart from the module-level accumulator; rendering follows the Prometheus text exposition
+ * format 0.0.4.
  */
 
 export const METRICS = {
@@ -68,6 +69,20 @@ export class CounterBuffer {
       else this.#pending.set(slot, { ...d });
     }
   }
+}
+
+/** Sums the shards' series, by name and labels: the platform's totals. */
+export function mergeSeries(shards: CounterDelta[][]): CounterDelta[] {
+  const totals = new Map<string, CounterDelta>();
+  for (const series of shards) {
+    for (const s of series) {
+      const slot = `${s.name}{${s.labels}}`;
+      const entry = totals.get(slot);
+      if (entry) entry.value += s.value;
+      else totals.set(slot, { name: s.name, labels: s.labels, value: s.value });
+    }
+  }
+  return [...totals.values()];
 }
 
 /** Prometheus text format: HELP and TYPE for every metric, then its series (a 0 if it has none). */

@@ -1,6 +1,7 @@
 /**
- * MetricsStore Durable Object: one global instance (`idFromName("global")`) holding counter
- * totals, fed by each isolate's periodic flush. SQLite-backed so totals survive restarts.
+ * MetricsStore Durable Object: one of METRICS_SHARDS shards (`idFromName("shard-<n>")`,
+ * recorder.ts) holding counter totals, fed by the periodic flushes of the isolates that picked
+ * it, so no single object takes every isolate's writes. SQLite-backed so totals survive restarts.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { CounterDelta, MetricName } from "./counters.ts";

@@ -55,6 +55,7 @@ export function policyRequest(auth: AuthContext, target: PolicyTarget, requestId
     requestId,
     quota,
     tenantRevision: auth.tenant.updatedAt,
+    tenant: { status: auth.tenant.status, plan: auth.tenant.plan, maxKeys: auth.tenant.maxKeys },
   };
 }
 

@@ -1,14 +1,19 @@
 /**
- * RateLimiter Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed. It is the
- * single owner of the tenant's GCRA state and of its monthly operation counter, so both are exact
- * under any concurrency: `check` reads and writes synchronously, with no await in between, and a
- * DO runs one such call at a time. State is persisted so an evicted or restarted limiter keeps its
- * memory. The monthly count is copied to D1 (`usage`) by an alarm, for the platform's reports;
- * the DO's own count is the one quota decisions use.
+ * RateLimiter Durable Object: one per tenant (`idFromName(tenantId)`). It is the single owner of
+ * the tenant's GCRA state and of its monthly operation counter, so both are exact under any
+ * concurrency: `check` reads and writes synchronously, with no await in between, and a DO runs one
+ * such call at a time (architecture §4 rule 4).
+ *
+ * Nothing is written on every request. The GCRA state lives in memory only: a limiter that is
+ * evicted or restarted starts with a full bucket, which at worst admits one burst early. The
+ * quota is spent in memory and reserved from SQLite in blocks (quota.ts, `topUp`): one write per
+ * block, and a restart forfeits the unspent rest of the last block rather than ever going over.
+ * The count each decision reports (`quota.used`, which `/v1/usage` and `/v1/tenant` show) is the
+ * units spent plus any forfeited by a restart. An alarm copies it to D1 (`usage`) for the platform's reports.
  */
 import { DurableObject } from "cloudflare:workers";
 import { gcra, type GcraDecision, type GcraLimits } from "./gcra.ts";
-import { reserve, type QuotaDecision, type QuotaState } from "./quota.ts";
+import { reserve, topUp, type QuotaDecision, type QuotaReservation, type QuotaState } from "./quota.ts";
 
 export interface RateLimitCheck extends GcraLimits {
   cost: number;
@@ -24,18 +29,29 @@ export interface LimiterDecision extends GcraDecision {
 const USAGE_FLUSH_DELAY_MS = 10_000;
 
 export class RateLimiter extends DurableObject<Env> {
-  #tat: number;
+  #tat = 0;
   #quota: QuotaState;
+  #reservation: QuotaReservation;
+  #owner: string | undefined;
+  /** Counts spent but not yet copied to D1, by period. */
+  #unflushed = new Map<string, number>();
+  #alarmArmed: boolean | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const sql = ctx.storage.sql;
-    sql.exec(`CREATE TABLE IF NOT EXISTS gcra (id INTEGER PRIMARY KEY CHECK (id = 1), tat REAL NOT NULL);
+    // `usage.used` holds the units reserved for the period (spent, or forfeited by a restart).
+    sql.exec(`DROP TABLE IF EXISTS gcra;
       CREATE TABLE IF NOT EXISTS usage (period TEXT PRIMARY KEY, used INTEGER NOT NULL, flushed INTEGER NOT NULL DEFAULT 0);
       CREATE TABLE IF NOT EXISTS owner (id INTEGER PRIMARY KEY CHECK (id = 1), tenant_id TEXT NOT NULL);`);
-    this.#tat = sql.exec<{ tat: number }>("SELECT tat FROM gcra WHERE id = 1").toArray()[0]?.tat ?? 0;
+    this.#owner = sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM owner WHERE id = 1").toArray()[0]?.tenant_id;
     const latest = sql.exec<{ period: string; used: number }>("SELECT period, used FROM usage ORDER BY period DESC LIMIT 1").toArray()[0];
     this.#quota = latest ?? { period: "", used: 0 };
+    this.#reservation = { period: this.#quota.period, reserved: this.#quota.used, block: 0, at: 0 };
+    // A reservation a previous instance made but never copied to D1 is copied by the next alarm.
+    for (const row of sql.exec<{ period: string; used: number }>("SELECT period, used FROM usage WHERE used != flushed")) {
+      this.#unflushed.set(row.period, row.used);
+    }
   }
 
   /**
@@ -45,46 +61,61 @@ export class RateLimiter extends DurableObject<Env> {
   check(request: RateLimitCheck, now: number = Date.now()): LimiterDecision {
     const decision = gcra(this.#tat, now, request.cost, request);
     if (!decision.allowed) return { ...decision, quota: null };
-    const sql = this.ctx.storage.sql;
     const { state, ...quota } = reserve(this.#quota, now, request.cost, request.monthlyOperations);
-    this.ctx.storage.transactionSync(() => {
-      sql.exec("INSERT OR REPLACE INTO gcra (id, tat) VALUES (1, ?)", decision.tat);
-      sql.exec("INSERT OR IGNORE INTO owner (id, tenant_id) VALUES (1, ?)", request.tenantId);
-      if (quota.withinQuota) {
-        sql.exec("INSERT INTO usage (period, used) VALUES (?, ?) ON CONFLICT (period) DO UPDATE SET used = excluded.used", state.period, state.used);
-      }
-    });
+    if (quota.withinQuota) {
+      const next = topUp(this.#reservation, state, now, request.monthlyOperations);
+      // The one write, before the answer leaves (the output gate holds it until durable). If it
+      // throws, nothing in memory has moved and the gateway fails closed.
+      if (next !== null) this.#persist(next, request.tenantId);
+      this.#quota = state;
+      this.#unflushed.set(state.period, state.used);
+      this.#armFlush(now);
+    }
     this.#tat = decision.tat;
-    this.#quota = state;
-    if (quota.withinQuota) this.ctx.waitUntil(this.#scheduleFlush(now));
     return { ...decision, quota };
   }
 
-  /** This month's count (for GET /v1/usage). */
-  usage(now: number = Date.now()): { period: string; used: number } {
-    const period = new Date(now).toISOString().slice(0, 7);
-    return { period, used: this.#quota.period === period ? this.#quota.used : 0 };
+  #persist(next: QuotaReservation, tenantId: string): void {
+    const sql = this.ctx.storage.sql;
+    this.ctx.storage.transactionSync(() => {
+      sql.exec("INSERT INTO usage (period, used) VALUES (?, ?) ON CONFLICT (period) DO UPDATE SET used = excluded.used", next.period, next.reserved);
+      if (this.#owner === undefined) sql.exec("INSERT OR IGNORE INTO owner (id, tenant_id) VALUES (1, ?)", tenantId);
+    });
+    this.#owner ??= tenantId;
+    this.#reservation = next;
   }
 
-  async #scheduleFlush(now: number): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + USAGE_FLUSH_DELAY_MS);
+  #armFlush(now: number): void {
+    if (this.#alarmArmed === true) return;
+    this.#alarmArmed = true;
+    this.ctx.waitUntil(
+      (async () => {
+        if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + USAGE_FLUSH_DELAY_MS);
+      })().catch(() => {
+        this.#alarmArmed = undefined;
+      }),
+    );
   }
 
   /** Copies counts not yet in D1; retried by the runtime if D1 fails. */
   override async alarm(): Promise<void> {
-    const sql = this.ctx.storage.sql;
-    const tenantId = sql.exec<{ tenant_id: string }>("SELECT tenant_id FROM owner WHERE id = 1").toArray()[0]?.tenant_id;
-    const dirty = sql.exec<{ period: string; used: number }>("SELECT period, used FROM usage WHERE used != flushed").toArray();
+    this.#alarmArmed = undefined;
+    const tenantId = this.#owner;
+    const dirty = [...this.#unflushed];
     if (tenantId === undefined || dirty.length === 0) return;
     const now = Date.now();
     await this.env.DB.batch(
-      dirty.map((row) =>
+      dirty.map(([period, used]) =>
         this.env.DB.prepare(
           `INSERT INTO usage (tenant_id, period, operations, updated_at) VALUES (?, ?, ?, ?)
            ON CONFLICT (tenant_id, period) DO UPDATE SET operations = max(operations, excluded.operations), updated_at = excluded.updated_at`,
-        ).bind(tenantId, row.period, row.used, now),
+        ).bind(tenantId, period, used, now),
       ),
     );
-    for (const row of dirty) sql.exec("UPDATE usage SET flushed = ? WHERE period = ?", row.used, row.period);
+    const sql = this.ctx.storage.sql;
+    for (const [period, used] of dirty) {
+      if (this.#unflushed.get(period) === used) this.#unflushed.delete(period);
+      sql.exec("UPDATE usage SET flushed = max(flushed, ?) WHERE period = ?", used, period);
+    }
   }
 }

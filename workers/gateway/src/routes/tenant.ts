@@ -1,16 +1,16 @@
 /**
  * The caller's own tenant: `GET /v1/tenant` (plan, status, limits, key count from the vault, this
- * month's usage) and `GET /v1/usage`. Usage is read from the tenant's RateLimiter DO, the monthly
- * counter's single owner (D1's `usage` table is a delayed copy for platform reports).
+ * month's usage) and `GET /v1/usage`. Usage is the tenant's RateLimiter DO's count, the monthly
+ * counter's single owner, as stage 5 received it (D1's `usage` table is a delayed copy for
+ * platform reports).
  */
 import type { Context } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { renderTenant } from "../db/tenants.ts";
-import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
 import { callKms } from "../kms/client.ts";
-import { nextPeriodStart } from "../rate-limit/quota.ts";
+import { periodOf } from "../rate-limit/quota.ts";
 import { TenantSchema } from "./schemas.ts";
 
 const UsageSchema = z.object({
@@ -21,22 +21,19 @@ const UsageSchema = z.object({
   resets_at: z.iso.datetime().describe("When the next month starts (RFC 3339, UTC)"),
 }).meta({ id: "Usage", description: "This month's operations against the monthly quota" });
 
-async function readUsage(c: Context<AppEnv>): Promise<z.output<typeof UsageSchema>> {
-  const auth = c.get("auth");
-  const now = Date.now();
-  let usage: { period: string; used: number };
-  try {
-    usage = await c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(auth.tenantId)).usage(now);
-  } catch {
-    throw new ApiError("rate_limiter_unavailable");
-  }
-  const limit = auth.limits.monthlyOperations;
+/**
+ * This month's usage as stage 5 left it: the limiter answers every request with its count right
+ * after this request's reservation (or, for a request it did not count, the count as it stood),
+ * so the route needs no second call to the limiter.
+ */
+function readUsage(c: Context<AppEnv>): z.output<typeof UsageSchema> {
+  const quota = c.get("quota");
   return {
-    period: usage.period,
-    operations: usage.used,
-    monthly_operations: limit,
-    remaining: Math.max(0, limit - usage.used),
-    resets_at: new Date(nextPeriodStart(now)).toISOString(),
+    period: periodOf(quota.resetsAt - 1),
+    operations: quota.used,
+    monthly_operations: quota.limit,
+    remaining: Math.max(0, quota.limit - quota.used),
+    resets_at: new Date(quota.resetsAt).toISOString(),
   };
 }
 
@@ -53,11 +50,8 @@ export const tenantRoutes = [
     },
     handler: async (c, { call }) => {
       const auth = c.get("auth");
-      const [vault, usage] = await Promise.all([
-        callKms(() => c.env.KMS.vaultSummary(call)),
-        readUsage(c),
-      ]);
-      return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount, usage });
+      const vault = await callKms(() => c.env.KMS.vaultSummary(call));
+      return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount, usage: readUsage(c) });
     },
   }),
   route({
@@ -68,6 +62,6 @@ export const tenantRoutes = [
     tag: "tenant",
     access: { kind: "tenant", operation: "usage.read" },
     responses: { 200: { description: "Usage", schema: UsageSchema.extend({ plan: z.string().describe("The tenant's plan") }).meta({ id: "PlanUsage", description: "Usage, with the plan" }) } },
-    handler: async (c) => c.json({ ...(await readUsage(c)), plan: c.get("auth").tenant.plan }),
+    handler: async (c) => c.json({ ...readUsage(c), plan: c.get("auth").tenant.plan }),
   }),
 ];
