@@ -22,7 +22,7 @@ import type {
   AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
-import { NobleProvider } from "../crypto/noble-provider.ts";
+import { selectProvider } from "../crypto/select-provider.ts";
 import { runAlarm } from "./alarm.ts";
 import { AliasBook } from "./aliases.ts";
 import { verifyChain, type ChainVerdict } from "./audit-chain.ts";
@@ -46,7 +46,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   constructor(ctx: DurableObjectState, env: KmsEnv, now: () => number = Date.now) {
     super(ctx, env);
-    const provider = new NobleProvider();
+    const provider = selectProvider(env);
     const store = new KeyStore(ctx.storage.sql);
     this.#parts = {
       storage: ctx.storage,
