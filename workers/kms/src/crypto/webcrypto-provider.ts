@@ -28,7 +28,7 @@ import { mlKemModulusCheck, nativeAlgorithm, subtle, type CryptoKey } from "./we
 import { X_WING_ML_KEM_PUBLIC_KEY_LENGTH } from "./x-wing.ts";
 
 interface KeyState {
-  /** A copy of the stored secret, for the per-call noble fallback; wiped on destroy. */
+  /** A copy of the stored secret for the per-call noble fallback (empty when `noble` is set at load); wiped on destroy. */
   readonly seed: Uint8Array;
   /** Native keys, or undefined when the algorithm is served by noble. */
   readonly native: NativeKey | undefined;
@@ -111,7 +111,8 @@ export class WebCryptoProvider implements CryptoProvider {
     if (!(await this.native(algorithm))) {
       // noble checks the inputs and throws the same errors.
       const pair = await this.#noble.deriveKeyPair(algorithm, seed);
-      const handle = new WebCryptoPrivateKey(algorithm, pair.publicKey, { seed: seed.slice(), native: undefined, noble: pair.privateKey });
+      // The noble handle holds the decoded key; no seed copy is needed beside it.
+      const handle = new WebCryptoPrivateKey(algorithm, pair.publicKey, { seed: new Uint8Array(0), native: undefined, noble: pair.privateKey });
       return { publicKey: pair.publicKey.slice(), privateKey: handle };
     }
     const spec = ALGORITHMS[algorithm];
@@ -210,7 +211,12 @@ export class WebCryptoProvider implements CryptoProvider {
 
   /** The noble handle for a state's seed: the fallback path, loaded once per cached key. */
   async #nobleHandle(algorithm: AlgorithmName, state: KeyState): Promise<PrivateKeyHandle> {
-    if (state.noble === undefined) state.noble = (await this.#noble.deriveKeyPair(algorithm, state.seed)).privateKey;
+    if (state.noble !== undefined) return state.noble;
+    // noble decodes the seed synchronously, at this call; only its result is awaited.
+    const loaded = (await this.#noble.deriveKeyPair(algorithm, state.seed)).privateKey;
+    // Two calls may have loaded it at once: keep one, wipe the other.
+    if (state.noble === undefined) state.noble = loaded;
+    else loaded.destroy();
     return state.noble;
   }
 
