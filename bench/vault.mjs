@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Vault benchmark: each operation of every algorithm (ML-KEM, X-Wing, ML-DSA, composite ML-DSA,
 // SLH-DSA, AES-256-GCM, ChaCha20-Poly1305) through the TenantVault DO (the real code path) beside
-// the same operation in the project's crypto layer and in the bare library call, all in one
-// workerd run. See bench/README.md.
+// the same operation in the project's crypto layer (pure TypeScript and native Web Crypto) and in
+// the bare library call, all in one workerd run; ML-KEM and ML-DSA also through OpenSSL 3.5
+// (node:crypto) in this Node process, in the same rounds. See bench/README.md.
 //
 //   node bench/vault.mjs [--rounds 5] [--batch-ms 100] [--only ML-KEM-768] [--max-seconds 120] [--slow-samples 1]
 //
@@ -13,6 +14,7 @@
 // advanced.
 import { parseArgs } from "node:util";
 import { randomBytes } from "node:crypto";
+import { hasOpenssl, localBatch } from "./openssl.mjs";
 import { OFFLINE_ENV, requireModernNode, boundedInt, commandLine, cpuTimes, descendants, loadLine, machineLines, markdownTable, median, ms, root } from "./lib.mjs";
 
 requireModernNode();
@@ -84,6 +86,7 @@ const cpuTotals = { run: 0, wait: 0 };
  * meanwhile (and waited for), and workerd's own clock readings.
  */
 async function batch(body) {
+  if (body.path === "openssl") return localBatch(body);
   const c0 = workerdCpu();
   const t0 = performance.now();
   const response = await server.fetch("/run", { method: "POST", body: JSON.stringify(body) });
@@ -123,7 +126,7 @@ try {
     { algorithm: "–", op: "health", paths: ["vault"], label: "floor: KMS.health() (1 RPC hop, no DO)" },
     { algorithm: "–", op: "summary", paths: ["vault"], label: "floor: KMS.vaultSummary() (2 hops, DO, 1 SQL read)" },
   ];
-  for (const c of ops) cases.push({ ...c, label: c.slow ? `${c.algorithm} ${c.op} (n = 1; ${SLOW_SAMPLES} sample${SLOW_SAMPLES > 1 ? "s" : ""} per path, not in rounds)` : `${c.algorithm} ${c.op}` });
+  for (const c of ops) cases.push({ ...c, paths: hasOpenssl(c) ? [...c.paths, "openssl"] : c.paths, label: c.slow ? `${c.algorithm} ${c.op} (n = 1; ${SLOW_SAMPLES} sample${SLOW_SAMPLES > 1 ? "s" : ""} per path, not in rounds)` : `${c.algorithm} ${c.op}` });
   const selected = cases.filter((c) => (!only || c.label.toLowerCase().includes(only) || c.algorithm === "–") && !(c.slow && SLOW_SAMPLES === 0));
 
   // Fixtures (keys in the vault, local keys) and a first warm-up, then a batch size per path:
@@ -147,7 +150,7 @@ try {
       let n = 2;
       let took = 0;
       for (;;) {
-        took = (await batch({ ...body, n })).outer - empty.outer;
+        took = (await batch({ ...body, n })).outer - (p === "openssl" ? 0 : empty.outer);
         if (took >= BATCH_MS / 2 || n >= MAX_N) break;
         n *= 2;
       }
@@ -180,8 +183,11 @@ try {
     const order = (r % 2 === 0 ? plan : [...plan].reverse()).filter((item) => !item.slow);
     for (const item of order) {
       const { outer, cpu, wait, innerPerf } = await batch({ ...item.body, n: item.n });
-      item.samples.push(Math.max(0, outer - empty.outer) / item.n);
-      item.cpu.push(Math.max(0, cpu - empty.cpu) / item.n);
+      const local = item.path === "openssl";
+      const base = local ? { outer: 0, cpu: 0 } : empty;
+      item.samples.push(Math.max(0, outer - base.outer) / item.n);
+      item.cpu.push(Math.max(0, cpu - base.cpu) / item.n);
+      if (local) continue;
       item.inner.push({ outer: outer - empty.outer, inner: innerPerf });
       cpuTotals.run += cpu;
       cpuTotals.wait += wait;
@@ -232,7 +238,7 @@ try {
   // Report.
   const find = (c, p) => plan.find((x) => x.case === c && x.path === p);
   // Two tables of the same shape: wall time and workerd CPU time per operation.
-  const PATHS = ["vault", "provider", "noble", "prepared"];
+  const PATHS = ["vault", "provider", "native", "noble", "prepared", "openssl"];
   let maxSpread = 0;
   const table = (field) =>
     selected.map((c) => {
@@ -255,16 +261,27 @@ try {
         Number.isFinite(noble) && noble > 0 ? `${(vault / noble).toFixed(1)}×` : "–",
       ];
     });
-  const columns = ["operation", "vault", "provider", "noble", "noble prepared", "vault min–max", "vault − noble", "vault / noble"];
+  const columns = ["operation", "vault", "provider", "native", "noble", "noble prepared", "openssl", "vault min–max", "vault − noble", "vault / noble"];
   const wallRows = table("samples");
   const cpuRows = workerdPids.length ? table("cpu") : [];
 
   // Did workerd's clocks move during the loops? Compare its own reading to Node's, per batch.
   const ratios = plan.flatMap((item) => item.inner.filter((x) => x.outer > 20).map((x) => x.inner / x.outer));
   const computeRatios = plan
-    .filter((item) => item.path !== "vault")
+    .filter((item) => item.path !== "vault" && item.path !== "openssl")
     .flatMap((item) => item.inner.filter((x) => x.outer > 20).map((x) => x.inner / x.outer));
   const stuck = computeRatios.filter((r) => r < 0.5).length;
+
+  // The providers side by side on CPU time: native (WebCryptoProvider) against OpenSSL, the
+  // pure-TypeScript provider and the bare noble call; min / median / max over rounds.
+  const spread = (item) => (item && item.cpu.length ? `${ms(median(item.cpu))} (${ms(Math.min(...item.cpu))}–${ms(Math.max(...item.cpu))})` : "–");
+  const ratio = (a, b) => (a && b && a.cpu.length && b.cpu.length && median(b.cpu) > 0 ? `${(median(a.cpu) / median(b.cpu)).toFixed(2)}×` : "–");
+  const providerRows = selected
+    .filter((c) => c.paths.includes("native") && ["encapsulate", "decapsulate", "sign", "verify"].includes(c.op))
+    .map((c) => {
+      const [nat, ossl, prov, bare] = ["native", "openssl", "provider", "noble"].map((p) => find(c, p));
+      return [`${c.algorithm} ${c.op}`, spread(nat), spread(ossl), ratio(nat, ossl), spread(prov), ratio(nat, prov), spread(bare), ratio(nat, bare)];
+    });
 
   const out = [];
   out.push(`## pqkms vault benchmark`, "");
@@ -280,8 +297,13 @@ try {
     out.push("", "workerd CPU time per operation, ms (all workerd threads, from /proc/<pid>/task/*/schedstat, same batches):", "");
     out.push(markdownTable(columns, cpuRows));
   }
+  if (providerRows.length) {
+    out.push("", "Providers, CPU time per operation, ms: median (min–max) over rounds. native = WebCryptoProvider in workerd (workerd CPU); openssl = node:crypto in the Node driver (its own CPU, process.cpuUsage); provider = NobleProvider in workerd; noble = the bare library call. Ratios of medians.", "");
+    out.push(markdownTable(["operation", "native", "openssl", "native / openssl", "provider (noble)", "native / provider", "noble (bare)", "native / noble"], providerRows));
+  }
   out.push("");
   out.push("- vault: `env.KMS.<op>()` → KmsService → TenantVault DO (two RPC hops, state re-read, key cache, audit row + outbox row in one transactionSync, alarm check).");
+  out.push("- native: the same code with WebCryptoProvider (native ML-KEM / ML-DSA; X-Wing and the composite from native halves). openssl: node:crypto in the Node driver, ML-KEM encapsulate/decapsulate and ML-DSA sign/verify only; its CPU column is Node's CPU, not workerd's.");
   out.push("- provider: the project's NobleProvider / HPKE / AEAD envelope code in the calling isolate (no RPC, no storage). noble: the bare library call: KEM encrypt/decrypt = the KEM encapsulate/decapsulate inside the envelope, rewrap = decapsulate + encapsulate, datakey = 32 random bytes + encapsulate; Composite = ML-DSA-65 + ECDSA P-256 component ops over the message; AES-256-GCM = Web Crypto, ChaCha20-Poly1305 = @noble/ciphers. noble prepared: `ml_kem*.prepare(publicKey)`.");
   out.push(`- largest (max − min) / median of wall time across rounds in any cell: ${(maxSpread * 100).toFixed(0)} %.`);
   out.push(`- workerd clocks: performance.now() inside the Worker moved ${median(ratios).toFixed(2)}× of Node's time per batch (median over ${ratios.length} batches); in pure-compute batches it stayed still in ${stuck} of ${computeRatios.length}. Figures above use Node's clock either way.`);

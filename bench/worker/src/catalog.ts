@@ -10,19 +10,19 @@ export interface Env {
 }
 
 export type Op = "encrypt" | "decrypt" | "encapsulate" | "decapsulate" | "rewrap" | "datakey" | "sign" | "verify";
-export type Path = "vault" | "provider" | "noble" | "prepared";
+export type Path = "vault" | "provider" | "native" | "noble" | "prepared";
 
 /** What /ops lists, in report order: algorithm, operations, paths. */
 export const CATALOG: { algorithm: string; ops: Op[]; paths: Path[] }[] = [
   { algorithm: "ML-KEM-512", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "noble", "prepared"] },
-  { algorithm: "ML-KEM-768", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "noble", "prepared"] },
-  { algorithm: "ML-KEM-768", ops: ["rewrap", "datakey"], paths: ["vault", "provider", "noble"] },
-  { algorithm: "ML-KEM-1024", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "noble", "prepared"] },
-  { algorithm: "X-Wing", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "noble"] },
-  { algorithm: "ML-DSA-44", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
-  { algorithm: "ML-DSA-65", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
-  { algorithm: "ML-DSA-87", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
-  { algorithm: "Composite-ML-DSA-65-P256", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
+  { algorithm: "ML-KEM-768", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "native", "noble", "prepared"] },
+  { algorithm: "ML-KEM-768", ops: ["rewrap", "datakey"], paths: ["vault", "provider", "native", "noble"] },
+  { algorithm: "ML-KEM-1024", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "native", "noble", "prepared"] },
+  { algorithm: "X-Wing", ops: ["encrypt", "decrypt", "encapsulate", "decapsulate"], paths: ["vault", "provider", "native", "noble"] },
+  { algorithm: "ML-DSA-44", ops: ["sign", "verify"], paths: ["vault", "provider", "native", "noble"] },
+  { algorithm: "ML-DSA-65", ops: ["sign", "verify"], paths: ["vault", "provider", "native", "noble"] },
+  { algorithm: "ML-DSA-87", ops: ["sign", "verify"], paths: ["vault", "provider", "native", "noble"] },
+  { algorithm: "Composite-ML-DSA-65-P256", ops: ["sign", "verify"], paths: ["vault", "provider", "native", "noble"] },
   { algorithm: "SLH-DSA-SHA2-128f", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
   { algorithm: "SLH-DSA-SHA2-128s", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
   { algorithm: "AES-256-GCM", ops: ["encrypt", "decrypt", "rewrap"], paths: ["vault", "provider", "noble"] },

@@ -1,6 +1,7 @@
 /**
- * The bench Worker's fixtures: per algorithm, keys in the vault (bench tenant), a local key pair for
- * the provider path and a bare key pair for the noble path, and one closure per operation and path
+ * The bench Worker's fixtures: per algorithm, keys in the vault (bench tenant), local key pairs from
+ * one seed for the provider (NobleProvider) and native (WebCryptoProvider) paths, a bare key pair
+ * for the noble path, and one closure per operation and path
  * that runs the operation once. Made on first use and kept for the isolate's life.
  */
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
@@ -9,11 +10,15 @@ import { openAeadEnvelope, sealAeadEnvelope, generateDataKey } from "../../../wo
 import { ALGORITHMS, type AeadAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
+import type { CryptoProvider } from "../../../workers/kms/src/crypto/provider.ts";
+import { WebCryptoProvider } from "../../../workers/kms/src/crypto/webcrypto-provider.ts";
 import type { CallContext } from "../../../workers/shared/rpc.ts";
 import { AEADS, KEMS, PREPARABLE, SIGNERS } from "./bare.ts";
 import { AAD, BINDING, CALL, LOCAL_KEY_ID, MESSAGE, PLAINTEXT, SLOW, type Env, type Op, type Path } from "./catalog.ts";
 
+/** `provider` path: pure TypeScript. `native` path: native Web Crypto where the runtime has it. */
 const provider = new NobleProvider();
+const webcrypto = new WebCryptoProvider();
 
 /** A Uint8Array over its own ArrayBuffer, as Web Crypto's types want. */
 function own(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
@@ -53,63 +58,65 @@ async function createVaultKey(kms: Env["KMS"], call: CallContext, algorithm: str
   return unwrap("createKey", await kms.createKey(call, { algorithm, name: `bench ${algorithm}` }, null, 1_000)).id;
 }
 
+/** One provider's local path for a KEM key: the project's code, in this isolate, no RPC or storage. */
+async function localKem(p: CryptoProvider, algorithm: KemAlgorithmName, seed: Uint8Array): Promise<Partial<Record<Op, () => unknown>>> {
+  const pair = await p.deriveKeyPair(algorithm, seed);
+  const handle = pair.privateKey;
+  const envelope = await sealEnvelope(p, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, PLAINTEXT, AAD);
+  const ciphertext = (await p.encapsulate(algorithm, pair.publicKey)).ciphertext;
+  return {
+    encrypt: () => sealEnvelope(p, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, PLAINTEXT, AAD),
+    decrypt: () => decodeAndOpen(openEnvelope, p, handle, envelope, AAD, BINDING).then(checkOpen("open")),
+    encapsulate: () => p.encapsulate(algorithm, pair.publicKey),
+    decapsulate: () => p.decapsulate(handle, ciphertext),
+    // rewrap: open the envelope, seal the plaintext again under the primary version (here the same).
+    rewrap: async () => {
+      const opened = checkOpen("open")(await decodeAndOpen(openEnvelope, p, handle, envelope, AAD, BINDING)) as { value: Uint8Array };
+      return sealEnvelope(p, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, opened.value, AAD);
+    },
+    // datakey: 32 fresh random bytes sealed in an envelope, returned in plaintext too.
+    datakey: () => sealEnvelope(p, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, generateDataKey(), AAD),
+  };
+}
+
 async function kemFixture(algorithm: KemAlgorithmName, kms: Env["KMS"]): Promise<Fixture> {
   const keyId = await createVaultKey(kms, CALL, algorithm);
   const vaultEnvelope = unwrap("encrypt", await kms.encrypt(CALL, keyId, PLAINTEXT, AAD)).ciphertext;
   const vaultCiphertext = unwrap("encapsulate", await kms.encapsulate(CALL, keyId)).ciphertext;
-  const pair = await provider.deriveKeyPair(algorithm, provider.generateSeed(algorithm));
-  const handle = pair.privateKey;
-  const localEnvelope = await sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, PLAINTEXT, AAD);
-  const localCiphertext = (await provider.encapsulate(algorithm, pair.publicKey)).ciphertext;
+  const seed = provider.generateSeed(algorithm);
+  const [local, native] = await Promise.all([localKem(provider, algorithm, seed), localKem(webcrypto, algorithm, seed)]);
   const kem = KEMS[algorithm];
   const noble = kem.keygen();
   const nobleCiphertext = kem.encapsulate(noble.publicKey).cipherText;
   const prepared: KEMPrepared | null = algorithm in PREPARABLE ? PREPARABLE[algorithm as keyof typeof PREPARABLE].prepare(noble.publicKey) : null;
   const encaps = () => kem.encapsulate(noble.publicKey);
   const decaps = () => kem.decapsulate(nobleCiphertext, noble.secretKey);
-  const fixture: Fixture = {
-    encrypt: {
-      vault: () => kms.encrypt(CALL, keyId, PLAINTEXT, AAD).then(check("encrypt")),
-      provider: () => sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, PLAINTEXT, AAD),
-      noble: encaps,
+  const vault: Record<string, () => unknown> = {
+    encrypt: () => kms.encrypt(CALL, keyId, PLAINTEXT, AAD).then(check("encrypt")),
+    decrypt: () => kms.decrypt(CALL, keyId, vaultEnvelope, AAD).then(check("decrypt")),
+    encapsulate: () => kms.encapsulate(CALL, keyId).then(check("encapsulate")),
+    decapsulate: () => kms.decapsulate(CALL, keyId, vaultCiphertext, null).then(check("decapsulate")),
+    rewrap: () => kms.rewrap(CALL, keyId, vaultEnvelope, AAD).then(check("rewrap")),
+    datakey: () => kms.dataKey(CALL, keyId, { plaintext: true, aad: AAD }).then(check("datakey")),
+  };
+  const bare: Record<string, () => unknown> = {
+    encrypt: encaps,
+    decrypt: decaps,
+    encapsulate: encaps,
+    decapsulate: decaps,
+    rewrap: () => {
+      decaps();
+      return encaps();
     },
-    decrypt: {
-      vault: () => kms.decrypt(CALL, keyId, vaultEnvelope, AAD).then(check("decrypt")),
-      provider: () => decodeAndOpen(openEnvelope, provider, handle, localEnvelope, AAD, BINDING).then(checkOpen("open")),
-      noble: decaps,
-    },
-    encapsulate: {
-      vault: () => kms.encapsulate(CALL, keyId).then(check("encapsulate")),
-      provider: () => provider.encapsulate(algorithm, pair.publicKey),
-      noble: encaps,
-    },
-    decapsulate: {
-      vault: () => kms.decapsulate(CALL, keyId, vaultCiphertext, null).then(check("decapsulate")),
-      provider: () => provider.decapsulate(handle, localCiphertext),
-      noble: decaps,
-    },
-    // rewrap: open the envelope, seal the plaintext again under the primary version (here the same).
-    rewrap: {
-      vault: () => kms.rewrap(CALL, keyId, vaultEnvelope, AAD).then(check("rewrap")),
-      provider: async () => {
-        const opened = checkOpen("open")(await decodeAndOpen(openEnvelope, provider, handle, localEnvelope, AAD, BINDING)) as { value: Uint8Array };
-        return sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, opened.value, AAD);
-      },
-      noble: () => {
-        decaps();
-        return encaps();
-      },
-    },
-    // datakey: 32 fresh random bytes sealed in an envelope, returned in plaintext too.
-    datakey: {
-      vault: () => kms.dataKey(CALL, keyId, { plaintext: true, aad: AAD }).then(check("datakey")),
-      provider: () => sealEnvelope(provider, algorithm, LOCAL_KEY_ID, 1, pair.publicKey, generateDataKey(), AAD),
-      noble: () => {
-        crypto.getRandomValues(new Uint8Array(32));
-        return encaps();
-      },
+    datakey: () => {
+      crypto.getRandomValues(new Uint8Array(32));
+      return encaps();
     },
   };
+  const fixture: Fixture = {};
+  for (const op of ["encrypt", "decrypt", "encapsulate", "decapsulate", "rewrap", "datakey"] as const) {
+    fixture[op] = { vault: vault[op], provider: local[op], native: native[op], noble: bare[op] };
+  }
   if (prepared) {
     for (const op of ["encrypt", "encapsulate"] as const) fixture[op]!.prepared = () => prepared.encapsulate();
     for (const op of ["decrypt", "decapsulate"] as const) fixture[op]!.prepared = () => prepared.decapsulate(nobleCiphertext, noble.secretKey);
@@ -132,6 +139,19 @@ export async function prepareSlowSign(algorithm: SignatureAlgorithmName, kms: En
   slowSignKeys.push({ call, keyId });
 }
 
+/** One provider's local sign and verify (hedged, no context), `signature` reused when given. */
+async function localDsa(p: CryptoProvider, algorithm: SignatureAlgorithmName, seed: Uint8Array, signature: Uint8Array | null) {
+  const pair = await p.deriveKeyPair(algorithm, seed);
+  const made = signature ?? (await p.sign(pair.privateKey, { message: MESSAGE }));
+  return {
+    sign: () => p.sign(pair.privateKey, { message: MESSAGE }),
+    verify: () =>
+      p.verify(algorithm, pair.publicKey, { message: MESSAGE }, made).then((v) => {
+        if (!v) throw new Error(`${p.name} verify: invalid`);
+      }),
+  };
+}
+
 async function dsaFixture(algorithm: SignatureAlgorithmName, kms: Env["KMS"]): Promise<Fixture> {
   const keyId = await createVaultKey(kms, CALL, algorithm);
   const vaultSignature = unwrap("sign", await kms.sign(CALL, keyId, { message: MESSAGE })).signature;
@@ -141,8 +161,10 @@ async function dsaFixture(algorithm: SignatureAlgorithmName, kms: Env["KMS"]): P
   // SLH-DSA: noble's secret key is the stored secret (the FIPS 205 private key), so the provider
   // loads the same key and its fixture signature is noble's: one slow signature fewer to make.
   const slh = ALGORITHMS[algorithm].family === "slh-dsa";
-  const pair = await provider.deriveKeyPair(algorithm, slh ? noble.secretKey.slice() : provider.generateSeed(algorithm));
-  const localSignature = slh ? nobleSignature : await provider.sign(pair.privateKey, { message: MESSAGE });
+  const seed = slh ? noble.secretKey.slice() : provider.generateSeed(algorithm);
+  const local = await localDsa(provider, algorithm, seed, slh ? nobleSignature : null);
+  // SLH-DSA is never native: the Web Crypto provider would only repeat the noble one.
+  const native = slh ? undefined : await localDsa(webcrypto, algorithm, seed, null);
   const slow = SLOW.has(`${algorithm} sign`);
   return {
     sign: {
@@ -153,15 +175,14 @@ async function dsaFixture(algorithm: SignatureAlgorithmName, kms: Env["KMS"]): P
             return kms.sign(next.call, next.keyId, { message: MESSAGE }).then(check("sign"));
           }
         : () => kms.sign(CALL, keyId, { message: MESSAGE }).then(check("sign")),
-      provider: () => provider.sign(pair.privateKey, { message: MESSAGE }),
+      provider: local.sign,
+      ...(native ? { native: native.sign } : {}),
       noble: () => bare.sign(MESSAGE, noble.secretKey),
     },
     verify: {
       vault: () => kms.verify(CALL, keyId, { message: MESSAGE }, vaultSignature, null).then(check("verify")),
-      provider: () =>
-        provider.verify(algorithm, pair.publicKey, { message: MESSAGE }, localSignature).then((v) => {
-          if (!v) throw new Error("provider verify: invalid");
-        }),
+      provider: local.verify,
+      ...(native ? { native: native.verify } : {}),
       noble: () => {
         if (!bare.verify(nobleSignature, MESSAGE, noble.publicKey)) throw new Error("noble verify: invalid");
       },

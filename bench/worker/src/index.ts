@@ -5,7 +5,7 @@
  * and answers when all are done. bench/vault.mjs times that request from Node (outside workerd),
  * so the figures do not depend on workerd's clocks; the Worker still reports how far its own
  * `Date.now()` and `performance.now()` moved during the loop, so the script can show whether they
- * advance during pure computation.
+ * advance during pure computation. (The `openssl` path of the report is timed in Node itself.)
  *
  * Paths, all in the same workerd process:
  * - `vault`: `env.KMS.<op>(...)` over the service binding to the kms Worker's KmsService, which
@@ -14,6 +14,8 @@
  *   chain + outbox row, one transactionSync) and the alarm check; results cross two RPC hops.
  * - `provider`: the project's own crypto layer (NobleProvider; HPKE and AEAD envelope seal/open)
  *   called in this isolate: no RPC, no storage.
+ * - `native`: the same code with WebCryptoProvider (native ML-KEM-768/1024 and ML-DSA, X-Wing and
+ *   the composite from native halves), from the same seed as `provider`.
  * - `noble`: the bare library call: @noble/post-quantum for ML-KEM, X-Wing (ml_kem768_x25519),
  *   ML-DSA and SLH-DSA; for KEM encrypt/decrypt the KEM step inside the HPKE envelope, for rewrap
  *   decapsulate + encapsulate, for datakey 32 random bytes + encapsulate; for the composite the two

@@ -3,14 +3,16 @@
  * the LAMPS test vector (key from its private key, its signatures with and without context, its
  * self-signed certificate's SPKI and signature), our signatures checked by an independent
  * construction (OpenSSL's ML-DSA-65 and ECDSA over an M' built here with node:crypto), OpenSSL-made
- * composite signatures (high S included) through our verify, and the refusals.
+ * composite signatures (high S included) through our verify, and the refusals. Every provider
+ * (providers.ts) runs it: WebCryptoProvider signs hedged with native ML-DSA-65 and ECDSA P-256 and
+ * verifies natively; its deterministic signatures come from its noble fallback (RFC 6979).
  */
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { ALGORITHMS } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { toBase64Url } from "../../../workers/kms/src/crypto/bytes.ts";
-import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
 import { encodeSpki } from "../../../workers/kms/src/crypto/public-key-formats.ts";
+import { PROVIDERS } from "./providers.ts";
 import { readJsonVector, toHex } from "./vectors.ts";
 
 interface CompositeVectors {
@@ -21,7 +23,6 @@ interface CompositeVectors {
 
 const ALGORITHM = "Composite-ML-DSA-65-P256";
 const spec = ALGORITHMS[ALGORITHM];
-const provider = new NobleProvider();
 const b64 = (text: string) => Uint8Array.from(Buffer.from(text, "base64"));
 const file = readJsonVector<CompositeVectors>("composite-sigs-testvectors.json");
 const vector = file.tests.find((t) => t.tcId === "id-MLDSA65-ECDSA-P256-SHA512");
@@ -114,110 +115,117 @@ function flipS(signature: Uint8Array): Uint8Array {
   return Uint8Array.from([...signature.subarray(0, 3309), 0x30, body.length, ...body]);
 }
 
-describe("LAMPS test vector id-MLDSA65-ECDSA-P256-SHA512", () => {
-  const pk = b64(vector.pk);
-  const secret = ourSecretFromDraftPrivateKey(b64(vector.sk));
+describe.each(PROVIDERS)("$name provider", ({ make }) => {
+  const provider = make();
 
-  it("its private key, as seed ‖ scalar, gives its public key", async () => {
-    expect(pk.length).toBe(spec.publicKeyLength);
-    expect(toHex((await provider.deriveKeyPair(ALGORITHM, secret)).publicKey)).toBe(toHex(pk));
+  describe("LAMPS test vector id-MLDSA65-ECDSA-P256-SHA512", () => {
+    const pk = b64(vector.pk);
+    const secret = ourSecretFromDraftPrivateKey(b64(vector.sk));
+
+    it("its private key, as seed ‖ scalar, gives its public key", async () => {
+      expect(pk.length).toBe(spec.publicKeyLength);
+      expect(toHex((await provider.deriveKeyPair(ALGORITHM, secret)).publicKey)).toBe(toHex(pk));
+    });
+
+    it("its signatures verify, without and with context, and only with the right context and message", async () => {
+      expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.s))).toBe(true);
+      expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.sWithContext), ctx)).toBe(true);
+      expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.sWithContext))).toBe(false);
+      expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.s), ctx)).toBe(false);
+      expect(await provider.verify(ALGORITHM, pk, { message: m.subarray(1) }, b64(vector.s))).toBe(false);
+    });
+
+    it("its self-signed certificate: our SPKI equals its subjectPublicKeyInfo, and its signature verifies", async () => {
+      const cert = b64(vector.x5c);
+      const [tbs, signatureAlgorithm, signatureValue] = children(cert, tlv(cert, 0));
+      if (tbs === undefined || signatureAlgorithm === undefined || signatureValue === undefined) throw new Error("bad certificate");
+      const spki = children(cert, tbs)[6]; // version, serial, signature, issuer, validity, subject, SPKI
+      expect(toHex(encodeSpki(ALGORITHM, pk))).toBe(toHex(cert.subarray(spki?.offset, spki?.end)));
+      // signatureValue BIT STRING: 0 unused bits, then the composite signature; ctx is empty in X.509.
+      expect(cert[signatureValue.start]).toBe(0);
+      const signature = cert.subarray(signatureValue.start + 1, signatureValue.end);
+      expect(await provider.verify(ALGORITHM, pk, { message: cert.subarray(tbs.offset, tbs.end) }, signature)).toBe(true);
+    });
+
+    it("our signatures with its key verify under the independent construction", async () => {
+      const { privateKey } = await provider.deriveKeyPair(ALGORITHM, secret);
+      const signature = await provider.sign(privateKey, { message: m }, { context: ctx });
+      expect(openSslVerifies(pk, m, ctx, signature)).toBe(true);
+      expect(openSslVerifies(pk, m, new Uint8Array(0), signature)).toBe(false);
+    });
   });
 
-  it("its signatures verify, without and with context, and only with the right context and message", async () => {
-    expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.s))).toBe(true);
-    expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.sWithContext), ctx)).toBe(true);
-    expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.sWithContext))).toBe(false);
-    expect(await provider.verify(ALGORITHM, pk, { message: m }, b64(vector.s), ctx)).toBe(false);
-    expect(await provider.verify(ALGORITHM, pk, { message: m.subarray(1) }, b64(vector.s))).toBe(false);
-  });
+  describe("Composite-ML-DSA-65-P256 sign / verify", async () => {
+    const secret = provider.generateSeed(ALGORITHM);
+    const { publicKey, privateKey } = await provider.deriveKeyPair(ALGORITHM, secret);
+    const message = new TextEncoder().encode("composite attack at dawn");
+    const context = new TextEncoder().encode("pqkms/composite");
 
-  it("its self-signed certificate: our SPKI equals its subjectPublicKeyInfo, and its signature verifies", async () => {
-    const cert = b64(vector.x5c);
-    const [tbs, signatureAlgorithm, signatureValue] = children(cert, tlv(cert, 0));
-    if (tbs === undefined || signatureAlgorithm === undefined || signatureValue === undefined) throw new Error("bad certificate");
-    const spki = children(cert, tbs)[6]; // version, serial, signature, issuer, validity, subject, SPKI
-    expect(toHex(encodeSpki(ALGORITHM, pk))).toBe(toHex(cert.subarray(spki?.offset, spki?.end)));
-    // signatureValue BIT STRING: 0 unused bits, then the composite signature; ctx is empty in X.509.
-    expect(cert[signatureValue.start]).toBe(0);
-    const signature = cert.subarray(signatureValue.start + 1, signatureValue.end);
-    expect(await provider.verify(ALGORITHM, pk, { message: cert.subarray(tbs.offset, tbs.end) }, signature)).toBe(true);
-  });
+    it("stores seed ‖ scalar; signatures are ML-DSA-65 (3309) ‖ DER ECDSA, hedged by default, low S", async () => {
+      expect(secret.length).toBe(64);
+      const a = await provider.sign(privateKey, { message }, { context });
+      const b = await provider.sign(privateKey, { message }, { context });
+      expect(toHex(a)).not.toBe(toHex(b));
+      for (const signature of [a, b]) {
+        expect(signature.length).toBeGreaterThanOrEqual(spec.minSignatureLength);
+        expect(signature.length).toBeLessThanOrEqual(spec.signatureLength);
+        expect(signature[3309]).toBe(0x30);
+        const der = signature.subarray(3309);
+        const s = children(der, tlv(der, 0))[1];
+        expect(BigInt(`0x${toHex(der.subarray(s?.start, s?.end))}`) <= P256_N / 2n).toBe(true);
+        expect(openSslVerifies(publicKey, message, context, signature)).toBe(true);
+        expect(await provider.verify(ALGORITHM, publicKey, { message }, signature, context)).toBe(true);
+      }
+    });
 
-  it("our signatures with its key verify under the independent construction", async () => {
-    const { privateKey } = await provider.deriveKeyPair(ALGORITHM, secret);
-    const signature = await provider.sign(privateKey, { message: m }, { context: ctx });
-    expect(openSslVerifies(pk, m, ctx, signature)).toBe(true);
-    expect(openSslVerifies(pk, m, new Uint8Array(0), signature)).toBe(false);
-  });
-});
+    it("is repeatable when deterministic (FIPS 204 rnd = 0, RFC 6979 k) and emits low S", async () => {
+      const a = await provider.sign(privateKey, { message }, { deterministic: true });
+      const b = await provider.sign(privateKey, { message }, { deterministic: true });
+      expect(toHex(a)).toBe(toHex(b));
+      const der = a.subarray(3309);
+      const s = children(der, tlv(der, 0))[1];
+      expect(BigInt(`0x${toHex(der.subarray(s?.start, s?.end))}`) <= P256_N / 2n).toBe(true);
+    });
 
-describe("Composite-ML-DSA-65-P256 sign / verify", async () => {
-  const secret = provider.generateSeed(ALGORITHM);
-  const { publicKey, privateKey } = await provider.deriveKeyPair(ALGORITHM, secret);
-  const message = new TextEncoder().encode("composite attack at dawn");
-  const context = new TextEncoder().encode("pqkms/composite");
+    it("accepts the high-S twin of a valid ECDSA part (other signers emit high S)", async () => {
+      const signature = await provider.sign(privateKey, { message });
+      const twin = flipS(signature);
+      expect(toHex(twin)).not.toBe(toHex(signature));
+      expect(openSslVerifies(publicKey, message, new Uint8Array(0), twin)).toBe(true);
+      expect(await provider.verify(ALGORITHM, publicKey, { message }, twin)).toBe(true);
+    });
 
-  it("stores seed ‖ scalar; signatures are ML-DSA-65 (3309) ‖ DER ECDSA, hedged by default", async () => {
-    expect(secret.length).toBe(64);
-    const a = await provider.sign(privateKey, { message }, { context });
-    const b = await provider.sign(privateKey, { message }, { context });
-    expect(toHex(a)).not.toBe(toHex(b));
-    for (const signature of [a, b]) {
-      expect(signature.length).toBeGreaterThanOrEqual(spec.minSignatureLength);
-      expect(signature.length).toBeLessThanOrEqual(spec.signatureLength);
-      expect(signature[3309]).toBe(0x30);
-      expect(openSslVerifies(publicKey, message, context, signature)).toBe(true);
-      expect(await provider.verify(ALGORITHM, publicKey, { message }, signature, context)).toBe(true);
-    }
-  });
+    it("verifies composite signatures whose components OpenSSL made", async () => {
+      const keys = openSslPrivateKeys(publicKey, secret);
+      for (let i = 0; i < 4; i++) {
+        const mPrime = representative(message, context);
+        const mlDsa = crypto.sign(null, mPrime, { key: keys.mlDsa, context: LABEL });
+        const ecdsa = crypto.sign("sha256", mPrime, { key: keys.ecdsa, dsaEncoding: "der" });
+        expect(await provider.verify(ALGORITHM, publicKey, { message }, Uint8Array.from([...mlDsa, ...ecdsa]), context)).toBe(true);
+      }
+    });
 
-  it("is repeatable when deterministic (FIPS 204 rnd = 0, RFC 6979 k) and emits low S", async () => {
-    const a = await provider.sign(privateKey, { message }, { deterministic: true });
-    const b = await provider.sign(privateKey, { message }, { deterministic: true });
-    expect(toHex(a)).toBe(toHex(b));
-    const der = a.subarray(3309);
-    const s = children(der, tlv(der, 0))[1];
-    expect(BigInt(`0x${toHex(der.subarray(s?.start, s?.end))}`) <= P256_N / 2n).toBe(true);
-  });
+    it("fails if either component is modified, dropped or swapped (§3.3 step 4)", async () => {
+      const signature = await provider.sign(privateKey, { message });
+      const verify = (sig: Uint8Array) => provider.verify(ALGORITHM, publicKey, { message }, sig);
+      for (const index of [0, 1000, 3308, 3309 + 10, signature.length - 1]) {
+        const tampered = signature.slice();
+        tampered[index] = (tampered[index] ?? 0) ^ 1;
+        expect(await verify(tampered)).toBe(false);
+      }
+      expect(await verify(signature.subarray(0, 3309))).toBe(false);
+      const other = await provider.sign((await provider.deriveKeyPair(ALGORITHM, provider.generateSeed(ALGORITHM))).privateKey, { message });
+      expect(await verify(Uint8Array.from([...signature.subarray(0, 3309), ...other.subarray(3309)]))).toBe(false);
+      expect(await verify(Uint8Array.from([...other.subarray(0, 3309), ...signature.subarray(3309)]))).toBe(false);
+      expect(await verify(Uint8Array.from([...signature, 0]))).toBe(false);
+    });
 
-  it("accepts the high-S twin of a valid ECDSA part (other signers emit high S)", async () => {
-    const signature = await provider.sign(privateKey, { message });
-    const twin = flipS(signature);
-    expect(toHex(twin)).not.toBe(toHex(signature));
-    expect(openSslVerifies(publicKey, message, new Uint8Array(0), twin)).toBe(true);
-    expect(await provider.verify(ALGORITHM, publicKey, { message }, twin)).toBe(true);
-  });
-
-  it("verifies composite signatures whose components OpenSSL made", async () => {
-    const keys = openSslPrivateKeys(publicKey, secret);
-    for (let i = 0; i < 4; i++) {
-      const mPrime = representative(message, context);
-      const mlDsa = crypto.sign(null, mPrime, { key: keys.mlDsa, context: LABEL });
-      const ecdsa = crypto.sign("sha256", mPrime, { key: keys.ecdsa, dsaEncoding: "der" });
-      expect(await provider.verify(ALGORITHM, publicKey, { message }, Uint8Array.from([...mlDsa, ...ecdsa]), context)).toBe(true);
-    }
-  });
-
-  it("fails if either component is modified, dropped or swapped (§3.3 step 4)", async () => {
-    const signature = await provider.sign(privateKey, { message });
-    const verify = (sig: Uint8Array) => provider.verify(ALGORITHM, publicKey, { message }, sig);
-    for (const index of [0, 1000, 3308, 3309 + 10, signature.length - 1]) {
-      const tampered = signature.slice();
-      tampered[index] = (tampered[index] ?? 0) ^ 1;
-      expect(await verify(tampered)).toBe(false);
-    }
-    expect(await verify(signature.subarray(0, 3309))).toBe(false);
-    const other = await provider.sign((await provider.deriveKeyPair(ALGORITHM, provider.generateSeed(ALGORITHM))).privateKey, { message });
-    expect(await verify(Uint8Array.from([...signature.subarray(0, 3309), ...other.subarray(3309)]))).toBe(false);
-    expect(await verify(Uint8Array.from([...other.subarray(0, 3309), ...signature.subarray(3309)]))).toBe(false);
-    expect(await verify(Uint8Array.from([...signature, 0]))).toBe(false);
-  });
-
-  it("refuses bad inputs before signing, naming the operation", async () => {
-    await expect(provider.sign(privateKey, { message }, { context: new Uint8Array(256) })).rejects.toThrow(`${ALGORITHM} sign: context must be at most 255 bytes, got 256`);
-    await expect(provider.sign(privateKey, { mu: new Uint8Array(64) })).rejects.toThrow(`${ALGORITHM} sign: external mu is defined for ML-DSA only`);
-    await expect(provider.verify(ALGORITHM, publicKey.subarray(1), { message }, new Uint8Array(3380))).rejects.toThrow("public key must be 2017 bytes");
-    const badScalar = Uint8Array.from([...secret.subarray(0, 32), ...new Uint8Array(32)]);
-    await expect(provider.deriveKeyPair(ALGORITHM, badScalar)).rejects.toThrow("P-256 scalar is not in [1, n-1]");
+    it("refuses bad inputs before signing, naming the operation", async () => {
+      await expect(provider.sign(privateKey, { message }, { context: new Uint8Array(256) })).rejects.toThrow(`${ALGORITHM} sign: context must be at most 255 bytes, got 256`);
+      await expect(provider.sign(privateKey, { mu: new Uint8Array(64) })).rejects.toThrow(`${ALGORITHM} sign: external mu is defined for ML-DSA only`);
+      await expect(provider.verify(ALGORITHM, publicKey.subarray(1), { message }, new Uint8Array(3380))).rejects.toThrow("public key must be 2017 bytes");
+      const badScalar = Uint8Array.from([...secret.subarray(0, 32), ...new Uint8Array(32)]);
+      await expect(provider.deriveKeyPair(ALGORITHM, badScalar)).rejects.toThrow("P-256 scalar is not in [1, n-1]");
+    });
   });
 });

@@ -12,7 +12,7 @@ import type {
 } from "../../shared/rpc.ts";
 import type { ChainVerdict } from "./vault/audit-chain.ts";
 import type { AuditQuery } from "./vault/audit-log.ts";
-import { kekReasons } from "./config.ts";
+import { configReasons } from "./config.ts";
 
 export { TenantVault } from "./vault/tenant-vault.ts";
 export { TenantSigner } from "./signer/tenant-signer.ts";
@@ -137,7 +137,7 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
   }
 
   async health(): Promise<{ reasons: string[] }> {
-    return { reasons: kekReasons(this.env) };
+    return { reasons: configReasons(this.env) };
   }
 }
 

@@ -124,14 +124,14 @@ function aeadKey(operation: string, handle: SecretKeyHandle): AeadKey {
   return key;
 }
 
-function specOf<K extends "kem" | "signature" | "aead">(operation: string, name: unknown, kind: K, what: string): Extract<KemAlgorithm | SignatureAlgorithm | AeadAlgorithm, { kind: K }> {
+export function specOf<K extends "kem" | "signature" | "aead">(operation: string, name: unknown, kind: K, what: string): Extract<KemAlgorithm | SignatureAlgorithm | AeadAlgorithm, { kind: K }> {
   const spec = isAlgorithmName(name) ? ALGORITHMS[name] : undefined;
   if (spec?.kind !== kind) throw new CryptoInputError(operation, `not ${what} algorithm: ${String(name)}`);
   return spec as Extract<KemAlgorithm | SignatureAlgorithm | AeadAlgorithm, { kind: K }>;
 }
 
 /** Checks a sign/verify input and context, returning which kind of input it is. */
-function checkSignInput(operation: string, spec: SignatureAlgorithm, input: SignInput, context: Uint8Array | undefined): "message" | "mu" {
+export function checkSignInput(operation: string, spec: SignatureAlgorithm, input: SignInput, context: Uint8Array | undefined): "message" | "mu" {
   const hasMessage = typeof input === "object" && input !== null && "message" in input;
   const hasMu = typeof input === "object" && input !== null && "mu" in input;
   // An empty ctx is the FIPS 204 default, so only a non-empty one counts as given here (shared/sign-input.ts).

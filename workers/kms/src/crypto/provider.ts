@@ -1,9 +1,10 @@
 /**
  * The one crypto-provider interface (architecture §1). Every key operation in the service goes through a
- * `CryptoProvider`; `NobleProvider` (pure TypeScript, with Web Crypto for AES-GCM) implements all of
- * it and is the reference. A provider backed by the runtime's native Web Crypto can be added beside
- * it without touching callers: it must give byte-identical public keys for the same stored secret,
- * and outputs the other provider verifies / decapsulates / opens.
+ * `CryptoProvider`. Two implement it: `NobleProvider` (pure TypeScript, with Web Crypto for AES-GCM)
+ * implements all of it and is the reference; `WebCryptoProvider` uses the runtime's native Web Crypto
+ * where it has the algorithm and `NobleProvider` for the rest. `selectProvider` picks one from the
+ * `CRYPTO_PROVIDER` var. Both give byte-identical public keys for the same stored secret, and each
+ * verifies / decapsulates / opens what the other produced.
  *
  * Trust boundary: the provider runs inside the TenantVault DO and is the only code that touches
  * key material in plaintext. Stored secrets come from the vault's unwrapped storage; messages,

@@ -25,6 +25,7 @@ import type {
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
+import { selectProvider } from "../crypto/select-provider.ts";
 import { SlowSigning } from "../signer/slow-signing.ts";
 import { runAlarm } from "./alarm.ts";
 import { AliasBook } from "./aliases.ts";
@@ -45,6 +46,8 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #keys: KeyCommands;
   readonly #crypto: CryptoCommands;
   readonly #aliases: AliasBook;
+  /** Set when CRYPTO_PROVIDER names no provider: every call answers it (503 `misconfigured`). */
+  readonly #misconfigured: Failure | null;
   #mutations: Promise<unknown> = Promise.resolve();
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
@@ -52,7 +55,11 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   constructor(ctx: DurableObjectState, env: KmsEnv, now: () => number = Date.now) {
     super(ctx, env);
-    const provider = new NobleProvider();
+    // An unknown CRYPTO_PROVIDER refuses every call (#admitted); the pure-TypeScript provider only
+    // fills the slot then and is never reached.
+    const selected = selectProvider(env);
+    this.#misconfigured = selected.ok ? null : selected;
+    const provider = selected.ok ? selected.value : new NobleProvider();
     const store = new KeyStore(ctx.storage.sql);
     const storage: VaultParts["storage"] = {
       sql: ctx.storage.sql,
@@ -107,7 +114,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   /** Every RPC method runs through here: the call is admitted for this vault's tenant, or refused. */
   async #admitted<T>(call: CallContext, run: () => Promise<Result<T>> | Result<T>): Promise<Result<T>> {
-    return this.#admit(call) ?? run();
+    return this.#misconfigured ?? this.#admit(call) ?? run();
   }
 
   #serialised<T>(run: () => Promise<T>): Promise<T> {
