@@ -37,6 +37,8 @@ export default defineConfig({
           include: ["test/node/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "test/node/interop/**"],
           testTimeout: 30_000,
+          // Pure modules with no shared mutable state: one process for all files, not one per file.
+          isolate: false,
         },
       },
       {
