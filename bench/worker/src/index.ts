@@ -10,8 +10,8 @@
  * Paths, all in the same workerd process:
  * - `vault`: `env.KMS.<op>(...)` over the service binding to the kms Worker's KmsService, which
  *   forwards over RPC to the tenant's TenantVault DO: the exact call the gateway makes, minus HTTP,
- *   auth, rate limit and policy. Includes the state re-read, key cache lookup, audit row (hash
- *   chain + outbox row, one transactionSync) and the alarm check; results cross two RPC hops.
+ *   auth, rate limit and policy. Includes the key + version read, key cache lookup and the audit
+ *   row (hash chain, one transactionSync); results cross two RPC hops.
  * - `provider`: the project's own crypto layer (NobleProvider; HPKE and AEAD envelope seal/open)
  *   called in this isolate: no RPC, no storage.
  * - `native`: the same code with WebCryptoProvider (native ML-KEM-768/1024 and ML-DSA, X-Wing and
@@ -30,7 +30,8 @@
  *
  * - floors: op `health` is `env.KMS.health()`, one RPC hop to the kms Worker that does no I/O;
  *   op `summary` is `env.KMS.vaultSummary()`, both hops into the DO, one SQL read, no crypto: the
- *   fixed cost of reaching the vault.
+ *   fixed cost of reaching the vault; op `record` is `env.KMS.recordEvent()`, the same plus one
+ *   audit row appended in a write transaction: what every operation adds to the summary floor.
  *
  * This file is the HTTP entry only. catalog.ts: what can be run and the fixed inputs; bare.ts: the
  * bare library calls; fixtures.ts: keys and one closure per operation and path; run.ts: the loop.
