@@ -10,7 +10,7 @@ export const SECONDS_PER_MONTH = 30 * 24 * 3600;
 /**
  * What one tenant's vault (one Durable Object, single-threaded) sustains for an operation: the
  * measured ceiling when there is one, else one core's worth of its vault CPU; never more than the
- * spacing the vault enforces (min_interval_s) nor the object's soft request limit.
+ * pace of one at a time per tenant (min_interval_s: the seconds one such operation holds its slot) nor the object's soft request limit.
  */
 export function vaultCeiling(op, limits) {
   const candidates = [
@@ -19,7 +19,7 @@ export function vaultCeiling(op, limits) {
       : { opsPerS: 1000 / op.vault_cpu_ms, boundBy: "vault CPU (1000 ÷ CPU ms)" },
     { opsPerS: limits.durable_objects.soft_limit_requests_per_second_per_object, boundBy: "Durable Object soft limit" },
   ];
-  if (op.min_interval_s !== undefined) candidates.push({ opsPerS: 1 / op.min_interval_s, boundBy: "vault spacing" });
+  if (op.min_interval_s !== undefined) candidates.push({ opsPerS: 1 / op.min_interval_s, boundBy: "one at a time per tenant" });
   return candidates.reduce((a, b) => (b.opsPerS < a.opsPerS ? b : a));
 }
 
@@ -89,7 +89,8 @@ export function limitsReached({ tenants, opsPerS, op, isolates }, measured, limi
     { limit: `one tenant's vault (${ceiling.boundBy})`, scope: "per tenant", capacity: ceiling.opsPerS, load: opsPerS, unit: "ops/s" },
     { limit: "RateLimiter object soft limit", scope: "per tenant", capacity: limits.durable_objects.soft_limit_requests_per_second_per_object, load: opsPerS, unit: "requests/s" },
     { limit: "D1 write throughput (one database)", scope: "all tenants", capacity: limits.d1.queries_per_second_at_1ms, load: d1WritesPerS, unit: "writes/s" },
-    { limit: "MetricsStore object soft limit", scope: "all isolates", capacity: limits.durable_objects.soft_limit_requests_per_second_per_object, load: isolates * measured.per_isolate.metrics_requests_per_s, unit: "requests/s" },
+    // Isolates flush into one of `metrics_shards` objects at random: the busiest shard takes about 1/N.
+    { limit: "MetricsStore shard soft limit", scope: "all isolates", capacity: limits.durable_objects.soft_limit_requests_per_second_per_object, load: (isolates * measured.per_isolate.metrics_requests_per_s) / (measured.per_isolate.metrics_shards ?? 1), unit: "requests/s" },
   ];
   const rows = out.map((x) => ({ ...x, utilisation: x.load / x.capacity }));
   const perSecondToMonths = (bytesPerS, capacity) => (bytesPerS > 0 ? capacity / (bytesPerS * SECONDS_PER_MONTH) : Infinity);

@@ -54,9 +54,9 @@ out.push("", "### Shared by all tenants", "");
 out.push(table(
   ["resource", "use", "published limit", "saturates at"],
   [
-    [`D1 (one database) writes${mark(per)}`, `${per.d1_rows_written} row per operation + ${measured.per_tenant.d1_writes_per_s}/s per active tenant`, `~${n(limits.d1.queries_per_second_at_1ms)} queries/s at 1 ms each`, `${sig(sharedCeilingOpsPerS(1_000, measured, limits))} operations/s over all tenants (with 1,000 active tenants)`],
-    [`D1 database size${mark(per)}`, `${per.d1_bytes} B per operation (audit projection)`, `${n(limits.d1.max_database_bytes / 1e9)} GB`, "see the growth table"],
-    [`MetricsStore (one global object)${mark(measured.per_isolate)}`, `${measured.per_isolate.metrics_requests_per_s} requests/s per gateway isolate`, `~${n(limits.durable_objects.soft_limit_requests_per_second_per_object)} requests/s`, `${n(limits.durable_objects.soft_limit_requests_per_second_per_object / measured.per_isolate.metrics_requests_per_s)} isolates`],
+    [`D1 (one database) writes${mark(per)}`, `${per.d1_rows_written} rows per operation + ${measured.per_tenant.d1_writes_per_s}/s per active tenant (usage)`, `~${n(limits.d1.queries_per_second_at_1ms)} queries/s at 1 ms each`, Number.isFinite(sharedCeilingOpsPerS(1_000, measured, limits)) ? `${sig(sharedCeilingOpsPerS(1_000, measured, limits))} operations/s over all tenants (with 1,000 active tenants)` : `no operation rate: ${n(limits.d1.queries_per_second_at_1ms / measured.per_tenant.d1_writes_per_s)} active tenants' usage copies`],
+    [`D1 database size${mark(per)}`, `${per.d1_bytes} B per operation (D1 holds tenants, API keys, key metadata, usage)`, `${n(limits.d1.max_database_bytes / 1e9)} GB`, "see the growth table"],
+    [`MetricsStore (${measured.per_isolate.metrics_shards ?? 1} shards)${mark(measured.per_isolate)}`, `${measured.per_isolate.metrics_requests_per_s} requests/s per gateway isolate, to one shard`, `~${n(limits.durable_objects.soft_limit_requests_per_second_per_object)} requests/s per shard`, `${n((limits.durable_objects.soft_limit_requests_per_second_per_object * (measured.per_isolate.metrics_shards ?? 1)) / measured.per_isolate.metrics_requests_per_s)} isolates`],
   ],
 ));
 
@@ -88,5 +88,5 @@ for (const name of SCENARIO_OPS) {
   }
 }
 out.push(table(["operation", "tenants", "ops/s each", "most loaded limit (load ÷ capacity)", "first storage limit to fill"], rows));
-out.push("", "† re-measured once the current changes land (bench/measured.json says which and how).");
+if (JSON.stringify(measured).includes('"remeasure":true')) out.push("", "† to be re-measured (bench/measured.json says which and how).");
 console.log(out.join("\n"));

@@ -74,7 +74,7 @@ describe("one tenant's vault", () => {
 
   it("is capped by the object's soft limit and by the vault's spacing of slow signatures", () => {
     expect(vaultCeiling(op({ vault_cpu_ms: 0.5 }), limits)).toEqual({ opsPerS: 1000, boundBy: "Durable Object soft limit" });
-    expect(vaultCeiling(op({ vault_cpu_ms: 1000, min_interval_s: 4 }), limits)).toEqual({ opsPerS: 0.25, boundBy: "vault spacing" });
+    expect(vaultCeiling(op({ vault_cpu_ms: 1000, min_interval_s: 4 }), limits)).toEqual({ opsPerS: 0.25, boundBy: "one at a time per tenant" });
     expect(vaultCeiling(op({ vault_cpu_ms: 5000, min_interval_s: 4 }), limits).opsPerS).toBe(0.2);
   });
 
