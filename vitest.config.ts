@@ -12,6 +12,12 @@
  *   with esbuild, every other option derived by wrangler from their own wrangler.toml
  *   (test/support/workers-setup.ts), so the two cannot drift apart.
  * - `vault`: the kms Worker as main Worker, for tests that reach inside the TenantVault DO.
+ *
+ * `isolate: false` in node, workers and vault: each project's files share one worker (one workerd
+ * for the Workers projects) instead of starting one per file, which was most of the suite's CPU.
+ * Every test makes its own tenants, keys and vaults (random ids) and restores what it stubs, so
+ * files cannot see each other's state; `npx vitest run --sequence.shuffle` checks that order does
+ * not matter.
  */
 import { execFileSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
@@ -37,7 +43,6 @@ export default defineConfig({
           include: ["test/node/**/*.test.ts"],
           exclude: [...configDefaults.exclude, "test/node/interop/**"],
           testTimeout: 30_000,
-          // Pure modules with no shared mutable state: one process for all files, not one per file.
           isolate: false,
         },
       },
@@ -66,6 +71,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          isolate: false,
           setupFiles: ["./test/support/apply-migrations.ts"],
           testTimeout: 30_000,
         },
@@ -82,6 +88,7 @@ export default defineConfig({
         test: {
           name: "vault",
           include: ["test/vault/**/*.test.ts"],
+          isolate: false,
           setupFiles: ["./test/support/apply-migrations.ts"],
           testTimeout: 30_000,
         },
