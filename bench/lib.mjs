@@ -280,3 +280,20 @@ export function spreadText(values, format = ms) {
   if (!s) return "–";
   return s.min === s.max ? format(s.median) : `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
 }
+
+/**
+ * The bench Worker (bench/worker) beside the real kms Worker in one workerd, for vault.mjs and
+ * vault-load.mjs. A throwaway KEK: the harness keeps its own storage, apart from .wrangler/state,
+ * and drops it on close.
+ */
+export async function vaultBenchHarness() {
+  const { createTestHarness } = await import("wrangler");
+  const { randomBytes } = await import("node:crypto");
+  return createTestHarness({
+    root,
+    workers: [
+      { configPath: "bench/worker/wrangler.toml" },
+      { configPath: "workers/kms/wrangler.toml", secrets: { KMS_KEK: randomBytes(32).toString("base64") } },
+    ],
+  });
+}

@@ -5,9 +5,8 @@
 // Worker of bench/vault.mjs (bench/worker, `POST /run {…, concurrency}`). See bench/README.md.
 //
 //   node bench/vault-load.mjs [--runs 3] [--seconds 3] [--concurrency 1,16]
-import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
-import { OFFLINE_ENV, boundedInt, commandLine, cpuTimes, loadLine, machineLines, markdownTable, requireModernNode, root, spreadText, workerdRoles } from "./lib.mjs";
+import { OFFLINE_ENV, boundedInt, commandLine, cpuTimes, loadLine, machineLines, markdownTable, requireModernNode, spreadText, vaultBenchHarness, workerdRoles } from "./lib.mjs";
 
 requireModernNode();
 // Production-like: no local observability collector on the RPC and DO hops.
@@ -36,15 +35,7 @@ const TARGETS = [
 ];
 const header = machineLines(["wrangler"]);
 
-const { createTestHarness } = await import("wrangler");
-const server = createTestHarness({
-  root,
-  workers: [
-    { configPath: "bench/worker/wrangler.toml" },
-    // A throwaway KEK: the harness keeps its own storage, apart from .wrangler/state, and drops it on close.
-    { configPath: "workers/kms/wrangler.toml", secrets: { KMS_KEK: randomBytes(32).toString("base64") } },
-  ],
-});
+const server = await vaultBenchHarness();
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => void server.close().finally(() => process.exit(130)));
 
 /** One request running n operations, `lanes` in flight: wall ms (Node's clock) and Workers' workerd CPU ms. */

@@ -13,9 +13,8 @@
 // the load of other processes. workerd's own clocks are read too, only to report whether they
 // advanced.
 import { parseArgs } from "node:util";
-import { randomBytes } from "node:crypto";
 import { hasOpenssl, localBatch } from "./openssl.mjs";
-import { OFFLINE_ENV, requireModernNode, boundedInt, commandLine, cpuTimes, descendants, loadLine, machineLines, markdownTable, median, ms, root } from "./lib.mjs";
+import { OFFLINE_ENV, requireModernNode, boundedInt, commandLine, cpuTimes, descendants, loadLine, machineLines, markdownTable, median, ms, vaultBenchHarness } from "./lib.mjs";
 
 requireModernNode();
 
@@ -48,15 +47,7 @@ const MAX_N = 5000;
 const started = performance.now();
 const header = machineLines(["wrangler", "miniflare", "@noble/post-quantum", "@noble/curves", "@noble/ciphers"]);
 
-const { createTestHarness } = await import("wrangler");
-const server = createTestHarness({
-  root,
-  workers: [
-    { configPath: "bench/worker/wrangler.toml" },
-    // A throwaway KEK: the harness keeps its own storage, apart from .wrangler/state, and drops it on close.
-    { configPath: "workers/kms/wrangler.toml", secrets: { KMS_KEK: randomBytes(32).toString("base64") } },
-  ],
-});
+const server = await vaultBenchHarness();
 
 let closing = false;
 async function shutdown(code) {
