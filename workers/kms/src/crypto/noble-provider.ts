@@ -32,6 +32,7 @@ import {
 import { systemRandom, wipe, type RandomSource } from "./bytes.ts";
 import { assertBytes, assertLength, CryptoInputError } from "./errors.ts";
 import type { CryptoProvider, Encapsulation, KeyPair, PrivateKeyHandle, SecretKeyHandle, SignInput, SignOptions } from "./provider.ts";
+import { privateHandles } from "./private-handles.ts";
 import { SIGNATURE_SCHEMES } from "./signature-schemes.ts";
 
 interface KemImplementation {
@@ -53,38 +54,9 @@ const KEMS: { readonly [N in KemAlgorithmName]: { readonly kem: KemImplementatio
 };
 
 /** Decoded private keys (the libraries' own secret-key encodings), reachable only from this module. */
-const SECRETS = new WeakMap<NoblePrivateKey, Uint8Array>();
+const PRIVATE = privateHandles<Uint8Array>((secretKey) => wipe(secretKey));
 /** Imported AEAD keys, reachable only from this module. */
 const AEAD_KEYS = new WeakMap<NobleSecretKey, AeadKey>();
-
-class NoblePrivateKey implements PrivateKeyHandle {
-  readonly algorithm: AlgorithmName;
-  readonly #publicKey: Uint8Array;
-
-  constructor(algorithm: AlgorithmName, publicKey: Uint8Array, secretKey: Uint8Array) {
-    this.algorithm = algorithm;
-    this.#publicKey = publicKey;
-    SECRETS.set(this, secretKey);
-  }
-
-  get publicKey(): Uint8Array {
-    return this.#publicKey.slice();
-  }
-
-  get usable(): boolean {
-    return SECRETS.has(this);
-  }
-
-  destroy(): void {
-    wipe(SECRETS.get(this));
-    SECRETS.delete(this);
-  }
-
-  /** Serialises to the algorithm name only: a handle never prints key material. */
-  toJSON(): { algorithm: AlgorithmName } {
-    return { algorithm: this.algorithm };
-  }
-}
 
 class NobleSecretKey implements SecretKeyHandle {
   readonly algorithm: AeadAlgorithmName;
@@ -109,11 +81,7 @@ class NobleSecretKey implements SecretKeyHandle {
 }
 
 function privateSecret(operation: string, handle: PrivateKeyHandle): Uint8Array {
-  const secret = handle instanceof NoblePrivateKey ? SECRETS.get(handle) : undefined;
-  if (secret === undefined) {
-    throw new CryptoInputError(operation, handle instanceof NoblePrivateKey ? "private key has been destroyed" : "private key was not created by this provider");
-  }
-  return secret;
+  return PRIVATE.state(operation, handle);
 }
 
 function aeadKey(operation: string, handle: SecretKeyHandle): AeadKey {
@@ -156,6 +124,16 @@ export function checkSignInput(operation: string, spec: SignatureAlgorithm, inpu
   return "message";
 }
 
+/** Checks a verify call's inputs (every provider's, the same way); a bad signature is not an input error. */
+export function checkVerifyInput(algorithm: unknown, publicKey: Uint8Array, input: SignInput, signature: Uint8Array, context: Uint8Array | undefined): { spec: SignatureAlgorithm; kind: "message" | "mu" } {
+  const spec = specOf("verify", algorithm, "signature", "a signature");
+  const operation = `${spec.name} verify`;
+  assertLength(operation, "public key", publicKey, spec.publicKeyLength);
+  const kind = checkSignInput(operation, spec, input, context);
+  assertBytes(operation, "signature", signature);
+  return { spec, kind };
+}
+
 const EMPTY = new Uint8Array(0);
 
 export interface NobleProviderOptions {
@@ -193,7 +171,7 @@ export class NobleProvider implements CryptoProvider {
     // X-Wing: GenerateKeyPairDerand(sk) (§5.2.1); the secret key kept is sk itself.
     // Signatures: see signature-schemes.ts.
     const keys = spec.kind === "kem" ? KEMS[spec.name].kem.keygen(seed) : SIGNATURE_SCHEMES[spec.name].expand(seed);
-    const handle = new NoblePrivateKey(algorithm, keys.publicKey, keys.secretKey);
+    const handle = PRIVATE.create(algorithm, keys.publicKey, keys.secretKey);
     return { publicKey: keys.publicKey.slice(), privateKey: handle };
   }
 
@@ -254,11 +232,7 @@ export class NobleProvider implements CryptoProvider {
   }
 
   async verify(algorithm: SignatureAlgorithmName, publicKey: Uint8Array, input: SignInput, signature: Uint8Array, context?: Uint8Array): Promise<boolean> {
-    const spec = specOf("verify", algorithm, "signature", "a signature");
-    const operation = `${spec.name} verify`;
-    assertLength(operation, "public key", publicKey, spec.publicKeyLength);
-    const kind = checkSignInput(operation, spec, input, context);
-    assertBytes(operation, "signature", signature);
+    const { spec, kind } = checkVerifyInput(algorithm, publicKey, input, signature, context);
     // FIPS 204 §7.2 sigDecode and FIPS 205 Algorithm 20 line 1 accept exactly one length; the
     // composite's DER part varies within known bounds (draft -19 §4.3, Appendix A).
     if (signature.length < spec.minSignatureLength || signature.length > spec.signatureLength) return false;

@@ -18,8 +18,9 @@
  */
 import { toBase64 } from "./bytes.ts";
 import { ALGORITHMS, isAlgorithmName, type AeadAlgorithmName, type AlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "./algorithms.ts";
-import { assertBytes, assertLength, CryptoInputError } from "./errors.ts";
-import { checkSignInput, NobleProvider, specOf, type NobleProviderOptions } from "./noble-provider.ts";
+import { assertLength, CryptoInputError } from "./errors.ts";
+import { checkSignInput, checkVerifyInput, NobleProvider, specOf, type NobleProviderOptions } from "./noble-provider.ts";
+import { privateHandles } from "./private-handles.ts";
 import type { CryptoProvider, Encapsulation, KeyPair, PrivateKeyHandle, SecretKeyHandle, SignInput, SignOptions } from "./provider.ts";
 import {
   compositeSignNative, compositeVerifyNative, importRawPublic, loadNativeKey, mlDsaParams, xWingDecapsulateNative, xWingEncapsulateNative, type NativeKey,
@@ -36,45 +37,14 @@ interface KeyState {
   noble: PrivateKeyHandle | undefined;
 }
 
-const STATES = new WeakMap<WebCryptoPrivateKey, KeyState>();
-
-class WebCryptoPrivateKey implements PrivateKeyHandle {
-  readonly algorithm: AlgorithmName;
-  readonly #publicKey: Uint8Array;
-
-  constructor(algorithm: AlgorithmName, publicKey: Uint8Array, state: KeyState) {
-    this.algorithm = algorithm;
-    this.#publicKey = publicKey;
-    STATES.set(this, state);
-  }
-
-  get publicKey(): Uint8Array {
-    return this.#publicKey.slice();
-  }
-
-  get usable(): boolean {
-    return STATES.has(this);
-  }
-
-  /** Wipes the seed copy and the noble handle; the CryptoKeys become unreachable with the state. */
-  destroy(): void {
-    const state = STATES.get(this);
-    state?.seed.fill(0);
-    state?.noble?.destroy();
-    STATES.delete(this);
-  }
-
-  toJSON(): { algorithm: AlgorithmName } {
-    return { algorithm: this.algorithm };
-  }
-}
+/** Decoded keys, reachable only from this module; destroying a handle wipes the seed copy and the noble handle (the CryptoKeys become unreachable with the state). */
+const PRIVATE = privateHandles<KeyState>((state) => {
+  state.seed.fill(0);
+  state.noble?.destroy();
+});
 
 function stateOf(operation: string, handle: PrivateKeyHandle): KeyState {
-  const state = handle instanceof WebCryptoPrivateKey ? STATES.get(handle) : undefined;
-  if (state === undefined) {
-    throw new CryptoInputError(operation, handle instanceof WebCryptoPrivateKey ? "private key has been destroyed" : "private key was not created by this provider");
-  }
-  return state;
+  return PRIVATE.state(operation, handle);
 }
 
 /** Imported public keys kept per provider (so per vault): verify and encapsulate skip re-importing. */
@@ -112,13 +82,13 @@ export class WebCryptoProvider implements CryptoProvider {
       // noble checks the inputs and throws the same errors.
       const pair = await this.#noble.deriveKeyPair(algorithm, seed);
       // The noble handle holds the decoded key; no seed copy is needed beside it.
-      const handle = new WebCryptoPrivateKey(algorithm, pair.publicKey, { seed: new Uint8Array(0), native: undefined, noble: pair.privateKey });
+      const handle = PRIVATE.create(algorithm, pair.publicKey, { seed: new Uint8Array(0), native: undefined, noble: pair.privateKey });
       return { publicKey: pair.publicKey.slice(), privateKey: handle };
     }
     const spec = ALGORITHMS[algorithm];
     assertLength(`${algorithm} deriveKeyPair`, "seed", seed, spec.secretLength);
     const { publicKey, key } = await loadNativeKey(algorithm, seed);
-    const handle = new WebCryptoPrivateKey(algorithm, publicKey, { seed: seed.slice(), native: key, noble: undefined });
+    const handle = PRIVATE.create(algorithm, publicKey, { seed: seed.slice(), native: key, noble: undefined });
     return { publicKey: publicKey.slice(), privateKey: handle };
   }
 
@@ -188,11 +158,8 @@ export class WebCryptoProvider implements CryptoProvider {
   }
 
   async verify(algorithm: SignatureAlgorithmName, publicKey: Uint8Array, input: SignInput, signature: Uint8Array, context?: Uint8Array): Promise<boolean> {
-    const spec = specOf("verify", algorithm, "signature", "a signature");
+    const { spec, kind } = checkVerifyInput(algorithm, publicKey, input, signature, context);
     const operation = `${spec.name} verify`;
-    assertLength(operation, "public key", publicKey, spec.publicKeyLength);
-    const kind = checkSignInput(operation, spec, input, context);
-    assertBytes(operation, "signature", signature);
     if (kind === "mu" || !(await nativeAlgorithm(spec.name))) return this.#noble.verify(algorithm, publicKey, input, signature, context);
     // FIPS 204 §7.2 sigDecode accepts one length; the composite's DER part varies within bounds (§4.3).
     if (signature.length < spec.minSignatureLength || signature.length > spec.signatureLength) return false;
