@@ -32,8 +32,8 @@ export const COMPOSITE_PREFIX = utf8("CompositeAlgorithmSignatures2025");
 export const COMPOSITE_LABEL = utf8("COMPSIG-MLDSA65-ECDSA-P256-SHA512");
 
 const ML_DSA_SEED_LENGTH = 32;
-const ML_DSA_PUBLIC_KEY_LENGTH = 1952;
-const ML_DSA_SIGNATURE_LENGTH = 3309;
+export const ML_DSA_PUBLIC_KEY_LENGTH = 1952;
+export const ML_DSA_SIGNATURE_LENGTH = 3309;
 const P256_SCALAR_LENGTH = 32;
 /** FIPS 186-5 Appendix A.2.1: draw 64 bits more than the 256-bit order before reducing. */
 const P256_KEYGEN_RANDOM_LENGTH = 48;

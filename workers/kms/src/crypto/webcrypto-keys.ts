@@ -9,7 +9,7 @@
  */
 import { p256 } from "@noble/curves/nist.js";
 import { arrayBufferBacked, concatBytes, toBase64Url, wipe } from "./bytes.ts";
-import { COMPOSITE_LABEL, compositeMessageRepresentative } from "./composite-ml-dsa.ts";
+import { COMPOSITE_LABEL, compositeMessageRepresentative, ML_DSA_PUBLIC_KEY_LENGTH, ML_DSA_SIGNATURE_LENGTH } from "./composite-ml-dsa.ts";
 import { CryptoInputError } from "./errors.ts";
 import { subtle, x25519, type CryptoKey, type EcJwk, x25519Base, x25519PrivateKey, x25519PublicKey } from "./webcrypto-native.ts";
 import { expandXWingKey, X_WING_ML_KEM_CIPHERTEXT_LENGTH, xWingCombiner } from "./x-wing.ts";
@@ -21,8 +21,6 @@ export type NativeKey =
   | { readonly kind: "x-wing"; readonly mlKem: CryptoKey; readonly x25519: CryptoKey; readonly pkX: Uint8Array }
   | { readonly kind: "composite"; readonly mlDsa: CryptoKey; readonly ecdsa: CryptoKey };
 
-const ML_DSA_65_PUBLIC_KEY_LENGTH = 1952;
-const ML_DSA_65_SIGNATURE_LENGTH = 3309;
 const P256_ORDER = p256.Point.Fn.ORDER;
 const ECDSA = { name: "ECDSA", namedCurve: "P-256" };
 const ECDSA_SHA256 = { name: "ECDSA", hash: "SHA-256" };
@@ -118,14 +116,14 @@ export async function compositeVerifyNative(
   context: Uint8Array,
   signature: Uint8Array,
 ): Promise<boolean> {
-  const ecdsaSignature = derToP1363(signature.subarray(ML_DSA_65_SIGNATURE_LENGTH));
+  const ecdsaSignature = derToP1363(signature.subarray(ML_DSA_SIGNATURE_LENGTH));
   if (ecdsaSignature === undefined) return false;
   const representative = arrayBufferBacked(compositeMessageRepresentative(context, message));
   const [mlDsaKey, ecdsaKey] = await Promise.all([
-    importPublic("ML-DSA-65", publicKey.subarray(0, ML_DSA_65_PUBLIC_KEY_LENGTH)),
-    importPublic("ECDSA-P256", publicKey.subarray(ML_DSA_65_PUBLIC_KEY_LENGTH)),
+    importPublic("ML-DSA-65", publicKey.subarray(0, ML_DSA_PUBLIC_KEY_LENGTH)),
+    importPublic("ECDSA-P256", publicKey.subarray(ML_DSA_PUBLIC_KEY_LENGTH)),
   ]);
-  const mlDsaSignature = arrayBufferBacked(signature.slice(0, ML_DSA_65_SIGNATURE_LENGTH));
+  const mlDsaSignature = arrayBufferBacked(signature.slice(0, ML_DSA_SIGNATURE_LENGTH));
   if (!(await subtle().verify(mlDsaParams("ML-DSA-65", COMPOSITE_LABEL), mlDsaKey, mlDsaSignature, representative))) return false;
   return subtle().verify(ECDSA_SHA256, ecdsaKey, ecdsaSignature, representative);
 }
@@ -144,7 +142,8 @@ export function importRawPublic(name: string, raw: Uint8Array): Promise<CryptoKe
  */
 export async function xWingEncapsulateNative(mlKemKey: CryptoKey, pkXKey: CryptoKey, pkX: Uint8Array): Promise<{ ciphertext: Uint8Array; sharedSecret: Uint8Array }> {
   const { ciphertext: ctM, sharedKey: ssM } = await subtle().encapsulateBits({ name: "ML-KEM-768" }, mlKemKey);
-  const ephemeral = await subtle().generateKey({ name: "X25519" }, true, ["deriveBits"]);
+  // Non-extractable: only the public half (always exportable) leaves, as ct_X.
+  const ephemeral = await subtle().generateKey({ name: "X25519" }, false, ["deriveBits"]);
   const ctX = new Uint8Array(await subtle().exportKey("raw", ephemeral.publicKey));
   const ssX = await x25519(ephemeral.privateKey, pkXKey);
   const ssMBytes = new Uint8Array(ssM);

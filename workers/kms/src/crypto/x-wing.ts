@@ -8,13 +8,15 @@
  * The caller wipes what it keeps no longer.
  */
 import { sha3_256, shake256 } from "@noble/hashes/sha3.js";
+import { ALGORITHMS } from "./algorithms.ts";
 import { concatBytes } from "./bytes.ts";
 
 /** §5.1: XWingLabel = "\.//^\" (0x5c2e2f2f5e5c). */
 const X_WING_LABEL = Uint8Array.of(0x5c, 0x2e, 0x2f, 0x2f, 0x5e, 0x5c);
 
-export const X_WING_ML_KEM_PUBLIC_KEY_LENGTH = 1184;
-export const X_WING_ML_KEM_CIPHERTEXT_LENGTH = 1088;
+/** The ML-KEM-768 part's lengths, from the catalog: pk_M leads the public key, ct_M the ciphertext (§5). */
+export const X_WING_ML_KEM_PUBLIC_KEY_LENGTH = ALGORITHMS["ML-KEM-768"].publicKeyLength;
+export const X_WING_ML_KEM_CIPHERTEXT_LENGTH = ALGORITHMS["ML-KEM-768"].ciphertextLength;
 
 /**
  * §5.2 expandDecapsulationKey: SHAKE256(sk, 96) = ML-KEM-768 seed d ‖ z (64 bytes, FIPS 203
