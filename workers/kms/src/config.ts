@@ -10,7 +10,7 @@ export function kekReasons(env: KmsEnv): string[] {
   return parsed.ok ? [] : [parsed.error.detail ?? "KMS keyring is misconfigured"];
 }
 
-/** An unknown CRYPTO_PROVIDER stops every vault from starting (select-provider.ts); health says why. */
+/** Every reason the kms Worker cannot serve: the keyring, and an unknown CRYPTO_PROVIDER (every vault call then answers `misconfigured`). */
 export function configReasons(env: KmsEnv): string[] {
   const provider = cryptoProviderName(env);
   return [...kekReasons(env), ...(provider.ok ? [] : [provider.error.detail ?? "CRYPTO_PROVIDER is misconfigured"])];
