@@ -8,7 +8,7 @@
 import { evictDurableObject } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ChainVerdict } from "../../workers/kms/src/vault/audit-chain.ts";
+import type { ChainVerdict } from "../../workers/shared/audit/chain.ts";
 import { b, createKey, newVault, sql, value, type TestVault } from "./helpers.ts";
 
 type Row = Record<string, SqlStorageValue>;

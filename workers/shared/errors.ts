@@ -22,6 +22,7 @@ export const ERRORS = {
   api_key_not_found: { status: 404, title: "API key not found" },
   key_not_found: { status: 404, title: "Key not found" },
   alias_not_found: { status: 404, title: "Alias not found" },
+  audit_segment_not_found: { status: 404, title: "Audit segment not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },
   idempotency_conflict: { status: 409, title: "Idempotency key reused with a different request" },
@@ -35,6 +36,7 @@ export const ERRORS = {
   policy_unavailable: { status: 503, title: "Policy engine unavailable" },
   kms_unavailable: { status: 503, title: "Key service unavailable" },
   database_unavailable: { status: 503, title: "Database unavailable" },
+  audit_unavailable: { status: 503, title: "Audit archive or signing key unavailable" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -41,6 +41,13 @@ export const OPERATIONS = {
   "policy-rules.create": { scope: "api-keys:manage", cost: 1 },
   "policy-rules.delete": { scope: "api-keys:manage", cost: 1 },
   "audit.verify": { scope: "audit:read", cost: 5 },
+  "audit.exports.list": { scope: "audit:read", cost: 1 },
+  // Streams up to a segment (a few hundred KB) out of object storage.
+  "audit.exports.get": { scope: "audit:read", cost: 2 },
+  "audit.checkpoints.list": { scope: "audit:read", cost: 1 },
+  // Asks the platform's audit key for a signature.
+  "audit.checkpoints.create": { scope: "audit:read", cost: 5 },
+  "audit.keys.list": { scope: "audit:read", cost: 1 },
 } as const satisfies Record<string, { scope: Scope; cost: number }>;
 
 export type Operation = keyof typeof OPERATIONS;
@@ -53,7 +60,9 @@ export function isOperation(value: unknown): value is Operation {
  * Events the audit log records that no API caller invokes directly: the alarm destroying a key at
  * the end of its deletion window, and a platform admin switching emergency fail-open (architecture §4).
  */
-export const SYSTEM_OPERATIONS = ["keys.destroy", "policy.fail-open.enable", "policy.fail-open.disable"] as const;
+export const SYSTEM_OPERATIONS = [
+  "keys.destroy", "policy.fail-open.enable", "policy.fail-open.disable", "audit.keys.create", "audit.keys.rotate",
+] as const;
 export type SystemOperation = (typeof SYSTEM_OPERATIONS)[number];
 
 /** Every name an audit event's `operation` may take: the catalog's, whatever the outcome, and the system's. */

@@ -162,3 +162,76 @@ export interface RecordedEvent {
   severity: "info" | "warning" | "critical";
   detail: string | null;
 }
+
+// ---- audit at scale (architecture §9): archive, checkpoints, the platform's audit keys ----------
+
+/** One archived segment (`GET /v1/audit-exports`): its manifest line with times as RFC 3339. */
+export interface AuditSegmentView {
+  id: string;
+  first_seq: number;
+  last_seq: number;
+  count: number;
+  first_time: string;
+  last_time: string;
+  prev_hash: string;
+  last_hash: string;
+  /** Hex SHA-256 of the object (the gzip bytes `GET /v1/audit-exports/{id}` streams). */
+  sha256: string;
+  bytes: number;
+  archived_at: string;
+  /** The seq of the checkpoint signed for it, or null while that signature is still pending. */
+  checkpoint_seq: number | null;
+}
+
+/** A checkpoint as `GET /v1/audit-checkpoints` lists it (`SignedCheckpoint` in archive-format.ts). */
+export interface AuditCheckpointView {
+  seq: number;
+  payload: string;
+  signature: string;
+  key_id: string;
+}
+
+/** One version of the platform's ML-DSA-65 audit signing key (`GET /v1/audit-keys`). */
+export interface AuditKeyView {
+  /** RFC 7638 thumbprint of its JWK; also the JWK's `kid`. */
+  key_id: string;
+  algorithm: "ML-DSA-65";
+  /** Checkpoints signed from `valid_from` until `valid_until` (null: the current key) are its. */
+  valid_from: string;
+  valid_until: string | null;
+  status: "current" | "retired";
+  public_key: { pem: string; jwk: Record<string, string> };
+}
+
+/** How far a log's archive is behind (`/ready`, `/metrics`, `GET /v1/audit-exports`). */
+export interface ArchiveStatus {
+  head_seq: number;
+  /** Every event up to this seq is in R2 (0: none yet). */
+  archived_through: number;
+  unarchived_events: number;
+  /** Age of the oldest event not yet in R2, in seconds (0 when all are). */
+  lag_seconds: number;
+  /** The oldest event still held in the vault (the hot window's start), or null when it is empty. */
+  hot_from_seq: number | null;
+  hot_events: number;
+  /** The last archive write's error, while it keeps failing; null otherwise. */
+  last_error: string | null;
+  next_attempt_at: string | null;
+}
+
+/** `GET /v1/audit-events/verify`: what was checked, from where, and the first break if any. */
+export interface AuditVerdictView {
+  valid: boolean;
+  checked: number;
+  first_broken?: number;
+  /** `checkpoint`: from the latest signed checkpoint to the head (the default, bounded cost);
+   *  `hot_window`: every event the vault still holds (`?from=window`); `genesis`: no checkpoint yet,
+   *  the whole log (still all in the vault). */
+  basis: "checkpoint" | "hot_window" | "genesis";
+  from_seq: number;
+  to_seq: number;
+  /** The checkpoint the walk started from, its signature checked too. */
+  checkpoint: { seq: number; key_id: string; time: string } | null;
+  /** What this check does not cover, in words (the archive: `scripts/audit-archive.ts verify`). */
+  note: string;
+}

@@ -10,7 +10,7 @@ import type {
   AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../shared/rpc.ts";
-import type { ChainVerdict } from "./vault/audit-chain.ts";
+import type { ChainVerdict } from "../../shared/audit/chain.ts";
 import type { AuditQuery } from "./vault/audit-log.ts";
 import { configReasons } from "./config.ts";
 

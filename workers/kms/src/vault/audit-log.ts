@@ -1,5 +1,5 @@
 /**
- * The vault's audit log: appends hash-chained events (audit-chain.ts). `append` is synchronous and
+ * The vault's audit log: appends hash-chained events (shared/audit/chain.ts). `append` is synchronous and
  * is always called inside the same `transactionSync` as the change it records: if the audit row
  * cannot be written, the change is rolled back and the operation returns nothing (architecture §9).
  * The log lives in the vault only; nothing of it is projected to D1.
@@ -9,7 +9,7 @@
  * appended is rolled back. Only this object appends to the vault's chain, so memory and storage
  * agree after every committed transaction.
  */
-import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "./audit-chain.ts";
+import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "../../../shared/audit/chain.ts";
 import { storedNamesOf, type AuditOperation } from "../../../shared/operations.ts";
 
 export interface AuditEntry {

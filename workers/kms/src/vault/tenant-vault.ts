@@ -29,7 +29,7 @@ import { selectProvider } from "../crypto/select-provider.ts";
 import { SlowSigning } from "../signer/slow-signing.ts";
 import { runAlarm } from "./alarm.ts";
 import { AliasBook } from "./aliases.ts";
-import { verifyChain, type ChainVerdict } from "./audit-chain.ts";
+import { verifyChain, type ChainVerdict } from "../../../shared/audit/chain.ts";
 import { AuditLog, type AuditQuery } from "./audit-log.ts";
 import { CryptoCommands } from "./crypto-frame.ts";
 import { KeyCommands } from "./key-commands.ts";

@@ -3,7 +3,7 @@
  * each rule looks only at the key row and the caller's input.
  */
 import { fail, type Failure } from "../../../shared/errors.ts";
-import type { Outcome, Severity } from "./audit-chain.ts";
+import type { Outcome, Severity } from "../../../shared/audit/chain.ts";
 import type { KeyRow } from "./rows.ts";
 
 export type VersionRule = (key: KeyRow) => number | Failure;

@@ -1,7 +1,7 @@
 /** Rendering vault rows as the API's views (architecture §5). Never a secret column. */
 import type { AliasView, AuditEventView, KeyView } from "../../../shared/rpc.ts";
 import type { AliasWithPurpose } from "./alias-store.ts";
-import type { AuditEvent } from "./audit-chain.ts";
+import type { AuditEvent } from "../../../shared/audit/chain.ts";
 import type { KeyRow, VersionRow } from "./key-store.ts";
 
 const iso = (ms: number) => new Date(ms).toISOString();
