@@ -75,6 +75,49 @@ export const VAULT_MIGRATIONS: readonly string[] = [
      updated_at INTEGER NOT NULL
    );
    CREATE INDEX aliases_key_idx ON aliases (key_id, name);`,
+  // The audit archive (architecture §9). A segment row is written, `sealing`, before its object is
+  // put to R2, so a restart re-puts the same range; its events leave the vault only once `archived`.
+  // Checkpoints are signed by the platform's audit key, which only the platform's vault holds
+  // (`audit_keys`; its seeds wrapped like key versions' secrets, wrap.ts).
+  `CREATE TABLE audit_segments (
+     id TEXT PRIMARY KEY,
+     first_seq INTEGER NOT NULL UNIQUE,
+     last_seq INTEGER NOT NULL UNIQUE CHECK (last_seq >= first_seq),
+     count INTEGER NOT NULL,
+     first_time INTEGER NOT NULL,
+     last_time INTEGER NOT NULL,
+     prev_hash TEXT NOT NULL,
+     last_hash TEXT NOT NULL,
+     state TEXT NOT NULL CHECK (state IN ('sealing', 'archived')),
+     sha256 TEXT,
+     bytes INTEGER,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     last_error TEXT,
+     next_attempt_at INTEGER,
+     sealed_at INTEGER NOT NULL,
+     archived_at INTEGER,
+     checkpoint_seq INTEGER,
+     CHECK ((state = 'archived') = (sha256 IS NOT NULL))
+   );
+   CREATE TABLE audit_checkpoints (
+     seq INTEGER PRIMARY KEY,
+     segment_id TEXT,
+     payload TEXT NOT NULL,
+     signature TEXT NOT NULL,
+     key_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     on_demand INTEGER NOT NULL CHECK (on_demand IN (0, 1)),
+     stored INTEGER NOT NULL DEFAULT 0 CHECK (stored IN (0, 1))
+   );
+   CREATE TABLE audit_keys (
+     key_id TEXT PRIMARY KEY,
+     version INTEGER NOT NULL UNIQUE CHECK (version >= 1),
+     public_key BLOB NOT NULL,
+     wrapped_secret BLOB NOT NULL,
+     kek_id TEXT NOT NULL,
+     valid_from INTEGER NOT NULL,
+     valid_until INTEGER
+   );`,
 ];
 
 export function migrate(sql: SqlStorage): void {
