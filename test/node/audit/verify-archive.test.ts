@@ -4,6 +4,7 @@
  * of the archive a holder of the bucket can do is found at its first break: a segment edited,
  * removed, reordered or replaced by a self-consistent forged chain, a checkpoint forged.
  */
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CHECKPOINT_FORMAT, segmentId, segmentText, parseSegmentText, type CheckpointPayload } from "../../../workers/shared/audit/archive-format.ts";
 import { hashEvent, type AuditEvent } from "../../../workers/shared/audit/chain.ts";
@@ -229,5 +230,38 @@ describe("the rest of the log and the keys", () => {
     expect(await firstBreak(archive)).toMatchObject({ stage: "keys", reason: expect.stringContaining("thumbprint") });
     archive.keys = [{ ...current, public_key: { ...current.public_key, pem: retired.public_key.pem ?? "" } }, retired];
     expect(await firstBreak(archive)).toMatchObject({ stage: "keys", reason: expect.stringContaining("PEM") });
+  });
+});
+
+describe("any single change is seen (property)", () => {
+  it("one byte of any segment object, or one character of any checkpoint's payload or signature", async () => {
+    const base = fx.archive();
+    const sizes = base.manifest.map((line) => line.bytes);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.record({ kind: fc.constant("segment" as const), n: fc.nat(sizes.length - 1), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+          fc.record({ kind: fc.constantFrom("payload" as const, "signature" as const), n: fc.nat(base.checkpoints.length - 1), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+        ),
+        async ({ kind, n, at, bit }) => {
+          const archive = fx.archive();
+          if (kind === "segment") {
+            const line = archive.manifest[n] as ArchiveCopy["manifest"][number];
+            const bytes = new Uint8Array(archive.segments.get(line.segment) as Uint8Array);
+            const i = at % bytes.length;
+            bytes[i] = (bytes[i] ?? 0) ^ (1 << bit);
+            archive.segments.set(line.segment, bytes);
+          } else {
+            const signed = archive.checkpoints[n] as ArchiveCopy["checkpoints"][number];
+            const text = signed[kind];
+            const i = at % text.length;
+            const swapped = text[i] === "A" ? "B" : "A";
+            archive.checkpoints[n] = { ...signed, [kind]: text.slice(0, i) + swapped + text.slice(i + 1) };
+          }
+          expect((await run(archive)).valid).toBe(false);
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 });
