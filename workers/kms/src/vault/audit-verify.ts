@@ -13,7 +13,7 @@
  * logic here is pure; `LogSource` is the little the vault lends it (SQL reads, the keys' fetch).
  */
 import { fail, ok, type Result } from "../../../shared/errors.ts";
-import { GENESIS_HASH, verifyChainFrom, type AuditEvent, type ChainHead, type ChainVerdict } from "../../../shared/audit/chain.ts";
+import { GENESIS_HASH, hashEvent, verifyChainFrom, type AuditEvent, type ChainHead, type ChainVerdict } from "../../../shared/audit/chain.ts";
 import { checkCheckpoint, type CheckpointKey, type MlDsaVerify, type SignedCheckpoint } from "../../../shared/audit/archive-format.ts";
 import type { AuditKeyView, AuditVerdictView } from "../../../shared/rpc.ts";
 
@@ -92,7 +92,10 @@ export async function verifyLog(source: LogSource, from: VerifyFrom, keys: Audit
   if (!check.ok) return ok(broken(`checkpoint ${seq} does not hold: ${check.reason}`));
   if (check.payload.seq !== seq) return ok(broken(`checkpoint ${seq} signs seq ${check.payload.seq}`));
   const event = source.eventAt(seq);
-  if (event !== undefined && event.hash !== check.payload.hash) return ok(broken(`event ${seq} differs from what checkpoint ${seq} signed`));
+  // Its fields are hashed again: a stored `hash` column that still matches proves nothing on its own.
+  if (event !== undefined && (event.hash !== check.payload.hash || hashEvent(event) !== event.hash)) {
+    return ok(broken(`event ${seq} differs from what checkpoint ${seq} signed`));
+  }
   const chain = verifyChainFrom({ seq, hash: check.payload.hash }, source.eventsAfter(seq), head);
   const oldest = source.oldestHeld();
   const held = oldest !== null && oldest <= seq ? `events ${oldest}–${seq} are still in the vault: \`from=window\` walks them` : "";

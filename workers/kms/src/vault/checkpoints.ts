@@ -54,14 +54,17 @@ export function checkpointView(row: CheckpointRow): AuditCheckpointView {
 
 const unavailable = (detail: string) => fail("audit_unavailable", detail);
 
+/** What checkpoints need of the vault: its storage, clock and audit log (the head). */
+export type CheckpointParts = Pick<VaultParts, "storage" | "now" | "audit">;
+
 export class Checkpoints {
-  readonly #parts: VaultParts;
+  readonly #parts: CheckpointParts;
   readonly #archive: R2Bucket;
   readonly #sign: CheckpointSigner;
   /** Checkpoint writes of this log, one at a time, so a row and its R2 object never hold different signatures. */
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(parts: VaultParts, archive: R2Bucket, sign: CheckpointSigner) {
+  constructor(parts: CheckpointParts, archive: R2Bucket, sign: CheckpointSigner) {
     this.#parts = parts;
     this.#archive = archive;
     this.#sign = sign;
