@@ -3,7 +3,7 @@
  * rotation retires the previous version at the new one's start and keeps it published; both are
  * audited in the platform's log. Only the platform's vault signs, and its seeds are stored only
  * wrapped: the seed unwrapped here with the KEK derives the stored public key, and its bytes
- * appear in no table of the vault.
+ * appear in no table of the vault and in no answer.
  */
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { runInDurableObject } from "cloudflare:test";
@@ -83,8 +83,16 @@ describe("the platform audit key", () => {
     expect(await runInDurableObject(vault.stub, (_i, state) => state.storage.sql.exec("SELECT * FROM audit_keys").toArray())).toEqual([]);
   });
 
-  it("stores its seeds only wrapped: unwrapped, each derives its public key, and its bytes are in no table", async () => {
-    value(await platform.auditKeys());
+  it("signs only what parses back as a checkpoint", async () => {
+    for (const bad of [{ seq: -1 }, { hash: "not hex" }, { segment: "not-a-segment" }, { segment_sha256: "AB".repeat(32) }]) {
+      expect(await platform.signCheckpoint({ ...fields("tenant-a"), ...bad })).toMatchObject({ ok: false, error: { code: "invalid_request" } });
+    }
+  });
+
+  it("stores its seeds only wrapped: unwrapped, each derives its public key, and its bytes are in no table and no answer", async () => {
+    const answers = JSON.stringify([
+      value(await platform.auditKeys()), value(await platform.signCheckpoint(fields("tenant-a"))), value(await platform.rotateAuditKey(platformCall)),
+    ]);
     const keyring = parseKeyring(env);
     if (!keyring.ok) expect.fail("no KEK in the test environment");
     const rows = await platformSql<KeyRow>("SELECT * FROM audit_keys");
@@ -94,6 +102,7 @@ describe("the platform audit key", () => {
       const seed = value(await unwrapSecret(wrappingKey, new Uint8Array(row.wrapped_secret), { keyId: "audit-signing-key", version: row.version, algorithm: "ML-DSA-65" }));
       expect(ml_dsa65.keygen(seed).publicKey).toEqual(new Uint8Array(row.public_key));
       seeds.push(hex(seed), toBase64(seed), toBase64Url(seed));
+      for (const form of [toBase64(seed), toBase64Url(seed), hex(seed), toBase64(new Uint8Array(row.wrapped_secret))]) expect(answers).not.toContain(form);
     }
     const dump = await runInDurableObject(platform, (_i, state) => {
       const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray();

@@ -12,11 +12,13 @@
  * Validity is half-open, [valid_from, valid_until), and a checkpoint is checked against it
  * (`checkCheckpoint`). Workers freeze the clock between I/O, so a rotation and a signature can read
  * the same millisecond: a rotation therefore starts one millisecond after both the clock and the
- * current version's start, and a signature is dated no earlier than its key's start. Signing and
- * rotating are serialised, so every signature lies inside its key's validity.
+ * current version's start, and a signature is dated no earlier than its key's start. Signing,
+ * creating and rotating run one at a time (a queue of their own, not the vault's mutation queue, so
+ * a checkpoint of the platform's own log can be signed from inside a vault mutation), so every
+ * signature lies inside its key's validity.
  */
 import { fail, ok, type Result } from "../../../shared/errors.ts";
-import { AUDIT_KEY_ALGORITHM, CHECKPOINT_CONTEXT, CHECKPOINT_FORMAT, checkpointPayloadText, type SignedCheckpoint } from "../../../shared/audit/archive-format.ts";
+import { AUDIT_KEY_ALGORITHM, CHECKPOINT_CONTEXT, CHECKPOINT_FORMAT, checkpointPayloadText, parseCheckpointPayload, type SignedCheckpoint } from "../../../shared/audit/archive-format.ts";
 import { toBase64 } from "../../../shared/base64.ts";
 import type { SystemOperation } from "../../../shared/operations.ts";
 import { PLATFORM_AUDIT_TENANT, type AuditKeyView, type CallContext } from "../../../shared/rpc.ts";
@@ -64,9 +66,16 @@ export async function auditKeyView(row: Pick<AuditKeyRow, "key_id" | "public_key
 
 export class AuditKeys {
   readonly #parts: VaultParts;
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(parts: VaultParts) {
     this.#parts = parts;
+  }
+
+  #serialised<T>(run: () => Promise<T>): Promise<T> {
+    const next = this.#queue.then(run, run);
+    this.#queue = next.catch(() => undefined);
+    return next;
   }
 
   #rows(): AuditKeyRow[] {
@@ -79,14 +88,14 @@ export class AuditKeys {
 
   /** Every version, newest first; makes the first one if there is none yet. */
   async list(call: CallContext): Promise<Result<AuditKeyView[]>> {
-    const current = await this.#parts.serialised(() => this.#currentOrCreate(call));
+    const current = await this.#serialised(() => this.#currentOrCreate(call));
     if (!current.ok) return current;
     return ok(await Promise.all(this.#rows().map(auditKeyView)));
   }
 
   /** A new version; the current one is retired at the same instant (never deleted: old checkpoints stay checkable). */
   async rotate(call: CallContext): Promise<Result<AuditKeyView>> {
-    return this.#parts.serialised(async () => {
+    return this.#serialised(async () => {
       const current = await this.#currentOrCreate(call);
       if (!current.ok) return current;
       const at = Math.max(this.#parts.now(), current.value.valid_from) + 1;
@@ -97,18 +106,20 @@ export class AuditKeys {
 
   /** Signs a checkpoint with the current version: the exact `checkpointPayloadText`, UTF-8, context CHECKPOINT_CONTEXT. */
   async sign(call: CallContext, fields: CheckpointFields): Promise<Result<SignedCheckpoint>> {
-    return this.#parts.serialised(async () => {
+    return this.#serialised(async () => {
       const current = await this.#currentOrCreate(call);
       if (!current.ok) return current;
       const key = current.value;
-      const handle = await this.#parts.material.load(PLATFORM_AUDIT_TENANT, {
-        keyId: AUDIT_SIGNING_KEY, version: key.version, algorithm: AUDIT_KEY_ALGORITHM, wrapped: key.wrapped_secret, kekId: key.kek_id,
-      });
-      if ("ok" in handle) return fail("audit_unavailable", "the audit signing key cannot be loaded");
       const payload = checkpointPayloadText({
         format: CHECKPOINT_FORMAT, tenant: fields.tenant, seq: fields.seq, hash: fields.hash,
         time: iso(Math.max(this.#parts.now(), key.valid_from)), segment: fields.segment, segment_sha256: fields.segment_sha256, key_id: key.key_id,
       });
+      // Only what parses back as a checkpoint is signed (archive-format.ts).
+      if (parseCheckpointPayload(payload) === null) return fail("invalid_request", "not a checkpoint: tenant, seq, hash, segment or segment_sha256");
+      const handle = await this.#parts.material.load(PLATFORM_AUDIT_TENANT, {
+        keyId: AUDIT_SIGNING_KEY, version: key.version, algorithm: AUDIT_KEY_ALGORITHM, wrapped: key.wrapped_secret, kekId: key.kek_id,
+      });
+      if ("ok" in handle) return fail("audit_unavailable", "the audit signing key cannot be loaded");
       const signature = await this.#parts.provider.sign(handle as PrivateKeyHandle, { message: utf8(payload) }, { context: utf8(CHECKPOINT_CONTEXT) });
       return ok({ payload, signature: toBase64(signature), key_id: key.key_id });
     });
@@ -135,7 +146,7 @@ export class AuditKeys {
         keyId, version, publicKey, made.wrapped, made.kekId, at,
       );
       this.#parts.audit(call).append({
-        time: at, apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: version, outcome: "allowed",
+        time: this.#parts.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: version, outcome: "allowed",
         severity: operation === "audit.keys.rotate" ? "critical" : "info",
         detail: retiring === null ? null : `retired ${retiring}`,
       });
