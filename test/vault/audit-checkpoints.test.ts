@@ -8,7 +8,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { checkpointObjectKey, parseCheckpointPayload, SEGMENT_FORMAT, segmentId, type ManifestLine, type SignedCheckpoint } from "../../workers/shared/audit/archive-format.ts";
 import { GENESIS_HASH, type ChainHead } from "../../workers/shared/audit/chain.ts";
-import { nobleCheck, unreachableBucket, withCheckpoints } from "./audit-support.ts";
+import { PLATFORM_AUDIT_TENANT } from "../../workers/shared/rpc.ts";
+import { nobleCheck, platform, platformCall, unreachableBucket, withCheckpoints } from "./audit-support.ts";
 import { b, createKey, newVault, sql, value, type TestVault } from "./helpers.ts";
 
 async function vaultWithEvents(n: number): Promise<TestVault> {
@@ -107,5 +108,12 @@ describe("an on-demand checkpoint", () => {
     const made = value(await vault.stub.createAuditCheckpoint(vault.call));
     expect(made.created).toBe(true);
     expect(await stored(vault.tenantId, made.checkpoint.seq)).toEqual({ payload: made.checkpoint.payload, signature: made.checkpoint.signature, key_id: made.checkpoint.key_id });
+  });
+
+  it("of the platform's own log is signed by the platform's vault itself, and verification starts from it", async () => {
+    value(await platform.recordEvent(platformCall, { operation: "policy.fail-open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical", detail: null }));
+    const made = value(await platform.createAuditCheckpoint(platformCall));
+    expect(await nobleCheck(made.checkpoint, PLATFORM_AUDIT_TENANT)).toMatchObject({ ok: true });
+    expect(value(await platform.verifyAudit(platformCall, { from: "checkpoint" }))).toMatchObject({ valid: true, basis: "checkpoint" });
   });
 });

@@ -291,18 +291,14 @@ export class TenantVault extends DurableObject<KmsEnv> {
     return this.#admitted(call, run);
   }
 
-  #platformCall(): CallContext {
-    return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "system", requestId: `audit-key-${this.#parts.now()}` };
-  }
-
   /** Signs another log's checkpoint (checkpoints.ts). Reached only by the kms Worker's own code, through a stub. */
   async signCheckpoint(fields: CheckpointFields): Promise<Result<SignedCheckpoint>> {
-    return this.#platformOnly(this.#platformCall(), () => this.#vaultAudit.signCheckpoint(fields));
+    return this.#platformOnly(this.#vaultAudit.system(), () => this.#vaultAudit.signCheckpoint(fields));
   }
 
   /** Every version of the audit key, public parts only; the first is made on first need. */
   async auditKeys(): Promise<Result<{ keys: AuditKeyView[] }>> {
-    return this.#platformOnly(this.#platformCall(), () => this.#vaultAudit.keys());
+    return this.#platformOnly(this.#vaultAudit.system(), () => this.#vaultAudit.keys());
   }
 
   async rotateAuditKey(call: CallContext): Promise<Result<AuditKeyView>> {

@@ -36,28 +36,28 @@ export class VaultAudit {
   constructor(parts: VaultParts, env: Pick<KmsEnv, "VAULT" | "AUDIT_ARCHIVE">, isPlatform: boolean) {
     this.#parts = parts;
     this.#keys = new AuditKeys(parts);
-    const signer = isPlatform ? (fields: CheckpointFields) => this.#keys.sign(this.#system(), fields) : platformSigner(env);
+    const signer = isPlatform ? (fields: CheckpointFields) => this.#keys.sign(this.system(), fields) : platformSigner(env);
     this.checkpoints = new Checkpoints(parts, env.AUDIT_ARCHIVE, signer);
     this.#book = new AuditKeyBook(async () => {
-      if (isPlatform) return this.#keys.list(this.#system());
+      if (isPlatform) return this.#keys.list(this.system());
       const listed = await env.VAULT.get(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT)).auditKeys();
       return listed.ok ? ok(listed.value.keys) : listed;
     });
   }
 
   /** Who makes the key on first need: the platform itself, on behalf of whichever log asked. */
-  #system(): CallContext {
+  system(): CallContext {
     return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "system", requestId: `audit-key-${this.#parts.now()}` };
   }
 
   // ---- platform vault only (TenantVault checks) ------------------------------------------------
 
   signCheckpoint(fields: CheckpointFields): Promise<Result<SignedCheckpoint>> {
-    return this.#keys.sign(this.#system(), fields);
+    return this.#keys.sign(this.system(), fields);
   }
 
   async keys(): Promise<Result<{ keys: AuditKeyView[] }>> {
-    const keys = await this.#keys.list(this.#system());
+    const keys = await this.#keys.list(this.system());
     return keys.ok ? ok({ keys: keys.value }) : keys;
   }
 
