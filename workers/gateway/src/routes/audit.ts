@@ -95,7 +95,7 @@ export const auditRoutes = [
     access: { kind: "tenant", operation: "audit.verify" },
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
     handler: async (c, { call }) => {
-      return c.json(await callKms(() => c.env.KMS.verifyAudit(call)));
+      return c.json(await callKms(() => c.env.KMS.verifyAudit(call, { from: "checkpoint" })));
     },
   }),
   route({
@@ -119,6 +119,6 @@ export const auditRoutes = [
     access: { kind: "admin" },
     errors: ["kms_unavailable"],
     responses: { 200: { description: "Verdict", schema: ChainVerdict } },
-    handler: async (c) => c.json(await callKms(() => c.env.KMS.verifyAudit(platformCallContext(c.get("requestId"))))),
+    handler: async (c) => c.json(await callKms(() => c.env.KMS.verifyAudit(platformCallContext(c.get("requestId")), { from: "checkpoint" }))),
   }),
 ];

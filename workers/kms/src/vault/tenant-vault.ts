@@ -20,6 +20,10 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
+import type { SignedCheckpoint } from "../../../shared/audit/archive-format.ts";
+import {
+  PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
+} from "../../../shared/rpc.ts";
 import type {
   AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
@@ -29,13 +33,14 @@ import { selectProvider } from "../crypto/select-provider.ts";
 import { SlowSigning } from "../signer/slow-signing.ts";
 import { runAlarm } from "./alarm.ts";
 import { AliasBook } from "./aliases.ts";
-import { verifyChain, type ChainVerdict } from "../../../shared/audit/chain.ts";
 import { AuditLog, type AuditQuery } from "./audit-log.ts";
+import type { CheckpointFields } from "./audit-keys.ts";
 import { CryptoCommands } from "./crypto-frame.ts";
 import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
+import { VaultAudit } from "./vault-audit.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
 
@@ -46,6 +51,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #keys: KeyCommands;
   readonly #crypto: CryptoCommands;
   readonly #aliases: AliasBook;
+  readonly #vaultAudit: VaultAudit;
+  /** Whether this is the platform's vault (`idFromName("platform")`): the only one holding the audit key. */
+  readonly #isPlatform: boolean;
   /** Set when CRYPTO_PROVIDER names no provider: every call answers it (503 `misconfigured`). */
   readonly #misconfigured: Failure | null;
   #mutations: Promise<unknown> = Promise.resolve();
@@ -81,10 +89,13 @@ export class TenantVault extends DurableObject<KmsEnv> {
       audit: (call) => this.#audit(call),
       serialised: (run) => this.#serialised(run),
       kickAlarm: (at) => this.#kickAlarm(at),
+      checkpoints: () => this.#vaultAudit.checkpoints,
     };
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
     this.#aliases = new AliasBook(storage, store, this.#parts.audit, now);
+    this.#isPlatform = ctx.id.equals(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
+    this.#vaultAudit = new VaultAudit(this.#parts, env, this.#isPlatform);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
 
@@ -260,11 +271,38 @@ export class TenantVault extends DurableObject<KmsEnv> {
     });
   }
 
-  async verifyAudit(call: CallContext): Promise<Result<ChainVerdict>> {
-    return this.#admitted(call, () => {
-      const log = this.#parts.audit(call);
-      return ok(verifyChain(log.all(), log.head()));
-    });
+  async verifyAudit(call: CallContext, options: { from: "checkpoint" | "window" }): Promise<Result<AuditVerdictView>> {
+    return this.#admitted(call, () => this.#vaultAudit.verify(call, options.from));
+  }
+
+  async auditCheckpoints(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }>> {
+    return this.#admitted(call, () => this.#vaultAudit.listCheckpoints(input));
+  }
+
+  async createAuditCheckpoint(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {
+    return this.#admitted(call, () => this.#vaultAudit.createCheckpoint(call));
+  }
+
+  // ---- the platform's audit key (platform vault only; vault-audit.ts) -------------------------
+
+  /** Runs only in the platform's vault, admitted for the platform; every other vault refuses. */
+  async #platformOnly<T>(call: CallContext, run: () => Promise<Result<T>>): Promise<Result<T>> {
+    if (!this.#isPlatform) return fail("internal_error", "only the platform vault holds the audit key");
+    return this.#admitted(call, run);
+  }
+
+  /** Signs another log's checkpoint (checkpoints.ts). Reached only by the kms Worker's own code, through a stub. */
+  async signCheckpoint(fields: CheckpointFields): Promise<Result<SignedCheckpoint>> {
+    return this.#platformOnly(this.#vaultAudit.system(), () => this.#vaultAudit.signCheckpoint(fields));
+  }
+
+  /** Every version of the audit key, public parts only; the first is made on first need. */
+  async auditKeys(): Promise<Result<{ keys: AuditKeyView[] }>> {
+    return this.#platformOnly(this.#vaultAudit.system(), () => this.#vaultAudit.keys());
+  }
+
+  async rotateAuditKey(call: CallContext): Promise<Result<AuditKeyView>> {
+    return this.#platformOnly(call, () => this.#vaultAudit.rotateKey(call));
   }
 
   // ---- alarm (alarm.ts) -----------------------------------------------------------------------
