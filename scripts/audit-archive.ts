@@ -5,15 +5,17 @@
  * runs it as is (type stripping); the checks are workers/shared/audit/verify-archive.ts, the
  * ML-DSA-65 verification is noble's, so nothing of the service is trusted but its published keys.
  */
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import type { SignedCheckpoint } from "../workers/shared/audit/archive-format.ts";
 import { verifyArchive, type ArchiveBreak, type ArchiveStage, type ArchiveVerdict } from "../workers/shared/audit/verify-archive.ts";
 import { UsageError, archiveLogs, nobleVerify, readArchiveDir, readKeys } from "./audit/archive-dir.ts";
 import { download } from "./audit/download.ts";
 
 const HELP = `usage:
   node scripts/audit-archive.ts download [--url URL] (--api-key KEY | --admin-token TOKEN) --out DIR [--tenant ID]
-  node scripts/audit-archive.ts verify --from-archive DIR [--tenant ID] [--keys FILE] [--from-seq N] [--rest-in-vault] [--json]
+  node scripts/audit-archive.ts verify --from-archive DIR [--tenant ID] [--keys FILE] [--checkpoint FILE]... [--from-seq N] [--rest-in-vault] [--json]
 
 download  pages GET /v1/audit-checkpoints, /v1/audit-exports and /v1/audit-keys (with --admin-token:
           the platform's log, /admin/v1/...) and writes DIR/logs/{tenant}/{segments,manifest,checkpoints}/
@@ -24,6 +26,9 @@ verify    checks every segment's SHA-256, the chain inside and across segments, 
           newest checkpoint, and names the first break.
           --keys FILE      the audit keys to trust (a GET /v1/audit-keys body kept apart from the
                            archive); default DIR/audit-keys.json
+          --checkpoint FILE  a signed checkpoint kept from earlier ({payload, signature, key_id}):
+                           the archive must reach it too (a copy cut short together with its
+                           own newest checkpoints is found this way); may be repeated
           --from-seq N     the archive starts at seq N, not at the log's first event
           --rest-in-vault  events after the archive's last segment are still in the vault's hot
                            window: a checkpoint made on demand may name them
@@ -32,7 +37,7 @@ verify    checks every segment's SHA-256, the chain inside and across segments, 
 exit codes: 0 valid (verify) or downloaded; 1 the archive is broken (verify), or a download did not
 match its digests (download); 2 usage, network or file error.`;
 
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 function text(values: Values, name: string): string | undefined {
   const value = values[name];
@@ -71,6 +76,26 @@ export function verdictLines(verdict: ArchiveVerdict, tenant: string, restInVaul
   return [...lines, `BROKEN: first break${where ? ` at ${where}` : ""}: ${found.reason}`];
 }
 
+/** Checkpoints saved apart from the archive (`--checkpoint FILE`, repeatable). */
+async function readKeptCheckpoints(files: unknown): Promise<SignedCheckpoint[]> {
+  const list = Array.isArray(files) ? (files as string[]) : [];
+  const kept: SignedCheckpoint[] = [];
+  for (const file of list) {
+    let value: unknown;
+    try {
+      value = JSON.parse(await readFile(file, "utf8"));
+    } catch {
+      throw new UsageError(`cannot read a checkpoint from ${file}`);
+    }
+    const signed = value as Partial<SignedCheckpoint> | null;
+    if (typeof signed?.payload !== "string" || typeof signed.signature !== "string" || typeof signed.key_id !== "string") {
+      throw new UsageError(`${file} is not a signed checkpoint ({"payload", "signature", "key_id"})`);
+    }
+    kept.push({ payload: signed.payload, signature: signed.signature, key_id: signed.key_id });
+  }
+  return kept;
+}
+
 async function runVerify(values: Values): Promise<number> {
   const dir = text(values, "from-archive");
   if (dir === undefined) throw new UsageError("verify needs --from-archive DIR");
@@ -84,9 +109,12 @@ async function runVerify(values: Values): Promise<number> {
   const keys = await readKeys(text(values, "keys") ?? path.join(dir, "audit-keys.json"));
   const restInVault = values["rest-in-vault"] === true;
   const { archive, layout } = await readArchiveDir(dir, tenant, keys);
+  const kept = await readKeptCheckpoints(values.checkpoint);
+  const known = new Set(archive.checkpoints.map((c) => c.payload));
+  const checkpoints = [...archive.checkpoints, ...kept.filter((c) => !known.has(c.payload))];
   const verdict: ArchiveVerdict = layout !== null
     ? { valid: false, first_break: layout, checked: { keys: 0, segments: 0, events: 0, checkpoints: 0 } }
-    : await verifyArchive(archive, nobleVerify, { firstSeq: fromSeq, restInVault });
+    : await verifyArchive({ ...archive, checkpoints }, nobleVerify, { firstSeq: fromSeq, restInVault });
   if (values.json === true) console.log(JSON.stringify({ tenant, ...verdict }));
   else for (const line of verdictLines(verdict, tenant, restInVault)) console.log(line);
   return verdict.valid ? 0 : 1;
@@ -122,6 +150,7 @@ async function main(argv: string[]): Promise<number> {
     options: {
       url: { type: "string" }, "api-key": { type: "string" }, "admin-token": { type: "string" }, out: { type: "string" },
       tenant: { type: "string" }, "from-archive": { type: "string" }, keys: { type: "string" }, "from-seq": { type: "string" },
+      checkpoint: { type: "string", multiple: true },
       "rest-in-vault": { type: "boolean" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" },
     },
   });

@@ -92,6 +92,21 @@ describe("verify --from-archive", () => {
     expect(stdout).toContain(`unknown audit key ${fx.retired.view.key_id}`);
   });
 
+  it("cut short with its newest checkpoint: valid alone, broken against a checkpoint kept from before (--checkpoint)", async () => {
+    const archive = fx.archive();
+    const last = archive.manifest.pop()?.segment ?? "";
+    archive.segments.delete(last);
+    const newest = archive.checkpoints.find((c) => c.payload.includes(last));
+    archive.checkpoints = archive.checkpoints.filter((c) => c !== newest);
+    const dir = await archiveDir("cut-short", archive);
+    expect((await runScript(["verify", "--from-archive", dir])).code).toBe(0);
+    const kept = path.join(work, "kept-checkpoint.json");
+    await writeFile(kept, JSON.stringify(newest));
+    const { code, stdout } = await runScript(["verify", "--from-archive", dir, "--checkpoint", kept]);
+    expect(code).toBe(1);
+    expect(stdout).toContain(`BROKEN: first break at seq 161, segment ${last}: events 161..200 named by checkpoint at seq 200`);
+  });
+
   it("usage and file errors: exit 2 with the usage text", async () => {
     for (const args of [["verify"], ["verify", "--from-archive", path.join(work, "absent")], ["verify", "--bogus"]]) {
       const { code, stderr } = await runScript(args);
