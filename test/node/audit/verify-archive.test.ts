@@ -60,6 +60,12 @@ describe("a segment edited", () => {
     expect(await firstBreak(archive)).toMatchObject({ stage: "digest", seq: 81, segment: id(2), reason: expect.stringContaining("SHA-256") });
   });
 
+  it("its manifest line's size edited: the digest stage names it", async () => {
+    const archive = fx.archive();
+    archive.manifest[1] = { ...(archive.manifest[1] as ArchiveCopy["manifest"][number]), bytes: 1 };
+    expect(await firstBreak(archive)).toMatchObject({ stage: "digest", seq: 41, reason: expect.stringContaining("its manifest line says 1") });
+  });
+
   it("one field changed, re-gzipped and the manifest's digest updated: the event no longer hashes", async () => {
     const archive = fx.archive();
     await resealed(archive, 2, (events) => events.map((e) => (e.seq === 85 ? { ...e, outcome: e.outcome === "allowed" ? "denied" : "allowed" } : e)));

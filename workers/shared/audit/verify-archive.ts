@@ -195,6 +195,7 @@ async function walk(archive: ArchiveInput, verify: MlDsaVerify, options: Archive
     if (bytes === undefined) broken({ stage: "digest", seq: line.first_seq, segment: id, reason: `segment ${id} is missing (its manifest line is there)` });
     const digest = await sha256Hex(bytes);
     if (digest !== line.sha256) broken({ stage: "digest", seq: line.first_seq, segment: id, reason: `segment ${id}'s SHA-256 is ${digest}, its manifest line says ${line.sha256}` });
+    if (bytes.length !== line.bytes) broken({ stage: "digest", seq: line.first_seq, segment: id, reason: `segment ${id} is ${bytes.length} bytes, its manifest line says ${line.bytes}` });
     counts.segments++;
 
     const events = await segmentEvents(id, bytes, line, tenant, counts);
