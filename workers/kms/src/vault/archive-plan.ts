@@ -55,6 +55,8 @@ export interface Backlog {
   count: number;
   /** Time of the oldest of them, null when there are none. */
   oldestTime: number | null;
+  /** Whether a sealed segment still waits for its put (a failed one, or one a restart cut short). */
+  waiting?: boolean;
 }
 
 /**
@@ -115,7 +117,7 @@ export class ArchiveSchedule {
       const backlog = this.#readBacklog();
       this.#unsealed = backlog.count;
       this.#armed = false;
-      if (backlog.count >= this.#config.segmentEvents) return this.#arm(time);
+      if (backlog.waiting === true || backlog.count >= this.#config.segmentEvents) return this.#arm(time);
       return this.#arm((backlog.oldestTime ?? time) + this.#config.segmentAgeMs);
     }
     this.#unsealed += 1;

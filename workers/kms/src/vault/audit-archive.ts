@@ -109,12 +109,12 @@ export class AuditArchive {
     return this.#sql.exec<{ s: number | null }>("SELECT max(last_seq) AS s FROM audit_segments").one().s ?? 0;
   }
 
-  /** The events not yet in any segment (a range scan on the primary key: the backlog only). */
-  backlog(): Backlog {
+  /** The events not yet in any segment (a range scan on the primary key: the backlog only); with `waiting`, whether a sealed one waits too. */
+  backlog(waiting = false): Backlog {
     const row = this.#sql
       .exec<{ n: number; t: number | null }>("SELECT count(*) AS n, min(time) AS t FROM audit_events WHERE seq > ?", this.sealedThrough())
       .one();
-    return { count: row.n, oldestTime: row.t };
+    return waiting ? { count: row.n, oldestTime: row.t, waiting: this.#oldestSealing() !== null } : { count: row.n, oldestTime: row.t };
   }
 
   /** One bounded run: put due segments in order, make missing checkpoints, trim the hot window. */

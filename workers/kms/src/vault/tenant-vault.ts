@@ -131,7 +131,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
     if (this.#archiving === undefined) {
       // No checkpointer yet: segments are archived, but their events stay until one is signed.
       const archive = new AuditArchive({ storage: this.#parts.storage, bucket: this.env.AUDIT_ARCHIVE, tenant: tenantId, config, now: this.#parts.now });
-      this.#archiving = { archive, schedule: new ArchiveSchedule(config, () => archive.backlog()) };
+      this.#archiving = { archive, schedule: new ArchiveSchedule(config, () => archive.backlog(true)) };
     }
     return this.#archiving;
   }
