@@ -29,18 +29,17 @@ import type {
 import { NobleProvider } from "../crypto/noble-provider.ts";
 import { selectProvider } from "../crypto/select-provider.ts";
 import { SlowSigning } from "../signer/slow-signing.ts";
-import { runAlarm, type ArchiveWork } from "./alarm.ts";
-import { archiveConfig, ArchiveSchedule, type ArchiveConfig } from "./archive-plan.ts";
-import { AuditArchive } from "./audit-archive.ts";
-import { archiveStatus, getSegment, listSegments } from "./audit-exports.ts";
+import { runAlarm } from "./alarm.ts";
+import { archiveConfig } from "./archive-plan.ts";
 import { AliasBook } from "./aliases.ts";
-import { verifyChain, type AuditEvent, type ChainVerdict } from "../../../shared/audit/chain.ts";
+import { verifyChain, type ChainVerdict } from "../../../shared/audit/chain.ts";
 import { AuditLog, type AuditQuery } from "./audit-log.ts";
 import { CryptoCommands } from "./crypto-frame.ts";
 import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
+import { VaultArchive } from "./vault-archive.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
 
@@ -57,9 +56,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
   #auditLog: AuditLog | undefined;
-  /** The AUDIT_* vars, parsed once; null only when misconfigured (every call is refused then). */
-  readonly #archiveConfig: ArchiveConfig | null;
-  #archiving: ArchiveWork | undefined;
+  readonly #archive: VaultArchive;
 
   constructor(ctx: DurableObjectState, env: KmsEnv, now: () => number = Date.now) {
     super(ctx, env);
@@ -68,7 +65,6 @@ export class TenantVault extends DurableObject<KmsEnv> {
     const selected = selectProvider(env);
     const archive = archiveConfig(env);
     this.#misconfigured = !selected.ok ? selected : !archive.ok ? archive : null;
-    this.#archiveConfig = archive.ok ? archive.value : null;
     const provider = selected.ok ? selected.value : new NobleProvider();
     const store = new KeyStore(ctx.storage.sql);
     const storage: VaultParts["storage"] = {
@@ -92,6 +88,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       serialised: (run) => this.#serialised(run),
       kickAlarm: (at) => this.#kickAlarm(at),
     };
+    this.#archive = new VaultArchive(storage, env.AUDIT_ARCHIVE, archive.ok ? archive.value : null, now, this.#parts.kickAlarm);
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
     this.#aliases = new AliasBook(storage, store, this.#parts.audit, now);
@@ -119,29 +116,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
   /** The one audit log of this vault's tenant (admitted calls only name that tenant). */
   #audit(call: CallContext): AuditLog {
     if (this.#auditLog?.tenantId !== call.tenantId) {
-      this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId, (event) => this.#appended(call.tenantId, event));
+      this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId, (event) => this.#archive.appended(call.tenantId, event));
     }
     return this.#auditLog;
-  }
-
-  /** The tenant's audit archive (R2) and its schedule; null when the AUDIT_* vars are misconfigured. */
-  #archive(tenantId: string): ArchiveWork | null {
-    const config = this.#archiveConfig;
-    if (config === null) return null;
-    if (this.#archiving === undefined) {
-      // No checkpointer yet: segments are archived, but their events stay until one is signed.
-      const archive = new AuditArchive({ storage: this.#parts.storage, bucket: this.env.AUDIT_ARCHIVE, tenant: tenantId, config, now: this.#parts.now });
-      this.#archiving = { archive, schedule: new ArchiveSchedule(config, () => archive.backlog(true)) };
-    }
-    return this.#archiving;
-  }
-
-  /** After each append (inside its transaction): sets the alarm only when the schedule says so. */
-  #appended(tenantId: string, event: AuditEvent): void {
-    const work = this.#archive(tenantId);
-    const at = work?.schedule.appended(event.time) ?? null;
-    // Once the transaction has returned: storage calls cannot run inside transactionSync.
-    if (at !== null) void Promise.resolve().then(() => this.#kickAlarm(at)).catch(() => work?.schedule.disarm());
   }
 
   /** Every RPC method runs through here: the call is admitted for this vault's tenant, or refused. */
@@ -299,25 +276,17 @@ export class TenantVault extends DurableObject<KmsEnv> {
     });
   }
 
-  /** Archived segments, newest first, with how far the archive is behind. */
+  /** Archived segments, newest first, with how far the archive is behind (vault-archive.ts). */
   async auditSegments(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ segments: AuditSegmentView[]; next_cursor: string | null; status: ArchiveStatus }>> {
-    return this.#admitted(call, () => {
-      const listed = listSegments(this.ctx.storage.sql, input);
-      return listed.ok ? ok({ ...listed.value, status: this.#status() }) : listed;
-    });
+    return this.#admitted(call, () => this.#archive.segments(input));
   }
 
   async auditSegment(call: CallContext, id: string): Promise<Result<{ segment: AuditSegmentView; body: ReadableStream<Uint8Array> }>> {
-    return this.#admitted(call, () => getSegment(this.ctx.storage.sql, this.env.AUDIT_ARCHIVE, call.tenantId, id));
+    return this.#admitted(call, () => this.#archive.segment(call.tenantId, id));
   }
 
   async archiveStatus(call: CallContext): Promise<Result<ArchiveStatus>> {
-    return this.#admitted(call, () => ok(this.#status()));
-  }
-
-  #status(): ArchiveStatus {
-    const { oldest_unarchived_at: _oldest, ...status } = archiveStatus(this.ctx.storage.sql, this.#parts.now());
-    return status;
+    return this.#admitted(call, () => ok(this.#archive.status()));
   }
 
   // ---- alarm (alarm.ts) -----------------------------------------------------------------------
@@ -325,7 +294,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   override async alarm(): Promise<void> {
     const tenantId = this.#owner();
     if (tenantId === undefined) return;
-    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive(tenantId));
+    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive.work(tenantId));
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }
