@@ -119,6 +119,7 @@ export class AuditArchive {
 
   /** One bounded run: put due segments in order, make missing checkpoints, trim the hot window. */
   async run(): Promise<ArchiveRun> {
+    const now = this.#deps.now;
     const result: ArchiveRun = { archived: 0, checkpointed: 0, deleted: 0, error: null, next: null, unsealed: 0 };
     for (let n = 0; n < MAX_SEGMENTS_PER_RUN; n++) {
       const row = this.#oldestSealing() ?? this.#seal();
@@ -133,10 +134,11 @@ export class AuditArchive {
     const checkpoints = await this.#checkpoint();
     result.checkpointed = checkpoints.done;
     result.error ??= checkpoints.error;
-    result.deleted = this.#trim();
+    const trimmed = this.#trim();
+    result.deleted = trimmed.deleted;
     const backlog = this.backlog();
     result.unsealed = backlog.count;
-    result.next = this.#nextRun(backlog, result.deleted === TRIM_BATCH);
+    result.next = this.#nextRun(backlog, trimmed.deleted === TRIM_BATCH ? now() : trimmed.dueAt);
     return result;
   }
 
@@ -235,20 +237,33 @@ export class AuditArchive {
     return this.#sql.exec<{ s: number | null }>(sql, ...(pending === null ? [] : [pending])).one().s ?? 0;
   }
 
-  /** Deletes up to TRIM_BATCH events that have left the hot window and are safe in R2. */
-  #trim(): number {
+  /**
+   * Deletes up to TRIM_BATCH of the oldest events, those that have left the hot window and are safe
+   * in R2, always a prefix (the hot window stays contiguous), reading only as far as the first event
+   * that must stay. Returns how many went, and when the oldest remaining safe event leaves by age.
+   */
+  #trim(): { deleted: number; dueAt: number | null } {
     const head = this.#sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM audit_events").one().s ?? 0;
-    const plan = trimPlan(this.safeThrough(), head, this.#deps.config, this.#deps.now());
-    if (plan === null) return 0;
-    return this.#sql.exec(
-      `DELETE FROM audit_events WHERE seq IN (SELECT seq FROM audit_events WHERE seq <= ? AND (time < ? OR seq <= ?) ORDER BY seq LIMIT ?)
-       RETURNING seq`,
-      plan.maxSeq, plan.before, plan.beyondSeq, TRIM_BATCH,
-    ).toArray().length;
+    const now = this.#deps.now();
+    const plan = trimPlan(this.safeThrough(), head, this.#deps.config, now);
+    if (plan === null) return { deleted: 0, dueAt: null };
+    let cut = 0;
+    let deleted = 0;
+    let dueAt: number | null = null;
+    for (const e of this.#sql.exec<{ seq: number; time: number }>("SELECT seq, time FROM audit_events WHERE seq <= ? ORDER BY seq LIMIT ?", plan.maxSeq, TRIM_BATCH)) {
+      if (!(e.time < plan.before || e.seq <= plan.beyondSeq)) {
+        dueAt = e.time + this.#deps.config.hotAgeMs;
+        break;
+      }
+      cut = e.seq;
+      deleted += 1;
+    }
+    if (cut > 0) this.#sql.exec("DELETE FROM audit_events WHERE seq <= ?", cut);
+    return { deleted, dueAt };
   }
 
-  /** The earliest time anything is due: a retry, the next seal, a missing checkpoint, more to trim. */
-  #nextRun(backlog: Backlog, moreToTrim: boolean): number | null {
+  /** The earliest time anything is due: a retry, the next seal, a missing checkpoint, an event to trim. */
+  #nextRun(backlog: Backlog, trimAt: number | null): number | null {
     const now = this.#deps.now();
     // Both queues go in order, so only their oldest row's time counts.
     const sealing = this.#oldestSealing();
@@ -261,7 +276,7 @@ export class AuditArchive {
       due(unsigned),
       // A seal waits behind a sealing segment: its retry time covers it.
       sealing === null ? sealDueAt(backlog, this.#deps.config, now) : null,
-      moreToTrim ? now : null,
+      trimAt === null ? null : Math.max(now, trimAt),
     ].filter((t): t is number => t !== null);
     return times.length > 0 ? Math.min(...times) : null;
   }
