@@ -109,12 +109,17 @@ export class AuditArchive {
     return this.#sql.exec<{ s: number | null }>("SELECT max(last_seq) AS s FROM audit_segments").one().s ?? 0;
   }
 
-  /** The events not yet in any segment (a range scan on the primary key: the backlog only); with `waiting`, whether a sealed one waits too. */
+  /**
+   * The events not yet in any segment, from two index lookups: seqs are contiguous above the
+   * sealed ones (retention deletes only a prefix), so nothing counts rows. With `waiting`: whether a
+   * sealed segment still waits for its put too.
+   */
   backlog(waiting = false): Backlog {
-    const row = this.#sql
-      .exec<{ n: number; t: number | null }>("SELECT count(*) AS n, min(time) AS t FROM audit_events WHERE seq > ?", this.sealedThrough())
-      .one();
-    return waiting ? { count: row.n, oldestTime: row.t, waiting: this.#oldestSealing() !== null } : { count: row.n, oldestTime: row.t };
+    const sealed = this.sealedThrough();
+    const head = this.#sql.exec<{ s: number | null }>("SELECT max(seq) AS s FROM audit_events").one().s ?? 0;
+    const oldest = this.#sql.exec<{ time: number }>("SELECT time FROM audit_events WHERE seq > ? ORDER BY seq LIMIT 1", sealed).toArray()[0];
+    const backlog = { count: oldest === undefined ? 0 : head - sealed, oldestTime: oldest?.time ?? null };
+    return waiting ? { ...backlog, waiting: this.#oldestSealing() !== null } : backlog;
   }
 
   /** One bounded run: put due segments in order, make missing checkpoints, trim the hot window. */

@@ -57,7 +57,8 @@ export async function getSegment(
 
 /** How far this log's archive is behind, from the vault's own rows; and the oldest unarchived event's time. */
 export function archiveStatus(sql: SqlStorage, now: number): ArchiveStatus & { oldest_unarchived_at: number | null } {
-  const hot = sql.exec<{ head: number | null; first: number | null; n: number }>("SELECT max(seq) AS head, min(seq) AS first, count(*) AS n FROM audit_events").one();
+  // Two index lookups, no count: the hot window is contiguous (retention deletes only a prefix).
+  const hot = sql.exec<{ head: number | null; first: number | null }>("SELECT max(seq) AS head, min(seq) AS first FROM audit_events").one();
   const pending = sql.exec<{ s: number | null }>("SELECT min(first_seq) AS s FROM audit_segments WHERE state = 'sealing'").one().s;
   const archived = sql
     .exec<{ s: number | null }>("SELECT max(last_seq) AS s FROM audit_segments WHERE state = 'archived' AND last_seq < ?", pending ?? Number.MAX_SAFE_INTEGER)
@@ -75,7 +76,7 @@ export function archiveStatus(sql: SqlStorage, now: number): ArchiveStatus & { o
     unarchived_events: head - archived,
     lag_seconds: oldest === undefined ? 0 : Math.max(0, Math.floor((now - oldest.time) / 1000)),
     hot_from_seq: hot.first,
-    hot_events: hot.n,
+    hot_events: hot.head === null || hot.first === null ? 0 : hot.head - hot.first + 1,
     last_error: failing?.last_error ?? null,
     next_attempt_at: failing?.next_attempt_at == null ? null : iso(failing.next_attempt_at),
     oldest_unarchived_at: oldest?.time ?? null,
