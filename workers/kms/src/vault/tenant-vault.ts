@@ -88,6 +88,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       serialised: (run) => this.#serialised(run),
       kickAlarm: (at) => this.#kickAlarm(at),
     };
+    // No checkpointer yet (the platform's audit key signs them): segments are archived, events stay.
     this.#archive = new VaultArchive(storage, env.AUDIT_ARCHIVE, archive.ok ? archive.value : null, now, this.#parts.kickAlarm);
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));

@@ -9,7 +9,7 @@ import { ok, type Result } from "../../../shared/errors.ts";
 import type { ArchiveStatus, AuditSegmentView } from "../../../shared/rpc.ts";
 import type { ArchiveWork } from "./alarm.ts";
 import { ArchiveSchedule, type ArchiveConfig } from "./archive-plan.ts";
-import { AuditArchive, type ArchiveBucket, type ArchiveDeps } from "./audit-archive.ts";
+import { AuditArchive, type ArchiveBucket, type ArchiveDeps, type SegmentCheckpointer } from "./audit-archive.ts";
 import { archiveStatus, getSegment, listSegments } from "./audit-exports.ts";
 
 export class VaultArchive {
@@ -19,14 +19,24 @@ export class VaultArchive {
   readonly #config: ArchiveConfig | null;
   readonly #now: () => number;
   readonly #kickAlarm: (at: number) => Promise<void>;
+  readonly #checkpointer: SegmentCheckpointer | undefined;
   #work: ArchiveWork | undefined;
 
-  constructor(storage: ArchiveDeps["storage"], bucket: ArchiveBucket, config: ArchiveConfig | null, now: () => number, kickAlarm: (at: number) => Promise<void>) {
+  /** Without a `checkpointer`, segments are archived but their events never leave the vault. */
+  constructor(
+    storage: ArchiveDeps["storage"],
+    bucket: ArchiveBucket,
+    config: ArchiveConfig | null,
+    now: () => number,
+    kickAlarm: (at: number) => Promise<void>,
+    checkpointer?: SegmentCheckpointer,
+  ) {
     this.#storage = storage;
     this.#bucket = bucket;
     this.#config = config;
     this.#now = now;
     this.#kickAlarm = kickAlarm;
+    this.#checkpointer = checkpointer;
   }
 
   /** The tenant's archive and its schedule (a vault holds one tenant's log); null when misconfigured. */
@@ -34,8 +44,7 @@ export class VaultArchive {
     const config = this.#config;
     if (config === null) return null;
     if (this.#work === undefined) {
-      // No checkpointer yet: segments are archived, but their events stay until one is signed.
-      const archive = new AuditArchive({ storage: this.#storage, bucket: this.#bucket, tenant: tenantId, config, now: this.#now });
+      const archive = new AuditArchive({ storage: this.#storage, bucket: this.#bucket, tenant: tenantId, config, now: this.#now, checkpointer: this.#checkpointer });
       this.#work = { archive, schedule: new ArchiveSchedule(config, () => archive.backlog(true)) };
     }
     return this.#work;
