@@ -124,7 +124,6 @@ export class AuditArchive {
 
   /** One bounded run: put due segments in order, make missing checkpoints, trim the hot window. */
   async run(): Promise<ArchiveRun> {
-    const now = this.#deps.now;
     const result: ArchiveRun = { archived: 0, checkpointed: 0, deleted: 0, error: null, next: null, unsealed: 0 };
     for (let n = 0; n < MAX_SEGMENTS_PER_RUN; n++) {
       const row = this.#oldestSealing() ?? this.#seal();
@@ -143,7 +142,7 @@ export class AuditArchive {
     result.deleted = trimmed.deleted;
     const backlog = this.backlog();
     result.unsealed = backlog.count;
-    result.next = this.#nextRun(backlog, trimmed.deleted === TRIM_BATCH ? now() : trimmed.dueAt);
+    result.next = this.#nextRun(backlog, trimmed.deleted === TRIM_BATCH ? this.#deps.now() : trimmed.dueAt);
     return result;
   }
 
