@@ -7,7 +7,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
-  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../shared/rpc.ts";
 import {
@@ -150,6 +150,20 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
   /** Only the platform's call context reaches the platform's vault, and only that vault rotates. */
   rotateAuditKey(call: CallContext): Promise<Result<AuditKeyView>> {
     return this.#vault(call).rotateAuditKey(call);
+  }
+
+  /** The log's archived segments (R2), newest first, and how far the archive is behind. */
+  auditSegments(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ segments: AuditSegmentView[]; next_cursor: string | null; status: ArchiveStatus }>> {
+    return this.#vault(call).auditSegments(call, input);
+  }
+
+  /** One archived segment's gzip bytes; another log's segment id answers `audit_segment_not_found`. */
+  auditSegment(call: CallContext, id: string): Promise<Result<{ segment: AuditSegmentView; body: ReadableStream<Uint8Array> }>> {
+    return this.#vault(call).auditSegment(call, id);
+  }
+
+  archiveStatus(call: CallContext): Promise<Result<ArchiveStatus>> {
+    return this.#vault(call).archiveStatus(call);
   }
 
   /** Records an event decided outside the vault (a gateway or policy denial, a fail-open allowance). */

@@ -17,6 +17,8 @@
  * - The vault remembers its tenant and refuses calls for any other tenant id.
  * - A transaction that throws is rolled back whole, and the audit chain's head kept in memory is
  *   dropped with it (audit-log.ts), so the next event chains onto what storage holds.
+ * - Appends never read or set the alarm per event: the archive's schedule (archive-plan.ts) sets it
+ *   once after a restart and once per full segment; the alarm archives to R2 (audit-archive.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
@@ -25,13 +27,14 @@ import {
   PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
 } from "../../../shared/rpc.ts";
 import type {
-  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
 import { selectProvider } from "../crypto/select-provider.ts";
 import { SlowSigning } from "../signer/slow-signing.ts";
 import { runAlarm } from "./alarm.ts";
+import { archiveConfig } from "./archive-plan.ts";
 import { AliasBook } from "./aliases.ts";
 import { AuditLog, type AuditQuery } from "./audit-log.ts";
 import type { CheckpointFields } from "./audit-keys.ts";
@@ -40,6 +43,7 @@ import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
+import { VaultArchive } from "./vault-archive.ts";
 import { VaultAudit } from "./vault-audit.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
@@ -60,13 +64,15 @@ export class TenantVault extends DurableObject<KmsEnv> {
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
   #auditLog: AuditLog | undefined;
+  readonly #archive: VaultArchive;
 
   constructor(ctx: DurableObjectState, env: KmsEnv, now: () => number = Date.now) {
     super(ctx, env);
     // An unknown CRYPTO_PROVIDER refuses every call (#admitted); the pure-TypeScript provider only
     // fills the slot then and is never reached.
     const selected = selectProvider(env);
-    this.#misconfigured = selected.ok ? null : selected;
+    const archive = archiveConfig(env);
+    this.#misconfigured = !selected.ok ? selected : !archive.ok ? archive : null;
     const provider = selected.ok ? selected.value : new NobleProvider();
     const store = new KeyStore(ctx.storage.sql);
     const storage: VaultParts["storage"] = {
@@ -91,6 +97,10 @@ export class TenantVault extends DurableObject<KmsEnv> {
       kickAlarm: (at) => this.#kickAlarm(at),
       checkpoints: () => this.#vaultAudit.checkpoints,
     };
+    // Each archived segment gets its checkpoint, signed by the platform's audit key (checkpoints.ts).
+    this.#archive = new VaultArchive(storage, env.AUDIT_ARCHIVE, archive.ok ? archive.value : null, now, this.#parts.kickAlarm, {
+      forSegment: (tenant, line) => this.#vaultAudit.checkpoints.forSegment(tenant, line),
+    });
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
     this.#aliases = new AliasBook(storage, store, this.#parts.audit, now);
@@ -119,7 +129,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   /** The one audit log of this vault's tenant (admitted calls only name that tenant). */
   #audit(call: CallContext): AuditLog {
-    if (this.#auditLog?.tenantId !== call.tenantId) this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId);
+    if (this.#auditLog?.tenantId !== call.tenantId) {
+      this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId, (event) => this.#archive.appended(call.tenantId, event));
+    }
     return this.#auditLog;
   }
 
@@ -305,12 +317,25 @@ export class TenantVault extends DurableObject<KmsEnv> {
     return this.#platformOnly(call, () => this.#vaultAudit.rotateKey(call));
   }
 
+  /** Archived segments, newest first, with how far the archive is behind (vault-archive.ts). */
+  async auditSegments(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ segments: AuditSegmentView[]; next_cursor: string | null; status: ArchiveStatus }>> {
+    return this.#admitted(call, () => this.#archive.segments(input));
+  }
+
+  async auditSegment(call: CallContext, id: string): Promise<Result<{ segment: AuditSegmentView; body: ReadableStream<Uint8Array> }>> {
+    return this.#admitted(call, () => this.#archive.segment(call.tenantId, id));
+  }
+
+  async archiveStatus(call: CallContext): Promise<Result<ArchiveStatus>> {
+    return this.#admitted(call, () => ok(this.#archive.status()));
+  }
+
   // ---- alarm (alarm.ts) -----------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
     const tenantId = this.#owner();
     if (tenantId === undefined) return;
-    const next = await runAlarm(this.#parts, this.env.DB, tenantId);
+    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive.work(tenantId));
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }
