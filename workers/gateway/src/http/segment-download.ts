@@ -32,12 +32,14 @@ export function segmentDownload(requested: string, segment: AuditSegmentView, bo
     void body.cancel().catch(() => undefined);
     throw new ApiError("kms_unavailable");
   }
-  // FixedLengthStream: Content-Length is sent up front and a stream of any other length errors.
+  // FixedLengthStream: the body is sent with its length, and a stream of any other length errors
+  // instead of passing as whole. The header says the same for every reader of the Response.
   const stream = body.pipeThrough(new FixedLengthStream(segment.bytes));
   return new Response(stream, {
     status: 200,
     headers: {
       "Content-Type": "application/gzip",
+      "Content-Length": String(segment.bytes),
       "Content-Disposition": `attachment; filename="${segment.id}.ndjson.gz"`,
       "Repr-Digest": digest,
     },
