@@ -6,7 +6,9 @@
 //   4. the D1 database `pqkms`: created when the configs still hold the placeholder id (an existing
 //      database of that name is reused), and its id written into the three wrangler.toml files;
 //   5. the D1 migrations, applied remotely;
-//   6. `wrangler deploy` of kms, policy, then the gateway (its service bindings need the other two).
+//   6. the R2 bucket `pqkms-audit` (the kms Worker's AUDIT_ARCHIVE: archived audit segments), created
+//      when the account has none of that name;
+//   7. `wrangler deploy` of kms, policy, then the gateway (its service bindings need the other two).
 //
 //   npm run deploy -- --dry-run                  step 1 only, plus what the real run would do; offline
 //   npm run deploy -- --secrets-file prod.env    NAME=value lines (unquoted); each Worker gets only its own
@@ -28,6 +30,8 @@ ensureDocsAssets();
 
 const DATABASE_NAME = "pqkms";
 const PLACEHOLDER_DATABASE_ID = "00000000-0000-4000-8000-000000000000";
+/** The bucket of workers/kms/wrangler.toml's AUDIT_ARCHIVE binding. */
+const AUDIT_BUCKET = "pqkms-audit";
 /** Deploy order: a service binding must name a Worker that already exists. */
 const WORKERS = [
   { name: "kms", config: "workers/kms/wrangler.toml", secrets: ["KMS_KEK", "KMS_KEKS", "KMS_KEK_ACTIVE"] },
@@ -149,6 +153,17 @@ function ensureDatabase() {
   return database.uuid;
 }
 
+/** The audit archive's R2 bucket, created if the account has none of that name (an existing one is reused). */
+function ensureAuditBucket() {
+  if (wrangler(["r2", "bucket", "info", AUDIT_BUCKET], { capture: true, timeout: API_TIMEOUT_MS }).ok) {
+    console.log(`reusing the account's R2 bucket ${AUDIT_BUCKET}`);
+    return;
+  }
+  const created = wrangler(["r2", "bucket", "create", AUDIT_BUCKET], { capture: true, timeout: API_TIMEOUT_MS });
+  if (!created.ok) throw new DeployError(`wrangler r2 bucket create ${AUDIT_BUCKET} failed:\n${created.stdout}${created.stderr}`);
+  console.log(`created R2 bucket ${AUDIT_BUCKET}`);
+}
+
 /** Writes the id over the placeholder in each config's `database_id` line (comments and layout kept). */
 function writeDatabaseId(id) {
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) throw new DeployError(`unexpected D1 id "${id}"`);
@@ -192,6 +207,7 @@ async function main() {
           ? `- create (or reuse) the D1 database ${DATABASE_NAME} and write its id into the three wrangler.toml files`
           : `- use the D1 database ${databaseId} named in the configs`,
         "- apply schema/migrations to it remotely",
+        `- create (or reuse) the R2 bucket ${AUDIT_BUCKET}`,
         `- deploy ${configs.map((c) => c.name).join(", then ")}`,
       ].join("\n"),
     );
@@ -223,6 +239,9 @@ async function main() {
   if (!wrangler(["d1", "migrations", "apply", "DB", "--remote", "-c", "wrangler.toml"]).ok) {
     throw new DeployError("the remote D1 migrations failed; nothing was deployed");
   }
+
+  step(`R2 bucket ${AUDIT_BUCKET}`);
+  ensureAuditBucket();
 
   const scratch = mkdtempSync(path.join(tmpdir(), "pqkms-deploy-"));
   try {

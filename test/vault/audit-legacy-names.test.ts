@@ -36,8 +36,8 @@ describe("events stored under earlier names", () => {
     await appendLegacy(vault, key.id, Object.keys(LEGACY_OPERATION_NAMES));
     value(await vault.stub.changeState(vault.call, key.id, "disable", null));
     value(await vault.stub.changeState(vault.call, key.id, "enable", null));
-    const verdict = value(await vault.stub.verifyAudit(vault.call));
-    expect(verdict).toEqual({ valid: true, checked: 3 + Object.keys(LEGACY_OPERATION_NAMES).length });
+    const verdict = value(await vault.stub.verifyAudit(vault.call, { from: "checkpoint" }));
+    expect(verdict).toMatchObject({ valid: true, checked: 3 + Object.keys(LEGACY_OPERATION_NAMES).length });
   });
 
   it("are found by a filter on the catalog's name, beside the new spelling", async () => {

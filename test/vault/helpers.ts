@@ -69,6 +69,15 @@ function bytesAsHex(_key: string, v: unknown): unknown {
   return v instanceof ArrayBuffer ? [...new Uint8Array(v)].map((b) => b.toString(16).padStart(2, "0")).join("") : v;
 }
 
+/**
+ * When the audit archive wants the alarm while nothing is sealed yet: the oldest event's time plus
+ * AUDIT_SEGMENT_SECONDS (an hour in workers/kms/wrangler.toml; archive-plan.ts).
+ */
+export async function archiveDue(vault: TestVault): Promise<number> {
+  const [oldest] = await sql<{ time: number }>(vault, "SELECT min(time) AS time FROM audit_events");
+  return (oldest?.time ?? NaN) + 3_600_000;
+}
+
 /** Runs the vault's alarm now, whenever it was scheduled for. */
 export async function runAlarmNow(vault: TestVault): Promise<void> {
   await runInDurableObject(vault.stub, async (instance: TenantVault) => {

@@ -26,7 +26,7 @@
  * SLH-DSA-SHA2-128s sign (about 3 s of CPU) is run n = 1: the vault allows one per tenant every
  * 4 s, so `POST /run {..., n: 0, prepare: true}` first sets up a fresh tenant and key for the
  * next timed vault sign.
- * `POST /verify-audit` runs `env.KMS.verifyAudit()` over the bench tenant's whole audit chain.
+ * `POST /verify-audit` runs `env.KMS.verifyAudit(call, { from: "window" })` over every event the bench tenant's vault holds.
  *
  * - floors: op `health` is `env.KMS.health()`, one RPC hop to the kms Worker that does no I/O;
  *   op `summary` is `env.KMS.vaultSummary()`, both hops into the DO, one SQL read, no crypto: the
@@ -56,7 +56,7 @@ export default {
     }
     if (request.method === "POST" && url.pathname === "/verify-audit") {
       // The whole hash chain of the bench tenant's vault, as GET /v1/audit-events/verify does it.
-      const result = await env.KMS.verifyAudit(CALL);
+      const result = await env.KMS.verifyAudit(CALL, { from: "window" });
       if (!result.ok) return Response.json({ error: result.error.code }, { status: 500 });
       return Response.json(result.value);
     }

@@ -7,10 +7,12 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
-  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../shared/rpc.ts";
-import type { ChainVerdict } from "../../shared/audit/chain.ts";
+import {
+  PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
+} from "../../shared/rpc.ts";
 import type { AuditQuery } from "./vault/audit-log.ts";
 import { configReasons } from "./config.ts";
 
@@ -127,8 +129,41 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
     return this.#vault(call).auditEvents(call, query);
   }
 
-  verifyAudit(call: CallContext): Promise<Result<ChainVerdict>> {
-    return this.#vault(call).verifyAudit(call);
+  /** The log's hash chain from its latest signed checkpoint (or, `window`, every event the vault holds). */
+  verifyAudit(call: CallContext, options: { from: "checkpoint" | "window" }): Promise<Result<AuditVerdictView>> {
+    return this.#vault(call).verifyAudit(call, options);
+  }
+
+  auditCheckpoints(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }>> {
+    return this.#vault(call).auditCheckpoints(call, input);
+  }
+
+  createAuditCheckpoint(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {
+    return this.#vault(call).createAuditCheckpoint(call);
+  }
+
+  /** The platform's audit keys, every version (public parts only); held by the platform's vault. */
+  auditKeys(): Promise<Result<{ keys: AuditKeyView[] }>> {
+    return this.env.VAULT.get(this.env.VAULT.idFromName(PLATFORM_AUDIT_TENANT)).auditKeys();
+  }
+
+  /** Only the platform's call context reaches the platform's vault, and only that vault rotates. */
+  rotateAuditKey(call: CallContext): Promise<Result<AuditKeyView>> {
+    return this.#vault(call).rotateAuditKey(call);
+  }
+
+  /** The log's archived segments (R2), newest first, and how far the archive is behind. */
+  auditSegments(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ segments: AuditSegmentView[]; next_cursor: string | null; status: ArchiveStatus }>> {
+    return this.#vault(call).auditSegments(call, input);
+  }
+
+  /** One archived segment's gzip bytes; another log's segment id answers `audit_segment_not_found`. */
+  auditSegment(call: CallContext, id: string): Promise<Result<{ segment: AuditSegmentView; body: ReadableStream<Uint8Array> }>> {
+    return this.#vault(call).auditSegment(call, id);
+  }
+
+  archiveStatus(call: CallContext): Promise<Result<ArchiveStatus>> {
+    return this.#vault(call).archiveStatus(call);
   }
 
   /** Records an event decided outside the vault (a gateway or policy denial, a fail-open allowance). */

@@ -77,8 +77,18 @@ export interface ChainHead {
  * end exactly there: a missing newest event is broken at its seq, an edited one at the head's.
  */
 export function verifyChain(events: Iterable<AuditEvent>, head?: ChainHead): ChainVerdict {
-  let expectedSeq = 1;
-  let prev = GENESIS_HASH;
+  return verifyChainFrom({ seq: 0, hash: GENESIS_HASH }, events, head);
+}
+
+/**
+ * `verifyChain` from a trusted position instead of the genesis: a signed checkpoint, or the last
+ * event of an archived segment (architecture §9). `events` are those after `start`, oldest first;
+ * `checked` counts only them. A head behind `start` (events the start committed to are gone) is
+ * broken just after the head.
+ */
+export function verifyChainFrom(start: ChainHead, events: Iterable<AuditEvent>, head?: ChainHead): ChainVerdict {
+  let expectedSeq = start.seq + 1;
+  let prev = start.hash;
   let checked = 0;
   for (const event of events) {
     if (event.seq !== expectedSeq || event.prev_hash !== prev || hashEvent(event) !== event.hash) {
@@ -89,9 +99,10 @@ export function verifyChain(events: Iterable<AuditEvent>, head?: ChainHead): Cha
     checked++;
   }
   if (head !== undefined) {
-    if (checked < head.seq) return { valid: false, checked, first_broken: checked + 1 };
-    if (checked > head.seq) return { valid: false, checked: head.seq, first_broken: head.seq + 1 };
-    if (prev !== head.hash) return { valid: false, checked: checked - 1, first_broken: head.seq };
+    const last = start.seq + checked;
+    if (last < head.seq) return { valid: false, checked, first_broken: last + 1 };
+    if (last > head.seq) return { valid: false, checked: Math.max(0, head.seq - start.seq), first_broken: head.seq + 1 };
+    if (prev !== head.hash) return { valid: false, checked: Math.max(0, checked - 1), first_broken: head.seq };
   }
   return { valid: true, checked };
 }

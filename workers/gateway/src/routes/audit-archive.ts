@@ -15,7 +15,6 @@ import type { CallContext } from "../../../shared/rpc.ts";
 import type { AppEnv } from "../app-env.ts";
 import { route, type ResponseSpec } from "../http/route-spec.ts";
 import { segmentDownload } from "../http/segment-download.ts";
-import { auditRpc } from "../kms/audit-rpc.ts";
 import { callKms, platformCallContext } from "../kms/client.ts";
 import {
   AuditCheckpointPage, AuditCheckpointSchema, AuditKeyList, AuditKeySchema, AuditSegmentPage, CheckpointQuery, SegmentIdParam, SegmentQuery,
@@ -37,7 +36,7 @@ const DOWNLOAD: ResponseSpec = {
 const page = (query: { limit: number; cursor?: string | undefined }) => ({ limit: query.limit, ...(query.cursor === undefined ? {} : { cursor: query.cursor }) });
 
 async function download(c: Context<AppEnv>, call: CallContext, id: string): Promise<Response> {
-  const { segment, body } = await callKms(() => auditRpc(c.env).auditSegment(call, id));
+  const { segment, body } = await callKms(() => c.env.KMS.auditSegment(call, id));
   return segmentDownload(id, segment, body);
 }
 
@@ -54,7 +53,7 @@ export const auditArchiveRoutes = [
     query: SegmentQuery,
     errors: ["audit_unavailable"],
     responses: { 200: { description: "A page of segments", schema: AuditSegmentPage } },
-    handler: async (c, { query, call }) => c.json(await callKms(() => auditRpc(c.env).auditSegments(call, page(query)))),
+    handler: async (c, { query, call }) => c.json(await callKms(() => c.env.KMS.auditSegments(call, page(query)))),
   }),
   route({
     method: "get",
@@ -78,7 +77,7 @@ export const auditArchiveRoutes = [
     query: CheckpointQuery,
     errors: ["audit_unavailable"],
     responses: { 200: { description: "A page of checkpoints", schema: AuditCheckpointPage } },
-    handler: async (c, { query, call }) => c.json(await callKms(() => auditRpc(c.env).auditCheckpoints(call, page(query)))),
+    handler: async (c, { query, call }) => c.json(await callKms(() => c.env.KMS.auditCheckpoints(call, page(query)))),
   }),
   route({
     method: "post",
@@ -93,7 +92,7 @@ export const auditArchiveRoutes = [
       200: { description: "The latest checkpoint, returned instead of signing another", schema: AuditCheckpointSchema },
     },
     handler: async (c, { call }) => {
-      const { checkpoint, created } = await callKms(() => auditRpc(c.env).createAuditCheckpoint(call));
+      const { checkpoint, created } = await callKms(() => c.env.KMS.createAuditCheckpoint(call));
       return c.json(checkpoint, created ? 201 : 200);
     },
   }),
@@ -106,7 +105,7 @@ export const auditArchiveRoutes = [
     access: { kind: "tenant", operation: "audit.keys.list" },
     errors: ["audit_unavailable"],
     responses: { 200: { description: "Every key version, newest first", schema: AuditKeyList } },
-    handler: async (c) => c.json(await callKms(() => auditRpc(c.env).auditKeys())),
+    handler: async (c) => c.json(await callKms(() => c.env.KMS.auditKeys())),
   }),
   route({
     method: "get",
@@ -118,7 +117,7 @@ export const auditArchiveRoutes = [
     query: SegmentQuery,
     errors: ["kms_unavailable", "audit_unavailable"],
     responses: { 200: { description: "A page of segments", schema: AuditSegmentPage } },
-    handler: async (c, { query }) => c.json(await callKms(() => auditRpc(c.env).auditSegments(platform(c), page(query)))),
+    handler: async (c, { query }) => c.json(await callKms(() => c.env.KMS.auditSegments(platform(c), page(query)))),
   }),
   route({
     method: "get",
@@ -142,7 +141,7 @@ export const auditArchiveRoutes = [
     query: CheckpointQuery,
     errors: ["kms_unavailable", "audit_unavailable"],
     responses: { 200: { description: "A page of checkpoints", schema: AuditCheckpointPage } },
-    handler: async (c, { query }) => c.json(await callKms(() => auditRpc(c.env).auditCheckpoints(platform(c), page(query)))),
+    handler: async (c, { query }) => c.json(await callKms(() => c.env.KMS.auditCheckpoints(platform(c), page(query)))),
   }),
   route({
     method: "get",
@@ -153,7 +152,7 @@ export const auditArchiveRoutes = [
     access: { kind: "admin" },
     errors: ["kms_unavailable", "audit_unavailable"],
     responses: { 200: { description: "Every key version, newest first", schema: AuditKeyList } },
-    handler: async (c) => c.json(await callKms(() => auditRpc(c.env).auditKeys())),
+    handler: async (c) => c.json(await callKms(() => c.env.KMS.auditKeys())),
   }),
   route({
     method: "post",
@@ -164,6 +163,6 @@ export const auditArchiveRoutes = [
     access: { kind: "admin" },
     errors: ["kms_unavailable", "audit_unavailable"],
     responses: { 201: { description: "The new current key", schema: AuditKeySchema } },
-    handler: async (c) => c.json(await callKms(() => auditRpc(c.env).rotateAuditKey(platform(c))), 201),
+    handler: async (c) => c.json(await callKms(() => c.env.KMS.rotateAuditKey(platform(c))), 201),
   }),
 ];

@@ -11,7 +11,6 @@ import type { CallContext } from "../../../shared/rpc.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { route } from "../http/route-spec.ts";
-import { auditRpc } from "../kms/audit-rpc.ts";
 import { callKms, platformCallContext } from "../kms/client.ts";
 import { ChainVerdict, VerifyQuery } from "./audit-schemas.ts";
 import { instantBound, LIMITS, RequestId } from "./inputs.ts";
@@ -92,7 +91,7 @@ export const auditRoutes = [
     query: VerifyQuery,
     errors: ["audit_unavailable"],
     responses: { 200: { description: "Verdict, with where the check started", schema: ChainVerdict } },
-    handler: async (c, { query, call }) => c.json(await callKms(() => auditRpc(c.env).verifyAudit(call, { from: query.from }))),
+    handler: async (c, { query, call }) => c.json(await callKms(() => c.env.KMS.verifyAudit(call, { from: query.from }))),
   }),
   route({
     method: "get",
@@ -117,6 +116,6 @@ export const auditRoutes = [
     errors: ["kms_unavailable", "audit_unavailable"],
     responses: { 200: { description: "Verdict, with where the check started", schema: ChainVerdict } },
     handler: async (c, { query }) =>
-      c.json(await callKms(() => auditRpc(c.env).verifyAudit(platformCallContext(c.get("requestId")), { from: query.from }))),
+      c.json(await callKms(() => c.env.KMS.verifyAudit(platformCallContext(c.get("requestId")), { from: query.from }))),
   }),
 ];

@@ -1,16 +1,26 @@
 /**
  * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended, purge old
- * idempotency records, drain the outbox into D1, then set the alarm again for whatever is due next.
+ * idempotency records, drain the outbox into D1, archive the audit log and trim its hot window
+ * (architecture §9, audit-archive.ts), then set the alarm again for whatever is due next.
  */
 import type { CallContext } from "../../../shared/rpc.ts";
+import type { ArchiveSchedule } from "./archive-plan.ts";
+import type { AuditArchive } from "./audit-archive.ts";
+import { archiveStatus, publishStatus } from "./audit-exports.ts";
 import { drain } from "./outbox.ts";
 import { commitKeyChange, type VaultParts } from "./vault-parts.ts";
 
 /** How long a create's Idempotency-Key is remembered. */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600_000;
 
+/** The vault's audit archive and the in-memory note of when appends must set the alarm for it. */
+export interface ArchiveWork {
+  archive: AuditArchive;
+  schedule: ArchiveSchedule;
+}
+
 /** One alarm run for `tenantId`'s vault; returns when the alarm should fire next, or null. */
-export async function runAlarm(parts: VaultParts, db: D1Database, tenantId: string): Promise<number | null> {
+export async function runAlarm(parts: VaultParts, db: D1Database, tenantId: string, archiving: ArchiveWork | null): Promise<number | null> {
   const { store, material } = parts;
   const system: CallContext = { tenantId, apiKeyId: "system", requestId: `alarm-${parts.now()}` };
   const now = parts.now();
@@ -23,6 +33,19 @@ export async function runAlarm(parts: VaultParts, db: D1Database, tenantId: stri
   }
   store.purgeIdempotencyRecords(now - IDEMPOTENCY_TTL_MS);
 
-  const next = [await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate()].filter((at) => at !== null);
+  const archived = archiving === null ? null : await archiveRun(parts, db, tenantId, archiving);
+  const next = [await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), archived].filter((at) => at !== null);
   return next.length > 0 ? Math.min(...next) : null;
+}
+
+/**
+ * Archives what is due; after a run that archived or failed, copies the log's lag to D1 (one row
+ * write per such run). Returns when the archive needs the alarm again.
+ */
+async function archiveRun(parts: VaultParts, db: D1Database, tenantId: string, { archive, schedule }: ArchiveWork): Promise<number | null> {
+  const run = await archive.run();
+  // The caller sets the alarm to at most `run.next`, so appends need not until it has fired.
+  schedule.ran(run.unsealed, run.next !== null);
+  if (run.archived > 0 || run.error !== null) await publishStatus(db, tenantId, archiveStatus(parts.storage.sql, parts.now()), parts.now());
+  return run.next;
 }

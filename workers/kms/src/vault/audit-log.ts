@@ -8,6 +8,9 @@
  * by each append, and dropped (`forget`, read again on the next append) when a transaction that
  * appended is rolled back. Only this object appends to the vault's chain, so memory and storage
  * agree after every committed transaction.
+ *
+ * The oldest events leave the vault once archived (audit-archive.ts); the head does not depend on
+ * them: it is read from `vault_meta`, and the newest event always stays (archive-plan.ts).
  */
 import { GENESIS_HASH, hashEvent, type AuditEvent, type AuditFields, type ChainHead, type Outcome, type Severity } from "../../../shared/audit/chain.ts";
 import { storedNamesOf, type AuditOperation } from "../../../shared/operations.ts";
@@ -50,10 +53,13 @@ export class AuditLog {
   readonly #tenantId: string;
   /** The head appends chain onto; undefined until read from storage (`#tip`). */
   #head: ChainHead | null | undefined;
+  /** Told of each append (inside its transaction): the archive's schedule (archive-plan.ts). */
+  readonly #appended: ((event: AuditEvent) => void) | undefined;
 
-  constructor(sql: SqlStorage, tenantId: string) {
+  constructor(sql: SqlStorage, tenantId: string, appended?: (event: AuditEvent) => void) {
     this.#sql = sql;
     this.#tenantId = tenantId;
+    this.#appended = appended;
   }
 
   get tenantId(): string {
@@ -117,6 +123,7 @@ export class AuditLog {
     // verification see a deleted tail after the vault restarts (architecture §9).
     this.#sql.exec("INSERT INTO vault_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", HEAD, JSON.stringify(head));
     this.#head = head;
+    this.#appended?.(event);
     return event;
   }
 

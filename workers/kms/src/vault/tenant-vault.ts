@@ -17,25 +17,34 @@
  * - The vault remembers its tenant and refuses calls for any other tenant id.
  * - A transaction that throws is rolled back whole, and the audit chain's head kept in memory is
  *   dropped with it (audit-log.ts), so the next event chains onto what storage holds.
+ * - Appends never read or set the alarm per event: the archive's schedule (archive-plan.ts) sets it
+ *   once after a restart and once per full segment; the alarm archives to R2 (audit-archive.ts).
  */
 import { DurableObject } from "cloudflare:workers";
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
+import type { SignedCheckpoint } from "../../../shared/audit/archive-format.ts";
+import {
+  PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
+} from "../../../shared/rpc.ts";
 import type {
-  AliasView, AuditEventView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
 import { selectProvider } from "../crypto/select-provider.ts";
 import { SlowSigning } from "../signer/slow-signing.ts";
 import { runAlarm } from "./alarm.ts";
+import { archiveConfig } from "./archive-plan.ts";
 import { AliasBook } from "./aliases.ts";
-import { verifyChain, type ChainVerdict } from "../../../shared/audit/chain.ts";
 import { AuditLog, type AuditQuery } from "./audit-log.ts";
+import type { CheckpointFields } from "./audit-keys.ts";
 import { CryptoCommands } from "./crypto-frame.ts";
 import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
+import { VaultArchive } from "./vault-archive.ts";
+import { VaultAudit } from "./vault-audit.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
 
@@ -46,19 +55,24 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #keys: KeyCommands;
   readonly #crypto: CryptoCommands;
   readonly #aliases: AliasBook;
+  readonly #vaultAudit: VaultAudit;
+  /** Whether this is the platform's vault (`idFromName("platform")`): the only one holding the audit key. */
+  readonly #isPlatform: boolean;
   /** Set when CRYPTO_PROVIDER names no provider: every call answers it (503 `misconfigured`). */
   readonly #misconfigured: Failure | null;
   #mutations: Promise<unknown> = Promise.resolve();
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
   #auditLog: AuditLog | undefined;
+  readonly #archive: VaultArchive;
 
   constructor(ctx: DurableObjectState, env: KmsEnv, now: () => number = Date.now) {
     super(ctx, env);
     // An unknown CRYPTO_PROVIDER refuses every call (#admitted); the pure-TypeScript provider only
     // fills the slot then and is never reached.
     const selected = selectProvider(env);
-    this.#misconfigured = selected.ok ? null : selected;
+    const archive = archiveConfig(env);
+    this.#misconfigured = !selected.ok ? selected : !archive.ok ? archive : null;
     const provider = selected.ok ? selected.value : new NobleProvider();
     const store = new KeyStore(ctx.storage.sql);
     const storage: VaultParts["storage"] = {
@@ -81,10 +95,17 @@ export class TenantVault extends DurableObject<KmsEnv> {
       audit: (call) => this.#audit(call),
       serialised: (run) => this.#serialised(run),
       kickAlarm: (at) => this.#kickAlarm(at),
+      checkpoints: () => this.#vaultAudit.checkpoints,
     };
+    // Each archived segment gets its checkpoint, signed by the platform's audit key (checkpoints.ts).
+    this.#archive = new VaultArchive(storage, env.AUDIT_ARCHIVE, archive.ok ? archive.value : null, now, this.#parts.kickAlarm, {
+      forSegment: (tenant, line) => this.#vaultAudit.checkpoints.forSegment(tenant, line),
+    });
     this.#keys = new KeyCommands(this.#parts);
     this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
     this.#aliases = new AliasBook(storage, store, this.#parts.audit, now);
+    this.#isPlatform = ctx.id.equals(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
+    this.#vaultAudit = new VaultAudit(this.#parts, env, this.#isPlatform);
     void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql));
   }
 
@@ -108,7 +129,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   /** The one audit log of this vault's tenant (admitted calls only name that tenant). */
   #audit(call: CallContext): AuditLog {
-    if (this.#auditLog?.tenantId !== call.tenantId) this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId);
+    if (this.#auditLog?.tenantId !== call.tenantId) {
+      this.#auditLog = new AuditLog(this.ctx.storage.sql, call.tenantId, (event) => this.#archive.appended(call.tenantId, event));
+    }
     return this.#auditLog;
   }
 
@@ -260,11 +283,51 @@ export class TenantVault extends DurableObject<KmsEnv> {
     });
   }
 
-  async verifyAudit(call: CallContext): Promise<Result<ChainVerdict>> {
-    return this.#admitted(call, () => {
-      const log = this.#parts.audit(call);
-      return ok(verifyChain(log.all(), log.head()));
-    });
+  async verifyAudit(call: CallContext, options: { from: "checkpoint" | "window" }): Promise<Result<AuditVerdictView>> {
+    return this.#admitted(call, () => this.#vaultAudit.verify(call, options.from));
+  }
+
+  async auditCheckpoints(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }>> {
+    return this.#admitted(call, () => this.#vaultAudit.listCheckpoints(input));
+  }
+
+  async createAuditCheckpoint(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {
+    return this.#admitted(call, () => this.#vaultAudit.createCheckpoint(call));
+  }
+
+  // ---- the platform's audit key (platform vault only; vault-audit.ts) -------------------------
+
+  /** Runs only in the platform's vault, admitted for the platform; every other vault refuses. */
+  async #platformOnly<T>(call: CallContext, run: () => Promise<Result<T>>): Promise<Result<T>> {
+    if (!this.#isPlatform) return fail("internal_error", "only the platform vault holds the audit key");
+    return this.#admitted(call, run);
+  }
+
+  /** Signs another log's checkpoint (checkpoints.ts). Reached only by the kms Worker's own code, through a stub. */
+  async signCheckpoint(fields: CheckpointFields): Promise<Result<SignedCheckpoint>> {
+    return this.#platformOnly(this.#vaultAudit.system(), () => this.#vaultAudit.signCheckpoint(fields));
+  }
+
+  /** Every version of the audit key, public parts only; the first is made on first need. */
+  async auditKeys(): Promise<Result<{ keys: AuditKeyView[] }>> {
+    return this.#platformOnly(this.#vaultAudit.system(), () => this.#vaultAudit.keys());
+  }
+
+  async rotateAuditKey(call: CallContext): Promise<Result<AuditKeyView>> {
+    return this.#platformOnly(call, () => this.#vaultAudit.rotateKey(call));
+  }
+
+  /** Archived segments, newest first, with how far the archive is behind (vault-archive.ts). */
+  async auditSegments(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ segments: AuditSegmentView[]; next_cursor: string | null; status: ArchiveStatus }>> {
+    return this.#admitted(call, () => this.#archive.segments(input));
+  }
+
+  async auditSegment(call: CallContext, id: string): Promise<Result<{ segment: AuditSegmentView; body: ReadableStream<Uint8Array> }>> {
+    return this.#admitted(call, () => this.#archive.segment(call.tenantId, id));
+  }
+
+  async archiveStatus(call: CallContext): Promise<Result<ArchiveStatus>> {
+    return this.#admitted(call, () => ok(this.#archive.status()));
   }
 
   // ---- alarm (alarm.ts) -----------------------------------------------------------------------
@@ -272,7 +335,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   override async alarm(): Promise<void> {
     const tenantId = this.#owner();
     if (tenantId === undefined) return;
-    const next = await runAlarm(this.#parts, this.env.DB, tenantId);
+    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive.work(tenantId));
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }

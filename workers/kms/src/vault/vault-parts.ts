@@ -7,6 +7,7 @@ import type { AuditOperation } from "../../../shared/operations.ts";
 import type { CallContext, KeyView } from "../../../shared/rpc.ts";
 import type { CryptoProvider } from "../crypto/provider.ts";
 import type { AuditEntry, AuditLog } from "./audit-log.ts";
+import type { Checkpoints } from "./checkpoints.ts";
 import type { KeyMaterial } from "./key-material.ts";
 import type { KeyStore } from "./key-store.ts";
 import { enqueue, keyProjection } from "./outbox.ts";
@@ -29,6 +30,8 @@ export interface VaultParts {
   readonly serialised: <T>(run: () => Promise<T>) => Promise<T>;
   /** Makes the alarm fire no later than `at`. */
   readonly kickAlarm: (at: number) => Promise<void>;
+  /** This log's signed checkpoints (checkpoints.ts): the archive asks one for each sealed segment. */
+  readonly checkpoints: () => Checkpoints;
 }
 
 export function viewOf(parts: VaultParts, key: KeyRow): KeyView {
