@@ -122,7 +122,14 @@ export const AuditKeySchema = z
     public_key: z
       .object({
         pem: z.string().describe("SubjectPublicKeyInfo, PEM (OpenSSL 3.5 reads it)"),
-        jwk: z.record(z.string(), z.string()).describe("JWK (kty AKP, alg ML-DSA-65, pub, kid)"),
+        jwk: z
+          .object({
+            kty: z.literal("AKP").describe("Key type: Algorithm Key Pair"),
+            alg: z.literal("ML-DSA-65").describe("The JOSE algorithm name"),
+            pub: z.string().describe("The public key, base64url (RFC 4648 §5) without padding"),
+            kid: z.string().describe("RFC 7638 thumbprint: the key_id"),
+          })
+          .describe("JWK (AKP), public parts only"),
       })
       .describe("The public key, PEM and JWK"),
   })
