@@ -22,6 +22,7 @@
 import { execFileSync } from "node:child_process";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { configDefaults, defineConfig } from "vitest/config";
+import { TEST_AUDIT_SEGMENT_EVENTS } from "./test/support/test-vars.ts";
 import { auxiliaryWorker, TEST_SECRETS } from "./test/support/workers-setup.ts";
 
 // The gateway's [assets] folder (the API reference's renderer) is generated from node_modules; a
@@ -64,7 +65,10 @@ export default defineConfig({
                 API_KEY_PEPPER: TEST_SECRETS.API_KEY_PEPPER,
                 TEST_MIGRATIONS: migrations,
               },
-              workers: [await auxiliaryWorker("kms"), await auxiliaryWorker("policy")],
+              workers: [
+                await auxiliaryWorker("kms", { AUDIT_SEGMENT_EVENTS: String(TEST_AUDIT_SEGMENT_EVENTS) }),
+                await auxiliaryWorker("policy"),
+              ],
             },
           })),
         ],

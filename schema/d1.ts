@@ -4,7 +4,7 @@
  * holds a read-only projection of each TenantVault's key metadata that the vault's outbox feeds.
  * D1 never decides whether a key exists or may be used: the vault does (architecture §8). Audit
  * events are not here: each tenant's chain lives in its vault only, so no crypto operation writes
- * to this one shared database (architecture §9).
+ * to this one shared database (architecture §9); only each log's archive lag is (`audit_archive_status`).
  *
  * Every tenant table carries `tenant_id`; uniqueness is scoped by tenant; enums are CHECKed.
  * Times are integer milliseconds since the Unix epoch (UTC).
@@ -157,3 +157,24 @@ export const platformSettings = sqliteTable("platform_settings", {
   expiresAt: integer("expires_at"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/**
+ * How far each audit log's archive to R2 is behind (architecture §9), one row per log: a tenant's id,
+ * or 'platform' for the platform's own log, so no foreign key. The kms vault upserts its row after each
+ * archive attempt that archived or failed (never per operation); `/ready` and `/metrics` read the
+ * aggregate. A row is a report, not the truth: the vault's own storage decides what is archived.
+ */
+export const auditArchiveStatus = sqliteTable(
+  "audit_archive_status",
+  {
+    log: text("log").primaryKey(),
+    headSeq: integer("head_seq").notNull(),
+    // Every event up to this seq is in R2 (0: none yet).
+    archivedThrough: integer("archived_through").notNull(),
+    // Time of the oldest event not yet in R2; NULL when every event is.
+    oldestUnarchivedAt: integer("oldest_unarchived_at"),
+    // The last archive write's error while it keeps failing; NULL after a success.
+    lastError: text("last_error"),
+    updatedAt: integer("updated_at").notNull(),
+  },
+);

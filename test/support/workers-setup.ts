@@ -63,7 +63,8 @@ async function bundle(name: string, entryPoint: string): Promise<string> {
   return outfile;
 }
 
-export async function auxiliaryWorker(name: "kms" | "policy") {
+/** `vars`: values that replace the config's own for the tests (never a secret). */
+export async function auxiliaryWorker(name: "kms" | "policy", vars: Record<string, string> = {}) {
   const configPath = path.join(ROOT, "workers", name, "wrangler.toml");
   const config = unstable_readConfig({ config: configPath });
   const { workerOptions, main } = unstable_getMiniflareWorkerOptions(config);
@@ -78,6 +79,6 @@ export async function auxiliaryWorker(name: "kms" | "policy") {
     modules: true,
     scriptPath: outfile,
     // The config's vars as Miniflare JSON bindings; their declared type does not narrow to an object here.
-    bindings: { ...(derived.bindings as Record<string, Json> | undefined), ...requiredTestSecrets(config, configPath) },
+    bindings: { ...(derived.bindings as Record<string, Json> | undefined), ...vars, ...requiredTestSecrets(config, configPath) },
   };
 }

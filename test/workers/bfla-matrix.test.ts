@@ -7,6 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../workers/gateway/src/app.ts";
+import { segmentId } from "../../workers/shared/audit/archive-format.ts";
 import type { AnyRoute } from "../../workers/gateway/src/http/route-spec.ts";
 import { OPERATIONS, type Operation } from "../../workers/shared/operations.ts";
 import { SCOPES, type Scope } from "../../workers/shared/scopes.ts";
@@ -15,9 +16,13 @@ import { createApiKey, createTenant, request, type TestTenant } from "./helpers.
 interface MinimalRequest {
   body?: unknown;
   query?: string;
+  /** Path parameters that are not ids (a UUID fills every other one). */
+  params?: Record<string, string>;
 }
 
 const SOME_BYTES = btoa("bfla-matrix");
+/** A well-formed segment id no log has (a segment id is a sequence range, not a UUID): 404 with the right scope. */
+const SOME_SEGMENT = segmentId(1, 1);
 
 /**
  * Input that passes validation, so that the policy decides. Where the right scope succeeds, the
@@ -54,6 +59,11 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
   "crypto.verify": { body: { message: SOME_BYTES, signature: SOME_BYTES } },
   "audit.list": { query: "limit=5" },
   "audit.verify": {},
+  "audit.exports.list": { query: "limit=5" },
+  "audit.exports.get": { params: { id: SOME_SEGMENT } },
+  "audit.checkpoints.list": { query: "limit=5" },
+  "audit.checkpoints.create": {},
+  "audit.keys.list": {},
   "policy-rules.list": {},
   "policy-rules.create": { body: { kind: "operation_deny", value: "audit.verify" } },
   "policy-rules.delete": {},
@@ -64,7 +74,7 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
  * (for key-less decrypt and rewrap, whose key is named by the envelope: 400 decrypt_failed).
  */
 const ALLOWED_ANSWERS = new Set([200, 201, 204, 400, 404]);
-const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "alias_not_found", "not_found"]);
+const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "alias_not_found", "not_found", "audit_segment_not_found"]);
 const KEYLESS_PATHS = new Set(["/v1/decrypt", "/v1/rewrap"]);
 
 type TenantRoute = AnyRoute & { access: { kind: "tenant"; operation: Operation } };
@@ -82,8 +92,8 @@ function minimalRequest(route: TenantRoute): MinimalRequest {
 }
 
 function send(route: TenantRoute, token: string): Promise<Response> {
-  const { body, query } = minimalRequest(route);
-  const path = route.path.replace(/:(\w+)/g, () => crypto.randomUUID()) + (query ? `?${query}` : "");
+  const { body, query, params } = minimalRequest(route);
+  const path = route.path.replace(/:(\w+)/g, (_, name: string) => params?.[name] ?? crypto.randomUUID()) + (query ? `?${query}` : "");
   return request(route.method.toUpperCase(), path, { token, body });
 }
 

@@ -113,7 +113,8 @@ describe("system routes", () => {
 
   it("answers /ready with 200 when secrets, D1, kms and policy are all fine", async () => {
     const response = await request("GET", "/ready");
-    expect(await json(response)).toEqual({ status: "ready", reasons: [] });
+    // The audit archive's lag informs (other files' logs count in it); test/workers/archive-lag.test.ts checks it.
+    expect(await json(response)).toEqual({ status: "ready", reasons: [], audit_archive: expect.objectContaining({ logs_behind: expect.any(Number) }) });
     expect(response.status).toBe(200);
   });
 
@@ -121,7 +122,7 @@ describe("system routes", () => {
     const down = { health: () => Promise.reject(new Error("internal detail")) } as unknown as Env["KMS"];
     const response = await requestWithEnv({ KMS: down }, "GET", "/ready");
     expect(response.status).toBe(503);
-    expect(await json(response)).toEqual({ status: "not_ready", reasons: ["kms is unreachable"] });
+    expect(await json(response)).toMatchObject({ status: "not_ready", reasons: ["kms is unreachable"] });
   });
 
   it("lists every route in /docs", async () => {

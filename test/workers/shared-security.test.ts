@@ -8,6 +8,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROUTES } from "../../workers/gateway/src/app.ts";
+import { segmentId } from "../../workers/shared/audit/archive-format.ts";
 import type { AnyRoute } from "../../workers/gateway/src/http/route-spec.ts";
 import { OPERATIONS, type Operation } from "../../workers/shared/operations.ts";
 import { SCOPES, type Scope } from "../../workers/shared/scopes.ts";
@@ -17,9 +18,13 @@ import { createApiKey, createTenant, expectProblem, request, revokeApiKey, unkno
 interface MinimalRequest {
   body?: unknown;
   query?: string;
+  /** Path parameters that are not ids (a UUID fills every other one). */
+  params?: Record<string, string>;
 }
 
 const SOME_BYTES = btoa("shared-security");
+/** A well-formed segment id no log has (a segment id is a sequence range, not a UUID). */
+const SOME_SEGMENT = segmentId(1, 1);
 
 const REQUESTS: Record<Operation, () => MinimalRequest> = {
   "tenant.read": () => ({}),
@@ -50,7 +55,12 @@ const REQUESTS: Record<Operation, () => MinimalRequest> = {
   "crypto.sign": () => ({ body: { message: SOME_BYTES } }),
   "crypto.verify": () => ({ body: { message: SOME_BYTES, signature: SOME_BYTES } }),
   "audit.list": () => ({}),
-  "audit.verify": () => ({}),
+  "audit.verify": () => ({ query: "from=window" }),
+  "audit.exports.list": () => ({ query: "limit=5" }),
+  "audit.exports.get": () => ({ params: { id: SOME_SEGMENT } }),
+  "audit.checkpoints.list": () => ({ query: "limit=5" }),
+  "audit.checkpoints.create": () => ({}),
+  "audit.keys.list": () => ({}),
   "usage.read": () => ({}),
   "policy-rules.list": () => ({}),
   "policy-rules.create": () => ({ body: { kind: "operation_deny", value: "keys.create" } }),
@@ -79,8 +89,8 @@ function minimalRequest(route: TenantRoute): MinimalRequest {
  */
 function send(route: TenantRoute, headers: Record<string, string>, anyInput = false): Promise<Response> {
   const hasFactory = Object.hasOwn(REQUESTS, route.access.operation);
-  const { body, query }: MinimalRequest = anyInput && !hasFactory ? {} : minimalRequest(route);
-  const path = route.path.replace(/:(\w+)/g, () => crypto.randomUUID()) + (query ? `?${query}` : "");
+  const { body, query, params }: MinimalRequest = anyInput && !hasFactory ? {} : minimalRequest(route);
+  const path = route.path.replace(/:(\w+)/g, (_, name: string) => params?.[name] ?? crypto.randomUUID()) + (query ? `?${query}` : "");
   return request(route.method.toUpperCase(), path, { headers, body });
 }
 

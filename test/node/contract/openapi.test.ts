@@ -117,6 +117,21 @@ describe("operations", () => {
     }
   });
 
+  it("an audit segment's download documents its gzip body, Repr-Digest, Content-Length and Content-Disposition, and its failures", () => {
+    for (const path of ["/v1/audit-exports/{id}", "/admin/v1/audit-exports/{id}"]) {
+      const download = operationAt("get", path);
+      expect(Object.keys(download.responses["200"]?.content ?? {})).toEqual(["application/gzip"]);
+      expect(download.responses["200"]?.headers).toEqual(expect.objectContaining({ "Repr-Digest": expect.anything(), "Content-Length": expect.anything(), "Content-Disposition": expect.anything() }));
+      expect(codesOf(download.responses["404"])).toEqual(["audit_segment_not_found"]);
+      expect(codesOf(download.responses["503"])).toEqual(expect.arrayContaining(["kms_unavailable", "audit_unavailable"]));
+      expect(codesOf(download.responses["400"])).toEqual(["invalid_request"]);
+    }
+    const create = operationAt("post", "/v1/audit-checkpoints");
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["200", "201"]));
+    expect(create.responses["201"]?.content?.["application/json"]?.schema).toEqual({ $ref: "#/components/schemas/AuditCheckpoint" });
+    expect(operationAt("get", "/v1/audit-events/verify").parameters).toContainEqual(expect.objectContaining({ name: "from", in: "query", required: false }));
+  });
+
   it("POST /v1/keys documents Idempotency-Key; every operation accepts X-Request-ID", () => {
     expect(operationAt("post", "/v1/keys").parameters).toContainEqual({ $ref: "#/components/parameters/IdempotencyKey" });
     for (const { where, op } of operations) expect(op.parameters, where).toContainEqual({ $ref: "#/components/parameters/RequestId" });
@@ -126,7 +141,8 @@ describe("operations", () => {
 describe("schemas", () => {
   it("names the shared concepts as components, referenced by $ref", () => {
     const named = Object.keys(doc.components.schemas);
-    for (const name of ["Key", "KeyVersion", "KeyPage", "PublicKey", "ApiKey", "CreatedApiKey", "Tenant", "AuditEvent", "AuditPage", "Problem", "Usage"]) {
+    for (const name of ["Key", "KeyVersion", "KeyPage", "PublicKey", "ApiKey", "CreatedApiKey", "Tenant", "AuditEvent", "AuditPage", "Problem", "Usage",
+      "ChainVerdict", "AuditSegment", "AuditSegmentPage", "AuditArchiveStatus", "AuditCheckpoint", "AuditCheckpointPage", "AuditKey", "AuditKeyList"]) {
       expect(named).toContain(name);
     }
     expect(operationAt("get", "/v1/keys/{key}").responses["200"]?.content?.["application/json"]?.schema).toEqual({ $ref: "#/components/schemas/Key" });

@@ -64,6 +64,19 @@ describe("rule 2: scopes and key restriction", () => {
     expect(scopesAndRestriction(request({ keyRestriction: [KEY_A], keyId: null }), ACTIVE)).toBeNull();
   });
 
+  it("refuses a restricted API key the operations over a whole audit log, and only those", () => {
+    for (const operation of ["audit.exports.list", "audit.exports.get", "audit.checkpoints.list", "audit.checkpoints.create"] as const) {
+      expect(scopesAndRestriction(request({ operation, scopes: ["audit:read"], keyRestriction: [KEY_A], keyId: null }), ACTIVE)).toMatchObject({
+        rule: "key_restriction",
+        code: "access_denied",
+      });
+      expect(scopesAndRestriction(request({ operation, scopes: ["audit:read"], keyRestriction: null, keyId: null }), ACTIVE)).toBeNull();
+    }
+    for (const operation of ["audit.list", "audit.verify", "audit.keys.list"] as const) {
+      expect(scopesAndRestriction(request({ operation, scopes: ["audit:read"], keyRestriction: [KEY_A], keyId: null }), ACTIVE)).toBeNull();
+    }
+  });
+
   it("checks the scope before the restriction", () => {
     const denied = scopesAndRestriction(request({ scopes: [], keyRestriction: [KEY_A], keyId: KEY_B }), ACTIVE);
     expect(denied).toMatchObject({ rule: "scopes" });

@@ -18,6 +18,7 @@ import { adminRoutes } from "./routes/admin.ts";
 import { aliasRoutes } from "./routes/aliases.ts";
 import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
+import { auditArchiveRoutes } from "./routes/audit-archive.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
 import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
@@ -41,6 +42,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...aliasRoutes,
   ...keylessCryptoRoutes,
   ...auditRoutes,
+  ...auditArchiveRoutes,
   ...policyRuleRoutes,
 ];
 

@@ -43,10 +43,22 @@ export const tenantActive: Rule = (_request, facts) => {
   return null;
 };
 
+/**
+ * Operations over a whole audit log (architecture §9): an archived segment holds every key's events and
+ * a checkpoint commits to all of them, while an API key restricted to some keys reads its keys'
+ * events only. Such a key is refused them whatever key it names.
+ */
+export const WHOLE_LOG_OPERATIONS: ReadonlySet<string> = new Set([
+  "audit.exports.list", "audit.exports.get", "audit.checkpoints.list", "audit.checkpoints.create",
+]);
+
 /** Rule 2: the API key holds the operation's scope, and its key restriction (if any) covers the key. */
 export const scopesAndRestriction: Rule = (request) => {
   const needed = OPERATIONS[request.operation].scope;
   if (!request.scopes.includes(needed)) return deny("scopes", "access_denied", `This API key lacks the ${needed} scope`);
+  if (request.keyRestriction !== null && WHOLE_LOG_OPERATIONS.has(request.operation)) {
+    return deny("key_restriction", "access_denied", "This API key is restricted to some keys; the audit archive and its checkpoints cover every key's events");
+  }
   if (request.keyRestriction !== null && request.keyId !== null && !request.keyRestriction.includes(request.keyId.toLowerCase())) {
     return deny("key_restriction", "access_denied", "This API key is not allowed to use this key");
   }

@@ -18,9 +18,9 @@ const TAGS = [
   { name: "aliases", description: "A tenant's names for its keys: use alias:NAME wherever a key id goes, and re-point an alias to another key of the same purpose without touching the application." },
   { name: "api-keys", description: "The tenant's own API keys: create (with a subset of the caller's scopes), list, revoke." },
   { name: "tenant", description: "The caller's tenant: plan, status, limits and this month's usage." },
-  { name: "audit", description: "The tenant's hash-chained audit log and its verification." },
+  { name: "audit", description: "The tenant's hash-chained audit log and its verification; its archive (segments, gzip NDJSON, with their SHA-256), the checkpoints the platform signs over it with ML-DSA-65, and the public keys that verify them." },
   { name: "policy", description: "Tenant-defined policy rules: a source-IP allow-list and per-operation denies." },
-  { name: "admin", description: "Platform administration with the platform admin token: tenants, their first API keys, the platform audit log and emergency policy fail-open." },
+  { name: "admin", description: "Platform administration with the platform admin token: tenants, their first API keys, the platform audit log (its archive, checkpoints and the audit signing key's rotation) and emergency policy fail-open." },
   { name: "system", description: "Unauthenticated service routes: liveness, readiness, metrics (own token), this document and its rendered reference." },
 ];
 
@@ -110,7 +110,7 @@ function operationOf(spec: AnyRoute, schemas: SchemaCollector) {
       : response.contentType
         ? { [type]: type === "application/json" ? {} : { schema: { type: "string" } } }
         : undefined;
-    responses[status] = { description: response.description, headers: successHeaders(spec), ...(content ? { content } : {}) };
+    responses[status] = { description: response.description, headers: { ...successHeaders(spec), ...response.headers }, ...(content ? { content } : {}) };
   }
   Object.assign(responses, problemResponses(spec));
   responses.default = { description: "Any other failure (RFC 9457 problem details)", content: { "application/problem+json": { schema: ref("schemas", "Problem") } } };

@@ -52,6 +52,14 @@ export type Access<P extends Schema, Q extends Schema, B extends Schema> =
       algorithm?: (input: RouteInput<P, Q, B>) => string | null;
     };
 
+/** One success answer: its body's schema or media type, and headers it carries beyond the standard ones. */
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+  headers?: Record<string, { description: string; schema: Record<string, unknown> }>;
+}
+
 export interface RouteSpec<P extends Schema = undefined, Q extends Schema = undefined, B extends Schema = undefined> {
   method: Method;
   /** Hono path syntax (`/v1/api-keys/:id`). */
@@ -64,7 +72,7 @@ export interface RouteSpec<P extends Schema = undefined, Q extends Schema = unde
   params?: P;
   query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  responses: Record<number, ResponseSpec>;
   /** Failure codes the handler itself can answer, beyond those its access and input imply. */
   errors?: readonly ErrorCode[];
   /** The route honours an `Idempotency-Key` request header. */

@@ -2,8 +2,8 @@
  * Request counters for /metrics. Each isolate accumulates deltas in memory and flushes them at most
  * every few seconds (never on the hot path's critical section) to one of several MetricsStore
  * shards; /metrics merges the shards, so it shows platform-wide totals, not one isolate's. Pure
- * apart from the module-level accumulator; rendering follows the Prometheus text exposition
- * format 0.0.4.
+ * apart from the module-level accumulator; rendering (counters, and the gauges read at scrape time)
+ * follows the Prometheus text exposition format 0.0.4.
  */
 
 export const METRICS = {
@@ -95,6 +95,18 @@ export function renderPrometheus(series: CounterDelta[]): string {
     for (const s of own) lines.push(s.labels ? `${name}{${s.labels}} ${s.value}` : `${name} ${s.value}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** A value read at scrape time (not accumulated): e.g. the audit archive's lag. */
+export interface Gauge {
+  name: string;
+  help: string;
+  value: number;
+}
+
+/** Prometheus text format for gauges: HELP and TYPE, then the one unlabelled sample. */
+export function renderGauges(gauges: readonly Gauge[]): string {
+  return gauges.map((g) => `# HELP ${g.name} ${g.help}\n# TYPE ${g.name} gauge\n${g.name} ${g.value}\n`).join("");
 }
 
 /** The isolate's buffer. */

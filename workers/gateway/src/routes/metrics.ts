@@ -1,7 +1,8 @@
 /**
  * `GET /metrics`: Prometheus text. On the skip list (no tenant API key), but never open: it needs
  * a Bearer token, ADMIN_TOKEN or a separate METRICS_TOKEN, compared in constant time. The series
- * carry route patterns, statuses and rule ids only: no tenant ids, key ids or other tenant data.
+ * carry route patterns, statuses and rule ids only: no tenant ids, key ids or other tenant data; the
+ * audit archive's gauges are totals over every log.
  */
 import { timingSafeEqualText } from "../auth/token.ts";
 import { loadConfig } from "../config.ts";
@@ -9,9 +10,19 @@ import { bearerToken } from "../http/credentials.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
 import { readCounters } from "../metrics/recorder.ts";
-import { renderPrometheus } from "../metrics/counters.ts";
+import { renderGauges, renderPrometheus, type Gauge } from "../metrics/counters.ts";
+import { archiveLag, readArchiveTotals, type ArchiveLag } from "../db/archive-lag.ts";
 
 const MIN_METRICS_TOKEN_LENGTH = 32;
+
+/** The audit archive's lag over every log (architecture §9), as gauges: alert on these, not on /ready. */
+function archiveGauges(lag: ArchiveLag): Gauge[] {
+  return [
+    { name: "pqkms_audit_archive_lag_seconds", help: "Age in seconds of the oldest audit event not yet archived to R2, over every log", value: lag.max_lag_seconds },
+    { name: "pqkms_audit_unarchived_events", help: "Audit events not yet archived to R2, summed over every log", value: lag.unarchived_events },
+    { name: "pqkms_audit_archive_failing_logs", help: "Audit logs whose last archive attempt failed", value: lag.logs_failing },
+  ];
+}
 
 export const metricsRoutes = [
   route({
@@ -21,7 +32,7 @@ export const metricsRoutes = [
     operationId: "getMetrics",
     tag: "system",
     access: { kind: "public" },
-    errors: ["invalid_admin_token", "misconfigured"],
+    errors: ["invalid_admin_token", "misconfigured", "database_unavailable"],
     responses: { 200: { description: "Prometheus text exposition format 0.0.4", contentType: "text/plain" } },
     handler: async (c) => {
       const loaded = await loadConfig(c.env);
@@ -36,13 +47,17 @@ export const metricsRoutes = [
           headers: { "WWW-Authenticate": 'Bearer realm="pqkms-metrics"' },
         });
       }
-      let series;
-      try {
-        series = await readCounters(c.env);
-      } catch {
-        throw new ApiError("internal_error", "Metrics are unavailable");
-      }
-      return c.text(renderPrometheus(series), 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
+      const [series, totals] = await Promise.all([
+        readCounters(c.env).catch(() => {
+          throw new ApiError("internal_error", "Metrics are unavailable");
+        }),
+        // A scrape that cannot read the archive's lag fails whole: a missing gauge would read as no lag.
+        readArchiveTotals(c.env.DB).catch(() => {
+          throw new ApiError("database_unavailable");
+        }),
+      ]);
+      const text = renderPrometheus(series) + renderGauges(archiveGauges(archiveLag(totals, Date.now())));
+      return c.text(text, 200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8" });
     },
   }),
 ];

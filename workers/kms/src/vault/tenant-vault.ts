@@ -61,6 +61,8 @@ export class TenantVault extends DurableObject<KmsEnv> {
   /** Set when CRYPTO_PROVIDER names no provider: every call answers it (503 `misconfigured`). */
   readonly #misconfigured: Failure | null;
   #mutations: Promise<unknown> = Promise.resolve();
+  /** Alarm kicks in arrival order (#kickAlarm). */
+  #kicks: Promise<unknown> = Promise.resolve();
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
   #auditLog: AuditLog | undefined;
@@ -146,9 +148,18 @@ export class TenantVault extends DurableObject<KmsEnv> {
     return next;
   }
 
-  async #kickAlarm(at: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  /**
+   * Makes the alarm fire no later than `at`. Kicks run one after another: two that both read "no
+   * alarm" before either set one would otherwise leave whichever set last, possibly the later time
+   * (an archive's "in an hour" over an outbox's "in a second").
+   */
+  #kickAlarm(at: number): Promise<void> {
+    const kick = this.#kicks.then(async () => {
+      const current = await this.ctx.storage.getAlarm();
+      if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+    });
+    this.#kicks = kick.catch(() => undefined);
+    return kick;
   }
 
   // ---- keys -----------------------------------------------------------------------------------
