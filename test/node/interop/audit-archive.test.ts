@@ -5,7 +5,9 @@
  * thumbprint) and commits to the event at its seq. Then, with the kms Worker sealing segments of
  * SEGMENT_EVENTS events, the vault's alarm archives real segments to (local) R2 and signs their
  * checkpoints; `scripts/audit-archive.ts download` copies them through the routes and `verify`
- * accepts the copy, and names the first break once a copied segment is edited.
+ * accepts the copy, and names the first break once a copied segment is edited. Last, after the audit
+ * key is rotated, a copy holds checkpoints of both key versions, each valid in its own period, and
+ * the platform's own log copies with the admin token and verifies the same way.
  */
 import { execFile } from "node:child_process";
 import crypto from "node:crypto";
@@ -16,6 +18,7 @@ import { describe, expect, it } from "vitest";
 import { CHECKPOINT_CONTEXT, checkCheckpoint, parseCheckpointPayload, type MlDsaVerify } from "../../../workers/shared/audit/archive-format.ts";
 import { checkAuditKeys } from "../../../workers/shared/audit/archive-keys.ts";
 import type { AuditCheckpointView, AuditKeyView, AuditSegmentView } from "../../../workers/shared/rpc.ts";
+import { TEST_SECRETS } from "../../support/workers-setup.ts";
 import { thumbprint, useTenant } from "./harness.ts";
 
 const SEGMENT_EVENTS = 4;
@@ -102,6 +105,47 @@ describe("archived segments, copied and checked offline", () => {
       const broken = await runScript(["verify", "--from-archive", out, "--rest-in-vault", "--json"]);
       expect(JSON.parse(broken.stdout)).toMatchObject({ valid: false, first_break: { stage: "digest", seq: 1 } });
       expect(broken.code).toBe(1);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("after the audit key is rotated", () => {
+  const segmentsSignedBy = async (route: string, auth: string, keyId: string) => {
+    const { checkpoints } = await tenant.api.call<{ checkpoints: AuditCheckpointView[] }>("GET", `${route}?limit=100`, { auth });
+    return checkpoints.filter((c) => c.key_id === keyId && parseCheckpointPayload(c.payload)?.segment !== null).length;
+  };
+
+  it("a copy holds both key versions' checkpoints and verifies; so does the platform's log, with the admin token", async () => {
+    const { api, token } = tenant;
+    const rotated = await api.call<AuditKeyView>("POST", "/admin/v1/audit-keys/rotate", { auth: "admin", status: 201 });
+    await signSome(2 * SEGMENT_EVENTS);
+    // The platform's log: the rotation itself, then fail-open switched on and off.
+    for (let i = 0; i < 2; i++) {
+      await api.call("POST", "/admin/v1/policy/fail-open", { auth: "admin", body: { minutes: 1, reason: `archive check ${i}` } });
+      await api.call("DELETE", "/admin/v1/policy/fail-open", { auth: "admin" });
+    }
+    await expect.poll(() => segmentsSignedBy("/v1/audit-checkpoints", token, rotated.key_id), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => segmentsSignedBy("/admin/v1/audit-checkpoints", "admin", rotated.key_id), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(1);
+
+    const out = await mkdtemp(path.join(tmpdir(), "pqkms-audit-interop-rotated-"));
+    try {
+      expect((await runScript(["download", "--url", api.url, "--api-key", token, "--out", path.join(out, "tenant")])).code).toBe(0);
+      const [tenantLog] = await readdir(path.join(out, "tenant", "logs"));
+      const checkpointDir = path.join(out, "tenant", "logs", tenantLog as string, "checkpoints");
+      const keyIds = new Set<string>();
+      for (const name of await readdir(checkpointDir)) keyIds.add((JSON.parse(await readFile(path.join(checkpointDir, name), "utf8")) as { key_id: string }).key_id);
+      expect(keyIds.size).toBe(2);
+      const tenantVerdict = await runScript(["verify", "--from-archive", path.join(out, "tenant"), "--rest-in-vault", "--json"]);
+      expect(JSON.parse(tenantVerdict.stdout)).toMatchObject({ valid: true, keys: 2 });
+
+      const platform = await runScript(["download", "--url", api.url, "--admin-token", TEST_SECRETS.ADMIN_TOKEN, "--out", path.join(out, "platform")]);
+      expect(platform.stdout).toMatch(/^log platform: [1-9]\d* segments/m);
+      expect(platform.code).toBe(0);
+      const platformVerdict = await runScript(["verify", "--from-archive", path.join(out, "platform"), "--rest-in-vault", "--json"]);
+      expect(JSON.parse(platformVerdict.stdout)).toMatchObject({ tenant: "platform", valid: true, from_seq: 1 });
+      expect(platformVerdict.code).toBe(0);
     } finally {
       await rm(out, { recursive: true, force: true });
     }
