@@ -25,10 +25,13 @@ export interface Api {
   request(method: string, pathname: string, options?: { auth?: string; body?: unknown }): Promise<Response>;
   /** Like request, but expects `status` and returns the parsed JSON body. */
   call<T>(method: string, pathname: string, options?: { auth?: string; body?: unknown; status?: number }): Promise<T>;
+  /** The harness's own URL (a local socket): for a separate process, such as scripts/audit-archive.ts, to call the gateway. */
+  readonly url: string;
   close(): Promise<void>;
 }
 
-export async function startApi(): Promise<Api> {
+/** `kmsVars` override the kms Worker's wrangler.toml vars for this harness (e.g. a smaller AUDIT_SEGMENT_EVENTS). */
+export async function startApi(options: { kmsVars?: Record<string, string> } = {}): Promise<Api> {
   const harness: TestHarness = createTestHarness({
     root: ROOT,
     workers: [
@@ -36,11 +39,11 @@ export async function startApi(): Promise<Api> {
         configPath: "./wrangler.toml",
         secrets: { ADMIN_TOKEN: TEST_SECRETS.ADMIN_TOKEN, API_KEY_PEPPER: TEST_SECRETS.API_KEY_PEPPER },
       },
-      { configPath: "./workers/kms/wrangler.toml", secrets: { KMS_KEK: TEST_SECRETS.KMS_KEK } },
+      { configPath: "./workers/kms/wrangler.toml", secrets: { KMS_KEK: TEST_SECRETS.KMS_KEK }, ...(options.kmsVars === undefined ? {} : { vars: options.kmsVars }) },
       { configPath: "./workers/policy/wrangler.toml" },
     ],
   });
-  await harness.listen();
+  const { url } = await harness.listen();
   await harness.getWorker().applyD1Migrations("DB");
 
   async function request(method: string, pathname: string, options: { auth?: string; body?: unknown } = {}) {
@@ -64,6 +67,7 @@ export async function startApi(): Promise<Api> {
       expect(response.status, `${method} ${pathname}: ${text}`).toBe(options.status ?? 200);
       return JSON.parse(text) as T;
     },
+    url: url.toString(),
     close: () => harness.close(),
   };
 }
@@ -184,10 +188,10 @@ export interface Tenant {
 }
 
 /** Registers the file's beforeAll (start the Workers, create tenant `name`) and afterAll (close them). */
-export function useTenant(name: string): Tenant {
+export function useTenant(name: string, options: { kmsVars?: Record<string, string> } = {}): Tenant {
   let started: { api: Api; token: string } | undefined;
   beforeAll(async () => {
-    const api = await startApi();
+    const api = await startApi(options);
     started = { api, token: await createTenant(api, name) };
   }, 60_000);
   afterAll(async () => {
