@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run audit -- …` (= node scripts/audit-archive.ts): copies a tenant's (or the platform's) audit
+ * `npm run audit-archive -- …` (= node scripts/audit-archive.ts): copies a tenant's (or the platform's) audit
  * archive out of pqkms and checks a copy offline (architecture §9, docs/audit-archive.md). Node 24
  * runs it as is (type stripping); the checks are workers/shared/audit/verify-archive.ts, the
  * ML-DSA-65 verification is noble's, so nothing of the service is trusted but its published keys.
