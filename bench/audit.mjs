@@ -24,6 +24,8 @@ import {
 } from "../workers/shared/audit/archive-format.ts";
 import { GENESIS_HASH, hashEvent } from "../workers/shared/audit/chain.ts";
 import { VAULT_MIGRATIONS } from "../workers/kms/src/vault/migrations.ts";
+import { AuditKeyBook, verifyLog } from "../workers/kms/src/vault/audit-verify.ts";
+import { akpThumbprint } from "../workers/kms/src/crypto/public-key-formats.ts";
 import { makeEvents } from "../test/support/audit-events.ts";
 import { boundedInt, commandLine, machineLines, markdownTable, median, ms } from "./lib.mjs";
 
@@ -115,6 +117,23 @@ function checkpointedCpu(tail, signed, publicKey, nodeKey) {
   return { nobleVerify, opensslVerify, rehash };
 }
 
+/**
+ * The vault's own `verifyLog` (audit-verify.ts) from a checkpoint just before `tail`: the checkpoint's
+ * signature against the published keys, then every event of `tail`; SQL reads left out.
+ */
+async function vaultVerifyCpu(tail, checkpoint, book) {
+  const last = tail.at(-1);
+  const source = {
+    tenant: TENANT, head: { seq: last.seq, hash: last.hash }, latestCheckpoint: () => checkpoint, eventAt: () => undefined,
+    eventsAfter: () => tail, oldestHeld: () => tail[0].seq, segmentEndingAt: () => undefined,
+  };
+  const start = process.cpuUsage();
+  const verdict = await verifyLog(source, "checkpoint", book, (pk, msg, sig, context) => ml_dsa65.verify(sig, msg, pk, { context }));
+  const cpu = cpuMs(start);
+  if (!verdict.ok || !verdict.value.valid || verdict.value.checked !== tail.length) throw new Error(`verifyLog: ${JSON.stringify(verdict)}`);
+  return cpu;
+}
+
 /** SQLite bytes per event for the vault's audit_events table (and its UNIQUE index on id). */
 function vaultBytesPerEvent(events) {
   const ddl = VAULT_MIGRATIONS.map((m) => /CREATE TABLE audit_events \([\s\S]*?\n\s*\);/.exec(m)?.[0]).find(Boolean);
@@ -139,6 +158,21 @@ const { secretKey, publicKey } = ml_dsa65.keygen(new Uint8Array(32).fill(9));
 const nodeKey = crypto.createPublicKey({
   key: { kty: "AKP", alg: "ML-DSA-65", pub: Buffer.from(publicKey).toString("base64url") }, format: "jwk",
 });
+// The published key list `verifyLog` checks against, and a checkpoint at the genesis (seq 0) for the
+// segment's events to follow.
+const pub = Buffer.from(publicKey).toString("base64url");
+const keyId = await akpThumbprint("ML-DSA-65", pub);
+const book = new AuditKeyBook(async () => ({
+  ok: true,
+  value: [{ key_id: keyId, algorithm: "ML-DSA-65", valid_from: "2000-01-01T00:00:00.000Z", valid_until: null, status: "current", public_key: { pem: "", jwk: { kty: "AKP", alg: "ML-DSA-65", pub, kid: keyId } } }],
+}));
+const genesisPayload = checkpointPayloadText({
+  format: CHECKPOINT_FORMAT, tenant: TENANT, seq: 0, hash: GENESIS_HASH, time: new Date().toISOString(), segment: null, segment_sha256: null, key_id: keyId,
+});
+const genesisCheckpoint = {
+  seq: 0, payload: genesisPayload, key_id: keyId, created_at: Date.now(),
+  signature: Buffer.from(ml_dsa65.sign(utf8(genesisPayload), secretKey, { context: utf8(CHECKPOINT_CONTEXT) })).toString("base64"),
+};
 const runs = [];
 for (let run = 0; run < RUNS; run++) {
   // One realistic segment, sealed: its size and the archive's cost.
@@ -161,6 +195,8 @@ for (let run = 0; run < RUNS; run++) {
   const checkpointed = [];
   for (let i = 0; i < 10; i++) checkpointed.push(checkpointedCpu(segment, { payload, signature }, publicKey, nodeKey));
   const pick = (key) => median(checkpointed.map((c) => c[key]));
+  const vaultPath = [];
+  for (let i = 0; i < 10; i++) vaultPath.push(await vaultVerifyCpu(segment, genesisCheckpoint, book));
   runs.push({
     gzipPerEvent: sealed.bytes.length / SEGMENT_EVENTS,
     plainPerEvent: plainBytes / SEGMENT_EVENTS,
@@ -177,6 +213,7 @@ for (let run = 0; run < RUNS; run++) {
     rehash: pick("rehash"),
     checkpointedNoble: pick("nobleVerify") + pick("rehash"),
     checkpointedOpenssl: pick("opensslVerify") + pick("rehash"),
+    vaultVerify: median(vaultPath),
   });
   console.error(`run ${run + 1}/${RUNS} done`);
 }
@@ -212,6 +249,7 @@ console.log([
     [`verify, checkpointed: re-hash of the ${SEGMENT_EVENTS} events after it, ms`, stat("rehash")],
     ["verify, checkpointed total (noble + re-hash), ms", stat("checkpointedNoble")],
     ["verify, checkpointed total (OpenSSL + re-hash), ms", stat("checkpointedOpenssl")],
+    [`verify, checkpointed through the vault's verifyLog (signature + ${SEGMENT_EVENTS} events, no SQL reads), ms`, stat("vaultVerify")],
     ["full ÷ checkpointed (noble), within each run", `${median(runs.map(ratio)).toFixed(0)}× (${Math.min(...runs.map(ratio)).toFixed(0)}–${Math.max(...runs.map(ratio)).toFixed(0)}×)`],
   ]),
   "",

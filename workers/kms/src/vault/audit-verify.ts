@@ -41,7 +41,7 @@ export interface LogSource {
   segmentEndingAt(seq: number): string | undefined;
 }
 
-const OFFLINE = "check them offline with `node scripts/audit-archive.ts verify --from-archive DIR`";
+const OFFLINE = "check them offline with `npm run audit-archive -- verify --from-archive DIR`";
 
 function archivedNote(oldest: number | null): string {
   return oldest !== null && oldest > 1 ? `events 1–${oldest - 1} are in the archive: ${OFFLINE}` : "";
