@@ -12,7 +12,29 @@ export interface Measured {
   request_cpu_ms: Record<string, number> & { "GET /v1/tenant": number };
   vault_floor_cpu_ms: number;
   operations: Operation[];
-  per_operation: { workers_requests: number; do_requests: number; do_rows_written: number; d1_rows_written: number; vault_bytes: number; d1_bytes: number };
+  per_operation: {
+    workers_requests: number;
+    do_requests: number;
+    do_rows_written: number;
+    d1_rows_written: number;
+    vault_bytes: number;
+    r2_bytes_per_event: number;
+    d1_bytes: number;
+  };
+  audit_archive: {
+    hot_events: number;
+    hot_days: number;
+    segment_events: number;
+    segment_seconds: number;
+    cpu_ms_per_event: number;
+    r2_bytes_per_segment: number;
+    r2_class_a_per_segment: number;
+    do_requests_per_segment: number;
+    do_rows_written_per_segment: number;
+    do_rows_written_per_event: number;
+    d1_rows_written_per_segment: number;
+    vault_bytes_per_segment: number;
+  };
   per_tenant: { d1_writes_per_s: number };
   per_isolate: { metrics_requests_per_s: number };
 }
@@ -47,6 +69,14 @@ export interface Limits {
     storage_gb_month_included: number;
     usd_per_gb_month: number;
   };
+  r2: {
+    storage_gb_month_included: number;
+    usd_per_gb_month: number;
+    class_a_included_per_month: number;
+    usd_per_million_class_a: number;
+    class_b_included_per_month: number;
+    usd_per_million_class_b: number;
+  };
 }
 export interface Scenario {
   tenants: number;
@@ -68,10 +98,29 @@ export function vaultCeiling(op: Operation, limits: Limits): { opsPerS: number; 
 export function requestCpuMs(op: Operation, measured: Measured): { ms: number; source: "measured" | "estimated" };
 export function cpuFits(cpuMs: number, limits: Limits): { free: boolean; paidDefault: boolean };
 export function overage(used: number, included: number, pricePerUnit: number): number;
+export function hotWindowEvents(opsPerS: number, measured: Measured): number;
+export function hotWindowBytes(opsPerS: number, measured: Measured): number;
+export function segmentsPerS(opsPerS: number, measured: Measured): number;
 export function monthly(
   scenario: Scenario,
   measured: Measured,
   limits: Limits,
-): { ops: number; cpuMs: number; gbS: number; doGbPerTenant: number; d1Gb: number; d1Rows: number; lines: Record<string, number>; total: number; usdPerMillionOps: number };
+): {
+  ops: number;
+  segments: number;
+  cpuMs: number;
+  gbS: number;
+  doGbPerTenant: number;
+  doGbKeptAdded: number;
+  r2Gb: number;
+  classA: number;
+  doRequests: number;
+  doRows: number;
+  d1Gb: number;
+  d1Rows: number;
+  lines: Record<string, number>;
+  total: number;
+  usdPerMillionOps: number;
+};
 export function limitsReached(scenario: Scenario & { isolates: number }, measured: Measured, limits: Limits): LimitRow[];
 export function sharedCeilingOpsPerS(tenants: number, measured: Measured, limits: Limits): number;

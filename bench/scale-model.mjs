@@ -50,28 +50,32 @@ out.push(table(
 ));
 
 const per = measured.per_operation;
+const archive = measured.audit_archive;
+const soft = limits.durable_objects.soft_limit_requests_per_second_per_object;
+const ceiling1000 = sharedCeilingOpsPerS(1_000, measured, limits);
 out.push("", "### Shared by all tenants", "");
 out.push(table(
   ["resource", "use", "published limit", "saturates at"],
   [
-    [`D1 (one database) writes${mark(per)}`, `${per.d1_rows_written} rows per operation + ${measured.per_tenant.d1_writes_per_s}/s per active tenant (usage)`, `~${n(limits.d1.queries_per_second_at_1ms)} queries/s at 1 ms each`, Number.isFinite(sharedCeilingOpsPerS(1_000, measured, limits)) ? `${sig(sharedCeilingOpsPerS(1_000, measured, limits))} operations/s over all tenants (with 1,000 active tenants)` : `no operation rate: ${n(limits.d1.queries_per_second_at_1ms / measured.per_tenant.d1_writes_per_s)} active tenants' usage copies`],
-    [`D1 database size${mark(per)}`, `${per.d1_bytes} B per operation (D1 holds tenants, API keys, key metadata, usage)`, `${n(limits.d1.max_database_bytes / 1e9)} GB`, "see the growth table"],
-    [`MetricsStore (${measured.per_isolate.metrics_shards ?? 1} shards)${mark(measured.per_isolate)}`, `${measured.per_isolate.metrics_requests_per_s} requests/s per gateway isolate, to one shard`, `~${n(limits.durable_objects.soft_limit_requests_per_second_per_object)} requests/s per shard`, `${n((limits.durable_objects.soft_limit_requests_per_second_per_object * (measured.per_isolate.metrics_shards ?? 1)) / measured.per_isolate.metrics_requests_per_s)} isolates`],
+    [`D1 (one database) writes${mark(per)}`, `${per.d1_rows_written} rows per operation + ${archive.d1_rows_written_per_segment} per audit segment (archive status) + ${measured.per_tenant.d1_writes_per_s}/s per active tenant (usage)`, `~${n(limits.d1.queries_per_second_at_1ms)} queries/s at 1 ms each`, `${sig(ceiling1000)} operations/s over all tenants (with 1,000 active tenants; the D1 writes or the platform vault below, whichever first)`],
+    [`D1 database size${mark(per)}`, `${per.d1_bytes} B per operation (D1 holds tenants, API keys, key metadata, usage, one archive status row per log)`, `${n(limits.d1.max_database_bytes / 1e9)} GB`, "see the growth table"],
+    [`MetricsStore (${measured.per_isolate.metrics_shards ?? 1} shards)${mark(measured.per_isolate)}`, `${measured.per_isolate.metrics_requests_per_s} requests/s per gateway isolate, to one shard`, `~${n(soft)} requests/s per shard`, `${n((soft * (measured.per_isolate.metrics_shards ?? 1)) / measured.per_isolate.metrics_requests_per_s)} isolates`],
+    ["platform vault (signs every log's checkpoints)", `${archive.do_requests_per_segment} request per audit segment (${n(archive.segment_events)} events, or ${n(archive.segment_seconds)} s when slower)`, `~${n(soft)} requests/s per object`, `${n((soft * archive.segment_events) / archive.do_requests_per_segment)} operations/s over all tenants; ${n(soft * archive.segment_seconds)} tenants at under one segment an hour`],
   ],
 ));
 
 for (const name of SCENARIO_OPS) {
   const op = opNamed(name);
-  out.push("", `### A month of ${name}${mark(op)}: cost (paid plan, USD) and storage added`, "");
+  out.push("", `### A month of ${name}${mark(op)}: cost (paid plan, USD) and storage`, "");
   const rows = [];
   for (const tenants of TENANTS) {
     for (const opsPerS of RATES) {
       const m = monthly({ tenants, opsPerS, op }, measured, limits);
       const top = Object.entries(m.lines).sort((a, b) => b[1] - a[1])[0];
-      rows.push([n(tenants), rate(opsPerS), sig(m.ops / 1e6), `$${sig(m.total)}`, `$${sig(m.usdPerMillionOps)}`, `${top[0]} $${sig(top[1])}`, sig(m.doGbPerTenant), sig(m.d1Gb)]);
+      rows.push([n(tenants), rate(opsPerS), sig(m.ops / 1e6), `$${sig(m.total)}`, `$${sig(m.usdPerMillionOps)}`, `${top[0]} $${sig(top[1])}`, sig(m.doGbPerTenant), sig(m.r2Gb), sig(m.d1Gb)]);
     }
   }
-  out.push(table(["tenants", "ops/s each", "million ops/month", "total", "per million ops", "largest line", "DO GB added per tenant", "D1 GB added"], rows));
+  out.push(table(["tenants", "ops/s each", "million ops/month", "total", "per million ops", "largest line", "DO GB held per tenant (hot window)", "R2 GB added", "D1 GB added"], rows));
 }
 
 out.push("", `### Where it breaks first (${n(ISOLATES)} gateway isolates)`, "");
