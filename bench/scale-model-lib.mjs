@@ -89,7 +89,7 @@ export function monthly({ tenants, opsPerS, op }, measured, limits) {
   // (gzip mostly): duration billed at 128 MB while active.
   const gbS = ops * ((op.vault_cpu_ms + a.cpu_ms_per_event) / 1000) * d.memory_gb_billed;
   // The hot window is bounded, so the vault's storage is a steady GB-month, not a monthly addition;
-  // the segment and checkpoint rows it keeps do add up, slowly.
+  // the segment rows it keeps (checkpoint rows leave with their events) do add up, slowly.
   const doGbPerTenant = hotWindowBytes(opsPerS, measured) / 1e9;
   const doGbKeptAdded = (segments * a.vault_bytes_per_segment) / 1e9;
   const r2Gb = (ops * per.r2_bytes_per_event + segments * a.r2_bytes_per_segment) / 1e9;
@@ -105,7 +105,7 @@ export function monthly({ tenants, opsPerS, op }, measured, limits) {
     "DO requests": overage(doRequests, d.requests_included_per_month, d.usd_per_million_requests / 1e6),
     "DO duration": overage(gbS, d.duration_gb_s_included_per_month, d.usd_per_million_gb_s / 1e6),
     "DO rows written": overage(doRows, d.sqlite_rows_written_included_per_month, d.usd_per_million_rows_written / 1e6),
-    // The full hot windows held all month, plus the segment and checkpoint rows added this month.
+    // The full hot windows held all month, plus the segment rows added this month.
     "DO storage (hot windows)": overage(tenants * doGbPerTenant + doGbKeptAdded, d.storage_gb_month_included, d.usd_per_gb_month),
     "D1 rows written": overage(d1Rows, d1.rows_written_included_per_month, d1.usd_per_million_rows_written / 1e6),
     "D1 storage (added this month)": overage(d1Gb, d1.storage_gb_month_included, d1.usd_per_gb_month),
@@ -146,7 +146,7 @@ export function limitsReached({ tenants, opsPerS, op, isolates }, measured, limi
   const rows = out.map((x) => ({ ...x, utilisation: x.load / x.capacity }));
   const perSecondToMonths = (bytesPerS, capacity) => (bytesPerS > 0 ? capacity / (bytesPerS * SECONDS_PER_MONTH) : Infinity);
   // What does grow in the vault: one segment row and one checkpoint row per segment, beside the window.
-  rows.push({ limit: "vault storage: segment and checkpoint rows (10 GB less a full window)", scope: "per tenant", months: perSecondToMonths(segmentsPerS(opsPerS, measured) * a.vault_bytes_per_segment, objectBytes - a.hot_events * per.vault_bytes) });
+  rows.push({ limit: "vault storage: segment rows (10 GB less a full window)", scope: "per tenant", months: perSecondToMonths(segmentsPerS(opsPerS, measured) * a.vault_bytes_per_segment, objectBytes - a.hot_events * per.vault_bytes) });
   rows.push({ limit: "D1 database size (10 GB)", scope: "all tenants", months: perSecondToMonths(total * per.d1_bytes * (per.d1_rows_written > 0 ? 1 : 0), limits.d1.max_database_bytes) });
   return rows.sort((x, y) => (y.utilisation ?? 0) - (x.utilisation ?? 0));
 }

@@ -2,7 +2,8 @@
  * The archive, the platform's audit key and verification together, as a vault runs them (architecture
  * §9): the real R2 binding, checkpoints signed by the platform's vault, and a clock the test moves.
  * Once the hot window has moved past archived segments, verification from the latest checkpoint and
- * over the window both hold; an edit after the checkpoint, or of the checkpoint, is reported.
+ * over the window both hold, and every checkpoint is still listed (older ones read back from R2); an
+ * edit after the checkpoint, or of the checkpoint, is reported.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -68,6 +69,22 @@ describe("archive, checkpoints and verification together", () => {
     const stored = (await object?.json()) as SignedCheckpoint;
     expect(stored).toEqual({ payload: latest?.payload, signature: latest?.signature, key_id: latest?.key_id });
     expect(await nobleCheck(stored, vault.tenantId)).toMatchObject({ ok: true, payload: { seq: latest?.seq } });
+
+    // Checkpoint rows left with their events; listing still pages through every segment's, the older
+    // ones read back from R2, and each checks out.
+    const segments = await sql<{ checkpoint_seq: number }>(vault, "SELECT checkpoint_seq FROM audit_segments ORDER BY last_seq DESC");
+    expect(await count(vault, "audit_checkpoints")).toBeLessThan(segments.length);
+    const listed: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = value(await vault.stub.auditCheckpoints(vault.call, { limit: 3, ...(cursor === undefined ? {} : { cursor }) }));
+      for (const checkpoint of page.checkpoints) {
+        expect(await nobleCheck(checkpoint, vault.tenantId)).toMatchObject({ ok: true, payload: { seq: checkpoint.seq } });
+        listed.push(checkpoint.seq);
+      }
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+    expect(listed).toEqual(segments.map((s) => s.checkpoint_seq));
   });
 
   it("reports an edited event after the checkpoint, and a checkpoint whose payload was edited", async () => {

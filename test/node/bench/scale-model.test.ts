@@ -132,7 +132,7 @@ describe("a month", () => {
       "DO requests": 50.85296 * 0.15, // 51.84 M + 12,960 checkpoint signatures, less 1 M
       "DO duration": 0, // 13,337 GB-s, under the 400,000 included
       "DO rows written": 53.7448, // 4 per operation (with its deletion) + 5 per segment, less 50 M
-      "DO storage (hot windows)": 0, // 10 windows of 0.4 GB + 0.0648 GB of checkpoint rows, under 5
+      "DO storage (hot windows)": 0, // 10 windows of 0.4 GB + 0.0648 GB of segment rows, under 5
       "D1 rows written": 0, // 25.92 M + 12,960 status rows + 2.592 M usage rows, under the 50 M included
       "D1 storage (added this month)": (10.368 - 5) * 0.75,
       "R2 storage (added this month)": 0, // 2.592 + 0.0648 GB, under 10
@@ -150,7 +150,7 @@ describe("a month", () => {
     const m = monthly({ tenants: 1000, opsPerS: 10, op: op({ vault_cpu_ms: 4, request_cpu_ms: 3 }) }, measured, limits);
     expect(m.ops).toBe(25_920_000_000);
     expect(m.segments).toBeCloseTo(12_960_000, 3);
-    // 1,000 × 0.4 GB of windows + 64.8 GB of checkpoint rows, less 5 GB, at $0.20.
+    // 1,000 × 0.4 GB of windows + 64.8 GB of segment rows, less 5 GB, at $0.20.
     expect(m.lines["DO storage (hot windows)"]).toBeCloseTo(459.8 * 0.2, 6);
     // 2,592 GB of gzip events + 64.8 GB of manifests and checkpoints, less 10 GB, at $0.015.
     expect(m.lines["R2 storage (added this month)"]).toBeCloseTo(2646.8 * 0.015, 6);
@@ -192,8 +192,8 @@ describe("where it breaks", () => {
     expect(window(100)?.utilisation).toBeCloseTo(0.04, 10);
     expect(window(100)?.months).toBeUndefined(); // bounded: it never fills
     expect(window(0.1)?.utilisation).toBeCloseTo(0.010368, 10);
-    // The segment and checkpoint rows do grow: 0.05 segments/s × 5,000 B into 10 GB less the 0.4 GB window.
-    const kept = rows(100).find((r) => r.limit.startsWith("vault storage: segment and checkpoint rows"));
+    // The segment rows do grow: 0.05 segments/s × 5,000 B into 10 GB less the 0.4 GB window.
+    const kept = rows(100).find((r) => r.limit.startsWith("vault storage: segment rows"));
     expect(kept?.months).toBeCloseTo(9.6e9 / (250 * SECONDS_PER_MONTH), 10);
   });
 

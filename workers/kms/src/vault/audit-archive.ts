@@ -262,7 +262,15 @@ export class AuditArchive {
       cut = e.seq;
       deleted += 1;
     }
-    if (cut > 0) this.#sql.exec("DELETE FROM audit_events WHERE seq <= ?", cut);
+    if (cut > 0) {
+      this.#sql.exec("DELETE FROM audit_events WHERE seq <= ?", cut);
+      // A checkpoint's row leaves with its events (its 3.3 kB signature would otherwise outgrow the
+      // window); R2 keeps the object, which Checkpoints.list reads back. The newest stays: verification starts there.
+      this.#sql.exec(
+        "DELETE FROM audit_checkpoints WHERE stored = 1 AND seq <= ? AND seq < (SELECT max(seq) FROM audit_checkpoints WHERE stored = 1)",
+        cut,
+      );
+    }
     return { deleted, dueAt };
   }
 

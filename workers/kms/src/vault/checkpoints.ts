@@ -10,7 +10,9 @@
  * the exact signed bytes; the put follows, then `stored = 1`. A put that fails leaves the row
  * unstored: it is neither listed nor used by verification, and the next checkpoint call of this
  * vault puts the same bytes again (no second signature), so R2 never holds a checkpoint the vault
- * does not and the vault never serves one R2 lacks.
+ * does not and the vault never serves one R2 lacks. A row leaves the vault with the events it
+ * covers, when the hot window is trimmed (audit-archive.ts), except the newest; its object stays in R2
+ * and `list` reads it back from there, so the vault keeps only its window's checkpoints.
  */
 import { fail, ok, type Result } from "../../../shared/errors.ts";
 import { GENESIS_HASH } from "../../../shared/audit/chain.ts";
@@ -103,16 +105,50 @@ export class Checkpoints {
     return made.ok ? ok({ seq: line.last_seq }) : made;
   }
 
-  /** Newest first; `cursor` is a seq (exclusive), as `next_cursor` gives it. */
-  list(input: { limit: number; cursor?: string }): Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }> {
+  /**
+   * Newest first; `cursor` is a seq (exclusive), as `next_cursor` gives it. The rows this vault still
+   * holds come first; below them, where the hot window's trim removed the rows (audit-archive.ts),
+   * each archived segment's checkpoint is read back from R2, where it stays.
+   */
+  async list(tenant: string, input: { limit: number; cursor?: string }): Promise<Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }>> {
     if (input.cursor !== undefined && !/^\d{1,16}$/.test(input.cursor)) return fail("invalid_request", "query.cursor: not a cursor this API issued");
+    const sql = this.#parts.storage.sql;
     const before = input.cursor === undefined ? Number.MAX_SAFE_INTEGER : Number(input.cursor);
-    const rows = this.#parts.storage.sql
+    const views = sql
       .exec<CheckpointRow>("SELECT * FROM audit_checkpoints WHERE stored = 1 AND seq < ? ORDER BY seq DESC LIMIT ?", before, input.limit + 1)
-      .toArray();
-    const page = rows.slice(0, input.limit);
+      .toArray()
+      .map(checkpointView);
+    if (views.length <= input.limit) {
+      const held = sql.exec<{ s: number | null }>("SELECT min(seq) AS s FROM audit_checkpoints WHERE stored = 1").one().s;
+      const below = Math.min(before, held ?? before);
+      const older = sql
+        .exec<{ seq: number }>(
+          "SELECT checkpoint_seq AS seq FROM audit_segments WHERE checkpoint_seq IS NOT NULL AND checkpoint_seq < ? ORDER BY checkpoint_seq DESC LIMIT ?",
+          below, input.limit + 1 - views.length,
+        )
+        .toArray();
+      for (const { seq } of older) {
+        const archived = await this.#archived(tenant, seq);
+        if (!archived.ok) return archived;
+        views.push(archived.value);
+      }
+    }
+    const page = views.slice(0, input.limit);
     const last = page[page.length - 1];
-    return ok({ checkpoints: page.map(checkpointView), next_cursor: rows.length > input.limit && last ? String(last.seq) : null });
+    return ok({ checkpoints: page, next_cursor: views.length > input.limit && last ? String(last.seq) : null });
+  }
+
+  /** A segment's checkpoint as kept in R2, once its row has left the vault with the segment's events. */
+  async #archived(tenant: string, seq: number): Promise<Result<AuditCheckpointView>> {
+    let signed: SignedCheckpoint;
+    try {
+      const object = await this.#archive.get(checkpointObjectKey(tenant, seq));
+      if (object === null) return unavailable(`checkpoint ${seq} is missing from the audit archive`);
+      signed = await object.json<SignedCheckpoint>();
+    } catch {
+      return unavailable("the audit archive did not answer");
+    }
+    return ok({ seq, payload: signed.payload, signature: signed.signature, key_id: signed.key_id });
   }
 
   /**

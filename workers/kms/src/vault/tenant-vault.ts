@@ -299,7 +299,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   }
 
   async auditCheckpoints(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }>> {
-    return this.#admitted(call, () => this.#vaultAudit.listCheckpoints(input));
+    return this.#admitted(call, () => this.#vaultAudit.listCheckpoints(call.tenantId, input));
   }
 
   async createAuditCheckpoint(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {

@@ -73,8 +73,8 @@ export class VaultAudit {
     return verifyLog(source, from, this.#book, providerVerify(this.#parts.provider));
   }
 
-  listCheckpoints(input: { limit: number; cursor?: string }): Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }> {
-    return this.checkpoints.list(input);
+  listCheckpoints(tenant: string, input: { limit: number; cursor?: string }): Promise<Result<{ checkpoints: AuditCheckpointView[]; next_cursor: string | null }>> {
+    return this.checkpoints.list(tenant, input);
   }
 
   createCheckpoint(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {
