@@ -57,6 +57,8 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
   "crypto.decapsulate": { body: { ciphertext: SOME_BYTES } },
   "crypto.sign": { body: { message: SOME_BYTES } },
   "crypto.verify": { body: { message: SOME_BYTES, signature: SOME_BYTES } },
+  "crypto.mac": { body: { message: SOME_BYTES } },
+  "crypto.verify-mac": { body: { message: SOME_BYTES, mac: SOME_BYTES } },
   "audit.list": { query: "limit=5" },
   "audit.verify": {},
   "audit.exports.list": { query: "limit=5" },

@@ -54,6 +54,8 @@ const REQUESTS: Record<Operation, () => MinimalRequest> = {
   "crypto.decapsulate": () => ({ body: { ciphertext: SOME_BYTES } }),
   "crypto.sign": () => ({ body: { message: SOME_BYTES } }),
   "crypto.verify": () => ({ body: { message: SOME_BYTES, signature: SOME_BYTES } }),
+  "crypto.mac": () => ({ body: { message: SOME_BYTES } }),
+  "crypto.verify-mac": () => ({ body: { message: SOME_BYTES, mac: SOME_BYTES } }),
   "audit.list": () => ({}),
   "audit.verify": () => ({ query: "from=window" }),
   "audit.exports.list": () => ({ query: "limit=5" }),

@@ -16,6 +16,9 @@ export const KEY_ALGORITHMS = {
   "SLH-DSA-SHA2-128f": "sign",
   "AES-256-GCM": "encrypt",
   "ChaCha20-Poly1305": "encrypt",
+  "HMAC-SHA-256": "mac",
+  "HMAC-SHA-384": "mac",
+  "HMAC-SHA-512": "mac",
 } as const;
 
 export type KeyAlgorithm = keyof typeof KEY_ALGORITHMS;

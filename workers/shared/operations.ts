@@ -35,6 +35,9 @@ export const OPERATIONS = {
   "crypto.decapsulate": { scope: "crypto:decrypt", cost: 1 },
   "crypto.sign": { scope: "crypto:sign", cost: 1 },
   "crypto.verify": { scope: "crypto:verify", cost: 1 },
+  // HMAC keys: making a tag is signing with a shared key, checking one is verifying.
+  "crypto.mac": { scope: "crypto:sign", cost: 1 },
+  "crypto.verify-mac": { scope: "crypto:verify", cost: 1 },
   "audit.list": { scope: "audit:read", cost: 1 },
   "usage.read": { scope: "keys:read", cost: 1 },
   "policy-rules.list": { scope: "api-keys:manage", cost: 1 },

@@ -68,4 +68,5 @@ export const OPERATIONS_AFTER_DOWNGRADE: ReadonlySet<string> = new Set([
   "crypto.decrypt",
   "crypto.decapsulate",
   "crypto.verify",
+  "crypto.verify-mac",
 ]);

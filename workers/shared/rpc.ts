@@ -64,7 +64,7 @@ export interface KeyView {
   description: string | null;
   labels: Record<string, string>;
   algorithm: string;
-  purpose: "encrypt" | "sign";
+  purpose: "encrypt" | "sign" | "mac";
   state: KeyStateName;
   primary_version: number;
   min_decryption_version: number;
@@ -105,7 +105,7 @@ export interface ListKeysInput {
 export interface AliasView {
   name: string;
   key_id: string;
-  purpose: "encrypt" | "sign";
+  purpose: "encrypt" | "sign" | "mac";
   created_at: string;
   updated_at: string;
 }

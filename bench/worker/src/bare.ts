@@ -1,13 +1,15 @@
 /**
  * The bench Worker's `noble` path: the bare library calls (@noble/post-quantum, @noble/curves,
- * @noble/ciphers) per algorithm, with none of the project's crypto layer around them.
+ * @noble/ciphers, @noble/hashes) per algorithm, with none of the project's crypto layer around them.
  */
+import { hmac } from "@noble/hashes/hmac.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { p256 } from "@noble/curves/nist.js";
 import { ml_kem768_x25519 } from "@noble/post-quantum/hybrid.js";
 import { ml_dsa44, ml_dsa65, ml_dsa87 } from "@noble/post-quantum/ml-dsa.js";
 import { ml_kem1024, ml_kem512, ml_kem768 } from "@noble/post-quantum/ml-kem.js";
 import { slh_dsa_sha2_128f, slh_dsa_sha2_128s } from "@noble/post-quantum/slh-dsa.js";
-import type { AeadAlgorithmName, KemAlgorithmName, SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
+import type { AeadAlgorithmName, KemAlgorithmName, MacAlgorithmName, SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
 
 /** The bare KEM calls the noble path makes (ML-KEM and X-Wing share this shape). */
 export interface BareKem {
@@ -60,6 +62,11 @@ export const SIGNERS: Record<SignatureAlgorithmName, BareSigner> = {
   "SLH-DSA-SHA2-128s": plain(slh_dsa_sha2_128s),
 };
 export const AEADS: readonly AeadAlgorithmName[] = ["AES-256-GCM", "ChaCha20-Poly1305"];
+/** Bare HMAC over @noble/hashes (the benchmarked hashes; SHA-384 costs what SHA-512 does). */
+export const MACS: Partial<Record<MacAlgorithmName, (key: Uint8Array, message: Uint8Array) => Uint8Array>> = {
+  "HMAC-SHA-256": (key, message) => hmac(sha256, key, message),
+  "HMAC-SHA-512": (key, message) => hmac(sha512, key, message),
+};
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));

@@ -9,7 +9,7 @@ export interface Env {
   KMS: Service<KmsService>;
 }
 
-export type Op = "encrypt" | "decrypt" | "encapsulate" | "decapsulate" | "rewrap" | "datakey" | "sign" | "verify";
+export type Op = "encrypt" | "decrypt" | "encapsulate" | "decapsulate" | "rewrap" | "datakey" | "sign" | "verify" | "mac" | "verify-mac";
 export type Path = "vault" | "provider" | "native" | "noble" | "prepared";
 
 /** What /ops lists, in report order: algorithm, operations, paths. */
@@ -27,6 +27,8 @@ export const CATALOG: { algorithm: string; ops: Op[]; paths: Path[] }[] = [
   { algorithm: "SLH-DSA-SHA2-128s", ops: ["sign", "verify"], paths: ["vault", "provider", "noble"] },
   { algorithm: "AES-256-GCM", ops: ["encrypt", "decrypt", "rewrap"], paths: ["vault", "provider", "noble"] },
   { algorithm: "ChaCha20-Poly1305", ops: ["encrypt", "decrypt"], paths: ["vault", "provider", "noble"] },
+  { algorithm: "HMAC-SHA-256", ops: ["mac", "verify-mac"], paths: ["vault", "provider", "native", "noble"] },
+  { algorithm: "HMAC-SHA-512", ops: ["mac", "verify-mac"], paths: ["vault", "provider", "native", "noble"] },
 ];
 /** Operations too slow to calibrate or repeat: the script runs them n = 1, a sample or two per path. */
 export const SLOW = new Set(["SLH-DSA-SHA2-128s sign"]);

@@ -7,13 +7,13 @@
 import { chacha20poly1305 } from "@noble/ciphers/chacha.js";
 import type { KEMPrepared } from "@noble/post-quantum/ml-kem.js";
 import { openAeadEnvelope, sealAeadEnvelope, generateDataKey } from "../../../workers/kms/src/crypto/aead-envelope.ts";
-import { ALGORITHMS, type AeadAlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
+import { ALGORITHMS, type AeadAlgorithmName, type KemAlgorithmName, type MacAlgorithmName, type SignatureAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
 import { decodeAndOpen, openEnvelope, sealEnvelope } from "../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { NobleProvider } from "../../../workers/kms/src/crypto/noble-provider.ts";
 import type { CryptoProvider } from "../../../workers/kms/src/crypto/provider.ts";
 import { WebCryptoProvider } from "../../../workers/kms/src/crypto/webcrypto-provider.ts";
 import type { CallContext } from "../../../workers/shared/rpc.ts";
-import { AEADS, KEMS, PREPARABLE, SIGNERS } from "./bare.ts";
+import { AEADS, KEMS, MACS, PREPARABLE, SIGNERS } from "./bare.ts";
 import { AAD, BINDING, CALL, LOCAL_KEY_ID, MESSAGE, PLAINTEXT, SLOW, type Env, type Op, type Path } from "./catalog.ts";
 
 /** `provider` path: pure TypeScript. `native` path: native Web Crypto where the runtime has it. */
@@ -42,7 +42,7 @@ function unwrap<T>(what: string, result: Outcome<T>): T {
 function check(what: string) {
   return (r: Outcome<unknown>) => {
     if (!r.ok) throw new Error(`${what}: ${r.error.code} ${r.error.detail ?? ""}`);
-    if (what === "verify" && !(r.value as { valid: boolean }).valid) throw new Error("vault verify: invalid");
+    if ((what === "verify" || what === "verify-mac") && !(r.value as { valid: boolean }).valid) throw new Error(`vault ${what}: invalid`);
     return r;
   };
 }
@@ -238,10 +238,51 @@ async function aeadFixture(algorithm: AeadAlgorithmName, kms: Env["KMS"]): Promi
   };
 }
 
+/**
+ * HMAC keys: the vault; each provider with the same stored-length key (provider: @noble/hashes,
+ * native: Web Crypto HMAC); noble: the bare @noble/hashes call. verify-mac checks a valid tag.
+ */
+async function macFixture(algorithm: MacAlgorithmName, kms: Env["KMS"]): Promise<Fixture> {
+  const keyId = await createVaultKey(kms, CALL, algorithm);
+  const vaultTag = unwrap("mac", await kms.mac(CALL, keyId, MESSAGE)).mac;
+  const raw = provider.generateSeed(algorithm);
+  const local = async (p: CryptoProvider) => {
+    const handle = await p.importMacKey(algorithm, raw);
+    const tag = await p.mac(handle, MESSAGE);
+    return {
+      mac: () => p.mac(handle, MESSAGE),
+      verify: () =>
+        p.verifyMac(handle, MESSAGE, tag).then((v) => {
+          if (!v) throw new Error(`${p.name} verify-mac: invalid`);
+        }),
+    };
+  };
+  const [mine, native] = await Promise.all([local(provider), local(webcrypto)]);
+  const bare = MACS[algorithm];
+  if (!bare) throw new Error(`no bare HMAC for ${algorithm}`);
+  const bareTag = bare(raw, MESSAGE);
+  return {
+    mac: { vault: () => kms.mac(CALL, keyId, MESSAGE).then(check("mac")), provider: mine.mac, native: native.mac, noble: () => bare(raw, MESSAGE) },
+    "verify-mac": {
+      vault: () => kms.verifyMac(CALL, keyId, MESSAGE, vaultTag, null).then(check("verify-mac")),
+      provider: mine.verify,
+      native: native.verify,
+      // The bare call recomputes and compares (in constant time, as mac.ts does).
+      noble: () => {
+        const again = bare(raw, MESSAGE);
+        let diff = again.length ^ bareTag.length;
+        for (let i = 0; i < again.length; i++) diff |= (again[i] as number) ^ (bareTag[i] as number);
+        if (diff !== 0) throw new Error("noble verify-mac: invalid");
+      },
+    },
+  };
+}
+
 function makeFixture(algorithm: string, kms: Env["KMS"]): Promise<Fixture> {
   if (algorithm in KEMS) return kemFixture(algorithm as KemAlgorithmName, kms);
   if (algorithm in SIGNERS) return dsaFixture(algorithm as SignatureAlgorithmName, kms);
   if ((AEADS as readonly string[]).includes(algorithm)) return aeadFixture(algorithm as AeadAlgorithmName, kms);
+  if (algorithm in MACS) return macFixture(algorithm as MacAlgorithmName, kms);
   throw new Error(`algorithm: ${algorithm}`);
 }
 

@@ -34,6 +34,9 @@ describe("algorithm catalog", () => {
       "SLH-DSA-SHA2-128f",
       "AES-256-GCM",
       "ChaCha20-Poly1305",
+      "HMAC-SHA-256",
+      "HMAC-SHA-384",
+      "HMAC-SHA-512",
     ]);
   });
 
@@ -78,6 +81,17 @@ describe("algorithm catalog", () => {
     expect(spec.operations).toEqual(["encrypt", "decrypt", "rewrap", "datakey"]);
     expect(hasPublicKey(spec)).toBe(false);
     expect(aeadAlgorithmForEnvelopeId(envelopeAlgId)).toBe(spec);
+  });
+
+  it.each([
+    ["HMAC-SHA-256", "SHA-256", 64, 32],
+    ["HMAC-SHA-384", "SHA-384", 128, 48],
+    ["HMAC-SHA-512", "SHA-512", 128, 64],
+  ] as const)("%s: %s, a key of one hash block (%i bytes), full-length %i-byte tags, no public key", (name, hash, secretLength, tagLength) => {
+    const spec = getAlgorithm(name);
+    expect(spec).toMatchObject({ kind: "mac", purpose: "mac", hash, secretLength, tagLength });
+    expect(spec.operations).toEqual(["mac", "verify-mac"]);
+    expect(hasPublicKey(spec)).toBe(false);
   });
 
   const inOpenSsl: readonly AlgorithmName[] = ALGORITHM_NAMES.filter((name) => /^(ML-KEM|ML-DSA|SLH-DSA)-/.test(name));

@@ -190,6 +190,9 @@ describe("formats by algorithm, and the refusals the API turns into 400 unsuppor
       "SLH-DSA-SHA2-128f": "raw,spki,pem,jwk",
       "AES-256-GCM": "",
       "ChaCha20-Poly1305": "",
+      "HMAC-SHA-256": "",
+      "HMAC-SHA-384": "",
+      "HMAC-SHA-512": "",
     });
   });
 
@@ -201,7 +204,7 @@ describe("formats by algorithm, and the refusals the API turns into 400 unsuppor
     expect(await publicKeyFormatResult(algorithm, publicKey, "spki")).toEqual({ ok: true, value: Buffer.from(encodeSpki(algorithm, publicKey)).toString("base64") });
   });
 
-  it.each(["AES-256-GCM", "ChaCha20-Poly1305"] as const)("%s: no public key in any format", async (algorithm) => {
+  it.each(["AES-256-GCM", "ChaCha20-Poly1305", "HMAC-SHA-256", "HMAC-SHA-384", "HMAC-SHA-512"] as const)("%s: no public key in any format", async (algorithm) => {
     for (const format of ["raw", "spki", "pem", "jwk"] as const) {
       const refused = await publicKeyFormatResult(algorithm, new Uint8Array(32), format);
       expect(refused).toEqual({ ok: false, error: { code: "unsupported_operation", detail: `${algorithm} keys are symmetric: there is no public key` } });

@@ -19,8 +19,8 @@ const OPERATIONS_LIST = Object.keys(OPERATIONS) as Operation[];
 const KEY_OPERATIONS = OPERATIONS_LIST.filter((op) => op.startsWith("keys.") || op.startsWith("crypto."));
 
 /** What a downgraded tenant can no longer do with a premium key: anything that protects data anew. */
-// Rewrap and datakey seal anew under the primary version: new protection too.
-const NEW_PROTECTION: Operation[] = ["keys.create", "keys.rotate", "crypto.encrypt", "crypto.encapsulate", "crypto.sign", "crypto.rewrap", "crypto.datakey"];
+// Rewrap and datakey seal anew under the primary version: new protection too; so is a fresh HMAC tag.
+const NEW_PROTECTION: Operation[] = ["keys.create", "keys.rotate", "crypto.encrypt", "crypto.encapsulate", "crypto.sign", "crypto.rewrap", "crypto.datakey", "crypto.mac"];
 
 describe("plans", () => {
   it("reserves hybrids and SLH-DSA for pro and enterprise; every other algorithm is open to all", () => {

@@ -125,6 +125,14 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
     return this.#vault(call).verify(call, keyId, input, signature, version);
   }
 
+  mac(call: CallContext, keyId: string, message: Bytes): Promise<Result<{ mac: Bytes; key_version: number }>> {
+    return this.#vault(call).mac(call, keyId, message);
+  }
+
+  verifyMac(call: CallContext, keyId: string, message: Bytes, mac: Bytes, version: number | null): Promise<Result<{ valid: boolean; key_version: number }>> {
+    return this.#vault(call).verifyMac(call, keyId, message, mac, version);
+  }
+
   auditEvents(call: CallContext, query: AuditQuery): Promise<Result<{ events: AuditEventView[]; next_cursor: string | null }>> {
     return this.#vault(call).auditEvents(call, query);
   }

@@ -46,7 +46,7 @@ export const AliasSchema = z
   .object({
     name: z.string().describe(`The alias name (${ALIAS_NAME_RULE}); use it as alias:NAME wherever a key id goes`),
     key_id: z.uuid().describe("The key it points to now"),
-    purpose: z.enum(["encrypt", "sign"]).describe("The purpose of the key it points to; a re-pointed alias keeps it"),
+    purpose: z.enum(["encrypt", "sign", "mac"]).describe("The purpose of the key it points to; a re-pointed alias keeps it"),
     created_at: z.iso.datetime().describe("When the alias was created (RFC 3339, UTC)"),
     updated_at: z.iso.datetime().describe("When it was last re-pointed (RFC 3339, UTC)"),
   })

@@ -1,6 +1,7 @@
 /**
  * Cryptographic operations (architecture §5): encrypt / decrypt (HPKE envelopes), encapsulate /
- * decapsulate (raw FIPS 203), sign / verify (FIPS 204, optional context, or external μ).
+ * decapsulate (raw FIPS 203), sign / verify (FIPS 204, optional context, or external μ), mac /
+ * verify-mac (HMAC, RFC 2104).
  * Binary fields are base64 in and out; sizes are checked here, before any crypto runs.
  */
 import * as z from "zod";
@@ -13,7 +14,7 @@ import { callKms } from "../kms/client.ts";
 import { bytes, KeyParam, KeyVersion, LIMITS } from "./inputs.ts";
 import {
   DataKeySchema, RewrappedSchema,
-  CiphertextSchema, EncapsulationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
+  CiphertextSchema, EncapsulationSchema, MacSchema, MacVerificationSchema, PlaintextSchema, SharedSecretSchema, SignatureSchema, VerificationSchema,
   base64Field,
 } from "./schemas.ts";
 
@@ -53,6 +54,15 @@ const Verify = z
   })
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
+
+const macMessage = bytes(LIMITS.messageBytes).describe(base64Field("The message", LIMITS.messageBytes));
+const Mac = z.strictObject({ message: macMessage });
+const VerifyMac = z.strictObject({
+  message: macMessage,
+  // A tag of the wrong length is an invalid tag (valid: false), not a bad request.
+  mac: bytes(LIMITS.signatureBytes).describe(base64Field("The HMAC tag to check", LIMITS.signatureBytes)),
+  key_version: KeyVersion.optional(),
+});
 
 function signInput(body: { message?: Uint8Array; mu?: Uint8Array; context?: Uint8Array }): SignInputWire {
   if (body.mu !== undefined) return { mu: body.mu };
@@ -191,6 +201,38 @@ export const cryptoRoutes = [
     responses: { 200: { description: "Whether the signature is valid", schema: VerificationSchema } },
     handler: async (c, { body, call, keyId }) => {
       const out = await callKms(() => c.env.KMS.verify(call, keyId, signInput(body), body.signature, body.key_version ?? null));
+      return c.json(out);
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/mac",
+    summary: "HMAC a message with the key's primary version (the full-length tag)",
+    operationId: "mac",
+    tag: "crypto",
+    access: access("crypto.mac"),
+    params: KeyParam,
+    body: Mac,
+    errors: ["unsupported_operation"],
+    responses: { 200: { description: "The tag", schema: MacSchema } },
+    handler: async (c, { body, call, keyId }) => {
+      const out = await callKms(() => c.env.KMS.mac(call, keyId, body.message));
+      return c.json({ mac: toBase64(out.mac), key_version: out.key_version });
+    },
+  }),
+  route({
+    method: "post",
+    path: "/v1/keys/:key/verify-mac",
+    summary: "Check an HMAC tag in constant time (any version not destroyed; default primary)",
+    operationId: "verifyMac",
+    tag: "crypto",
+    access: access("crypto.verify-mac"),
+    params: KeyParam,
+    body: VerifyMac,
+    errors: ["unsupported_operation"],
+    responses: { 200: { description: "Whether the tag is valid", schema: MacVerificationSchema } },
+    handler: async (c, { body, call, keyId }) => {
+      const out = await callKms(() => c.env.KMS.verifyMac(call, keyId, body.message, body.mac, body.key_version ?? null));
       return c.json(out);
     },
   }),

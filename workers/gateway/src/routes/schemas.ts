@@ -94,7 +94,7 @@ export const KeySchema = z
     description: z.string().nullable().describe("Free text, or null"),
     labels: z.record(z.string(), z.string()).describe("Labels: lowercase names to short values"),
     algorithm: z.string().describe("The key's algorithm, e.g. ML-KEM-768 or ML-DSA-65"),
-    purpose: z.enum(["encrypt", "sign"]).describe("What the algorithm does: encrypt (KEMs, symmetric) or sign"),
+    purpose: z.enum(["encrypt", "sign", "mac"]).describe("What the algorithm does: encrypt (KEMs, symmetric AEADs), sign, or mac (HMAC)"),
     state: z.enum(KEY_STATES).describe("Lifecycle state: only an enabled key performs crypto operations"),
     primary_version: z.number().int().describe("The version new encryptions and signatures use"),
     min_decryption_version: z.number().int().describe("Older versions than this no longer decrypt or decapsulate"),
@@ -162,3 +162,9 @@ export const SignatureSchema = z.object({ signature: b64("The ML-DSA signature (
 export const VerificationSchema = z
   .object({ valid: z.boolean().describe("Whether the signature is valid for the message under that version"), key_version: z.number().int().describe("The key version checked") })
   .meta({ id: "Verification", description: "A signature verification result" });
+export const MacSchema = z
+  .object({ mac: b64("The full-length HMAC tag (RFC 2104): 32, 48 or 64 bytes for SHA-256, -384, -512"), key_version: keyVersion })
+  .meta({ id: "Mac", description: "An HMAC tag" });
+export const MacVerificationSchema = z
+  .object({ valid: z.boolean().describe("Whether the tag is the message's HMAC under that version (false for a tag of the wrong length)"), key_version: z.number().int().describe("The key version checked") })
+  .meta({ id: "MacVerification", description: "An HMAC tag check, compared in constant time" });

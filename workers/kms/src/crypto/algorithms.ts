@@ -14,10 +14,11 @@
  *   (draft-ietf-lamps-pq-composite-sigs-19, id-MLDSA65-ECDSA-P256-SHA512), SLH-DSA-SHA2-128s/128f
  *   (FIPS 205).
  * - `aead`: AES-256-GCM (SP 800-38D) and ChaCha20-Poly1305 (RFC 8439); AEAD envelopes, no public key.
+ * - `mac`: HMAC-SHA-256/384/512 (RFC 2104, FIPS 198-1); tags, no public key.
  *
  * `secretLength` is the length of what the vault stores (wrapped) for a key version: the seed for
  * ML-KEM, ML-DSA, X-Wing and the composite, the FIPS 205 private key for SLH-DSA, the key itself
- * for AEADs. See the factory functions below for each layout.
+ * for AEADs and HMAC. See the factory functions below for each layout.
  */
 
 export type KemAlgorithmName = "ML-KEM-512" | "ML-KEM-768" | "ML-KEM-1024" | "X-Wing";
@@ -29,14 +30,15 @@ export type SignatureAlgorithmName =
   | "SLH-DSA-SHA2-128s"
   | "SLH-DSA-SHA2-128f";
 export type AeadAlgorithmName = "AES-256-GCM" | "ChaCha20-Poly1305";
+export type MacAlgorithmName = "HMAC-SHA-256" | "HMAC-SHA-384" | "HMAC-SHA-512";
 export type AsymmetricAlgorithmName = KemAlgorithmName | SignatureAlgorithmName;
-export type AlgorithmName = AsymmetricAlgorithmName | AeadAlgorithmName;
+export type AlgorithmName = AsymmetricAlgorithmName | AeadAlgorithmName | MacAlgorithmName;
 
 /** What a key is for (architecture §7 "purpose"); shown in key responses (architecture §5). */
-export type KeyPurpose = "encrypt" | "sign";
+export type KeyPurpose = "encrypt" | "sign" | "mac";
 
 /** API operations (architecture §5 "Crypto"); the vault answers `unsupported_operation` for the others. */
-export type KeyOperation = "encrypt" | "decrypt" | "rewrap" | "encapsulate" | "decapsulate" | "datakey" | "sign" | "verify";
+export type KeyOperation = "encrypt" | "decrypt" | "rewrap" | "encapsulate" | "decapsulate" | "datakey" | "sign" | "verify" | "mac" | "verify-mac";
 
 /** HPKE algorithm identifiers (RFC 9180 §7 registries; ML-KEM and X-Wing per draft-ietf-hpke-pq). */
 export const HPKE_KEM_ID = { ML_KEM_512: 0x0040, ML_KEM_768: 0x0041, ML_KEM_1024: 0x0042, X_WING: 0x647a } as const;
@@ -105,11 +107,21 @@ export interface AeadAlgorithm extends AlgorithmBase<AeadAlgorithmName> {
   readonly hpkeAeadId: number;
 }
 
-export type Algorithm = KemAlgorithm | SignatureAlgorithm | AeadAlgorithm;
+export interface MacAlgorithm extends AlgorithmBase<MacAlgorithmName> {
+  readonly kind: "mac";
+  readonly purpose: "mac";
+  /** The Web Crypto name of the hash H (FIPS 180-4). */
+  readonly hash: "SHA-256" | "SHA-384" | "SHA-512";
+  /** The full HMAC output, L bytes (RFC 2104 §2); the API always returns the untruncated tag. */
+  readonly tagLength: number;
+}
+
+export type Algorithm = KemAlgorithm | SignatureAlgorithm | AeadAlgorithm | MacAlgorithm;
 
 const KEM_OPERATIONS: readonly KeyOperation[] = Object.freeze(["encrypt", "decrypt", "rewrap", "encapsulate", "decapsulate", "datakey"]);
 const SIGNATURE_OPERATIONS: readonly KeyOperation[] = Object.freeze(["sign", "verify"]);
 const AEAD_OPERATIONS: readonly KeyOperation[] = Object.freeze(["encrypt", "decrypt", "rewrap", "datakey"]);
+const MAC_OPERATIONS: readonly KeyOperation[] = Object.freeze(["mac", "verify-mac"]);
 
 type Entry<N extends AlgorithmName, A extends Algorithm> = A & { readonly name: N };
 
@@ -233,9 +245,19 @@ function aead<N extends AeadAlgorithmName>(name: N, standard: string, envelopeAl
   return Object.freeze({ kind: "aead", name, purpose: "encrypt", standard, secretLength: 32, nonceLength: 12, tagLength: 16, envelopeAlgId, hpkeAeadId, operations: AEAD_OPERATIONS });
 }
 
+/**
+ * HMAC keys (RFC 2104, FIPS 198-1): secret = the key itself, one hash block B long (64 bytes for
+ * SHA-256, 128 for SHA-384/512). RFC 2104 §3 asks for at least L bytes and notes that more than B
+ * is hashed down first; B is the longest key used as is, so every key bit enters the MAC directly
+ * (FIPS 198-1 §3). Tags are L = 32/48/64 bytes, never truncated here.
+ */
+function hmac<N extends MacAlgorithmName>(name: N, hash: MacAlgorithm["hash"], blockLength: number, tagLength: number): Entry<N, MacAlgorithm> {
+  return Object.freeze({ kind: "mac", name, purpose: "mac", standard: "RFC 2104, FIPS 198-1", hash, secretLength: blockLength, tagLength, operations: MAC_OPERATIONS });
+}
+
 export const ALGORITHMS: { readonly [N in KemAlgorithmName]: Entry<N, KemAlgorithm> } & {
   readonly [N in SignatureAlgorithmName]: Entry<N, SignatureAlgorithm>;
-} & { readonly [N in AeadAlgorithmName]: Entry<N, AeadAlgorithm> } = Object.freeze({
+} & { readonly [N in AeadAlgorithmName]: Entry<N, AeadAlgorithm> } & { readonly [N in MacAlgorithmName]: Entry<N, MacAlgorithm> } = Object.freeze({
   "ML-KEM-512": mlKem("ML-KEM-512", 800, 768, HPKE_KEM_ID.ML_KEM_512, HPKE_KDF_ID.HKDF_SHA256, 1),
   "ML-KEM-768": mlKem("ML-KEM-768", 1184, 1088, HPKE_KEM_ID.ML_KEM_768, HPKE_KDF_ID.HKDF_SHA256, 2),
   "ML-KEM-1024": mlKem("ML-KEM-1024", 1568, 1568, HPKE_KEM_ID.ML_KEM_1024, HPKE_KDF_ID.HKDF_SHA384, 3),
@@ -248,6 +270,9 @@ export const ALGORITHMS: { readonly [N in KemAlgorithmName]: Entry<N, KemAlgorit
   "SLH-DSA-SHA2-128f": slhDsa("SLH-DSA-SHA2-128f", 17088, 21),
   "AES-256-GCM": aead("AES-256-GCM", "NIST SP 800-38D", AEAD_ENVELOPE_ALG_ID.AES_256_GCM, HPKE_AEAD_ID.AES_256_GCM),
   "ChaCha20-Poly1305": aead("ChaCha20-Poly1305", "RFC 8439", AEAD_ENVELOPE_ALG_ID.CHACHA20_POLY1305, HPKE_AEAD_ID.CHACHA20_POLY1305),
+  "HMAC-SHA-256": hmac("HMAC-SHA-256", "SHA-256", 64, 32),
+  "HMAC-SHA-384": hmac("HMAC-SHA-384", "SHA-384", 128, 48),
+  "HMAC-SHA-512": hmac("HMAC-SHA-512", "SHA-512", 128, 64),
 });
 
 export const ALGORITHM_NAMES: readonly AlgorithmName[] = Object.freeze(Object.keys(ALGORITHMS) as AlgorithmName[]);
@@ -275,9 +300,13 @@ export function isAeadAlgorithm(spec: Algorithm): spec is AeadAlgorithm {
   return spec.kind === "aead";
 }
 
-/** Whether keys of this algorithm have a public key (everything but the AEADs). */
+export function isMacAlgorithm(spec: Algorithm): spec is MacAlgorithm {
+  return spec.kind === "mac";
+}
+
+/** Whether keys of this algorithm have a public key (everything but the symmetric AEAD and HMAC keys). */
 export function hasPublicKey(spec: Algorithm): spec is KemAlgorithm | SignatureAlgorithm {
-  return spec.kind !== "aead";
+  return spec.kind === "kem" || spec.kind === "signature";
 }
 
 /** The KEM algorithm whose HPKE kem_id this is, if we have one. */

@@ -2,7 +2,8 @@
  * `NobleProvider`: the pure-TypeScript crypto provider, built on @noble/post-quantum (ML-KEM per
  * FIPS 203, X-Wing per draft-connolly-cfrg-xwing-kem-10, ML-DSA per FIPS 204, SLH-DSA per FIPS 205),
  * @noble/curves (P-256 for the composite, X25519 inside X-Wing) and, for symmetric keys, aead.ts
- * (AES-256-GCM through Web Crypto, ChaCha20-Poly1305 through @noble/ciphers). It implements every
+ * (AES-256-GCM through Web Crypto, ChaCha20-Poly1305 through @noble/ciphers), and HMAC through
+ * @noble/hashes (mac.ts). It implements every
  * algorithm in the catalog and is the reference other providers are checked against.
  *
  * Trust boundary: runs inside the TenantVault DO. Decoded secret keys live only in module-private
@@ -26,12 +27,14 @@ import {
   type AlgorithmName,
   type KemAlgorithm,
   type KemAlgorithmName,
+  type MacAlgorithmName,
   type SignatureAlgorithm,
   type SignatureAlgorithmName,
 } from "./algorithms.ts";
 import { systemRandom, wipe, type RandomSource } from "./bytes.ts";
 import { assertBytes, assertLength, CryptoInputError } from "./errors.ts";
-import type { CryptoProvider, Encapsulation, KeyPair, PrivateKeyHandle, SecretKeyHandle, SignInput, SignOptions } from "./provider.ts";
+import { macHandles, nobleHmac } from "./mac.ts";
+import type { CryptoProvider, Encapsulation, KeyPair, MacKeyHandle, PrivateKeyHandle, SecretKeyHandle, SignInput, SignOptions } from "./provider.ts";
 import { privateHandles } from "./private-handles.ts";
 import { SIGNATURE_SCHEMES } from "./signature-schemes.ts";
 
@@ -57,6 +60,8 @@ const KEMS: { readonly [N in KemAlgorithmName]: { readonly kem: KemImplementatio
 const PRIVATE = privateHandles<Uint8Array>((secretKey) => wipe(secretKey));
 /** Imported AEAD keys, reachable only from this module. */
 const AEAD_KEYS = new WeakMap<NobleSecretKey, AeadKey>();
+/** HMAC keys, pure TypeScript (the reference the Web Crypto provider is checked against). */
+const MAC_KEYS = macHandles(nobleHmac);
 
 class NobleSecretKey implements SecretKeyHandle {
   readonly algorithm: AeadAlgorithmName;
@@ -165,7 +170,7 @@ export class NobleProvider implements CryptoProvider {
     if (!isAlgorithmName(algorithm)) throw new CryptoInputError("deriveKeyPair", `unknown algorithm: ${String(algorithm)}`);
     const spec = ALGORITHMS[algorithm];
     const operation = `${algorithm} deriveKeyPair`;
-    if (spec.kind === "aead") throw new CryptoInputError(operation, "a symmetric key has no key pair; use importSecretKey");
+    if (spec.kind === "aead" || spec.kind === "mac") throw new CryptoInputError(operation, "a symmetric key has no key pair; use importSecretKey or importMacKey");
     assertLength(operation, "seed", seed, spec.secretLength);
     // ML-KEM: KeyGen_internal(d = seed[0:32], z = seed[32:64]) (FIPS 203 Algorithm 16).
     // X-Wing: GenerateKeyPairDerand(sk) (§5.2.1); the secret key kept is sk itself.
@@ -255,6 +260,18 @@ export class NobleProvider implements CryptoProvider {
   async aeadOpen(key: SecretKeyHandle, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array> {
     const spec = specOf("aeadOpen", key?.algorithm, "aead", "an AEAD");
     return aeadKey(`${spec.name} open`, key).open(nonce, aad, ciphertext);
+  }
+
+  importMacKey(algorithm: MacAlgorithmName, key: Uint8Array): Promise<MacKeyHandle> {
+    return MAC_KEYS.importKey(algorithm, key);
+  }
+
+  mac(key: MacKeyHandle, message: Uint8Array): Promise<Uint8Array> {
+    return MAC_KEYS.mac(key, message);
+  }
+
+  verifyMac(key: MacKeyHandle, message: Uint8Array, tag: Uint8Array): Promise<boolean> {
+    return MAC_KEYS.verify(key, message, tag);
   }
 }
 

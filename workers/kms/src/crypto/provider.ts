@@ -20,9 +20,11 @@
  *   Composite ML-DSA (draft-ietf-lamps-pq-composite-sigs-19 §3.2), hedged by default;
  *   `{ mu }` (FIPS 204 Algorithm 7 line 6) exists for ML-DSA only.
  * - `aeadOpen` throws `AeadOpenError` (aead.ts) for any authentication failure, saying nothing more.
+ * - `verifyMac` compares tags in constant time (mac.ts) and answers false, never throws, for a tag
+ *   of the wrong length or value.
  * - All methods except `generateSeed` and `supports` are asynchronous, since Web Crypto is.
  */
-import type { AeadAlgorithmName, AlgorithmName, KemAlgorithmName, SignatureAlgorithmName } from "./algorithms.ts";
+import type { AeadAlgorithmName, AlgorithmName, KemAlgorithmName, MacAlgorithmName, SignatureAlgorithmName } from "./algorithms.ts";
 
 /** What every key handle has. Opaque: secrets are not reachable through it, nor serialisable. */
 export interface KeyHandle {
@@ -45,6 +47,11 @@ export interface PrivateKeyHandle extends KeyHandle {
 /** A symmetric AEAD key (AES-256-GCM, ChaCha20-Poly1305), loaded with `importSecretKey`. */
 export interface SecretKeyHandle extends KeyHandle {
   readonly algorithm: AeadAlgorithmName;
+}
+
+/** An HMAC key (RFC 2104), loaded with `importMacKey`. */
+export interface MacKeyHandle extends KeyHandle {
+  readonly algorithm: MacAlgorithmName;
 }
 
 export interface KeyPair {
@@ -113,4 +120,13 @@ export interface CryptoProvider {
 
   /** AEAD decryption of ct‖tag; throws `AeadOpenError` unless it authenticates. */
   aeadOpen(key: SecretKeyHandle, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array>;
+
+  /** Loads an HMAC key from its stored bytes (one hash block, algorithms.ts); the caller may wipe them afterwards. */
+  importMacKey(algorithm: MacAlgorithmName, key: Uint8Array): Promise<MacKeyHandle>;
+
+  /** HMAC(K, message) (RFC 2104 §2), the full L-byte tag. */
+  mac(key: MacKeyHandle, message: Uint8Array): Promise<Uint8Array>;
+
+  /** Whether `tag` is HMAC(K, message), compared in constant time; false for a tag of the wrong length. */
+  verifyMac(key: MacKeyHandle, message: Uint8Array, tag: Uint8Array): Promise<boolean>;
 }

@@ -59,6 +59,10 @@ export const NATIVE_PARTS: { readonly [N in AlgorithmName]: readonly NativePrimi
   "SLH-DSA-SHA2-128f": [],
   "AES-256-GCM": [],
   "ChaCha20-Poly1305": [],
+  // HMAC is in every Web Crypto; WebCryptoProvider uses it directly (mac.ts), without a probe.
+  "HMAC-SHA-256": [],
+  "HMAC-SHA-384": [],
+  "HMAC-SHA-512": [],
 };
 
 /**

@@ -4,7 +4,8 @@
  * (probed once per isolate, webcrypto-native.ts): ML-KEM-512/768/1024 (FIPS 203), ML-DSA-44/65/87
  * (FIPS 204, pure and hedged), X-Wing from native ML-KEM-768 and X25519 halves
  * (draft-connolly-cfrg-xwing-kem-10 §5), Composite-ML-DSA-65-P256 from native ML-DSA-65 and ECDSA
- * P-256 (draft-ietf-lamps-pq-composite-sigs-19 §3, hedged). Always noble: SLH-DSA, ChaCha20-Poly1305
+ * P-256 (draft-ietf-lamps-pq-composite-sigs-19 §3, hedged), and HMAC (RFC 2104; every Web Crypto
+ * runtime has it, mac.ts). Always noble: SLH-DSA, ChaCha20-Poly1305
  * and AES-256-GCM (aead.ts, itself Web Crypto). Per call, from the same stored seed, noble also
  * serves what Web Crypto does not define: external μ, deterministic signing, and any operation when
  * a `RandomSource` is injected (Web Crypto draws its own randomness, so injected bytes could not be
@@ -17,11 +18,14 @@
  * seed copy kept for the noble fallback) live only in a module-private WeakMap keyed by the handle.
  */
 import { toBase64 } from "./bytes.ts";
-import { ALGORITHMS, isAlgorithmName, type AeadAlgorithmName, type AlgorithmName, type KemAlgorithmName, type SignatureAlgorithmName } from "./algorithms.ts";
+import {
+  ALGORITHMS, isAlgorithmName, type AeadAlgorithmName, type AlgorithmName, type KemAlgorithmName, type MacAlgorithmName, type SignatureAlgorithmName,
+} from "./algorithms.ts";
 import { assertLength, CryptoInputError } from "./errors.ts";
 import { checkSignInput, checkVerifyInput, NobleProvider, specOf, type NobleProviderOptions } from "./noble-provider.ts";
+import { macHandles, webCryptoHmac } from "./mac.ts";
 import { privateHandles } from "./private-handles.ts";
-import type { CryptoProvider, Encapsulation, KeyPair, PrivateKeyHandle, SecretKeyHandle, SignInput, SignOptions } from "./provider.ts";
+import type { CryptoProvider, Encapsulation, KeyPair, MacKeyHandle, PrivateKeyHandle, SecretKeyHandle, SignInput, SignOptions } from "./provider.ts";
 import {
   compositeSignNative, compositeVerifyNative, importRawPublic, loadNativeKey, mlDsaParams, xWingDecapsulateNative, xWingEncapsulateNative, type NativeKey,
 } from "./webcrypto-keys.ts";
@@ -47,6 +51,9 @@ function stateOf(operation: string, handle: PrivateKeyHandle): KeyState {
   return PRIVATE.state(operation, handle);
 }
 
+/** HMAC keys as non-extractable Web Crypto keys; verification is `crypto.subtle.verify` (constant time). */
+const MAC_KEYS = macHandles(webCryptoHmac);
+
 /** Imported public keys kept per provider (so per vault): verify and encapsulate skip re-importing. */
 const PUBLIC_KEY_CACHE_CAPACITY = 64;
 const EMPTY = new Uint8Array(0);
@@ -69,7 +76,8 @@ export class WebCryptoProvider implements CryptoProvider {
 
   /** Whether `algorithm`'s key operations run natively in this runtime (for logs, tests, benchmarks). */
   native(algorithm: AlgorithmName): Promise<boolean> {
-    return isAlgorithmName(algorithm) ? nativeAlgorithm(algorithm) : Promise.resolve(false);
+    if (!isAlgorithmName(algorithm)) return Promise.resolve(false);
+    return ALGORITHMS[algorithm].kind === "mac" ? Promise.resolve(true) : nativeAlgorithm(algorithm);
   }
 
   /** Stored secrets are random bytes (or SLH-DSA.KeyGen); noble's generator is the one to use. */
@@ -78,7 +86,7 @@ export class WebCryptoProvider implements CryptoProvider {
   }
 
   async deriveKeyPair(algorithm: AlgorithmName, seed: Uint8Array): Promise<KeyPair> {
-    if (!(await this.native(algorithm))) {
+    if (!isAlgorithmName(algorithm) || !(await nativeAlgorithm(algorithm))) {
       // noble checks the inputs and throws the same errors.
       const pair = await this.#noble.deriveKeyPair(algorithm, seed);
       // The noble handle holds the decoded key; no seed copy is needed beside it.
@@ -102,6 +110,18 @@ export class WebCryptoProvider implements CryptoProvider {
 
   aeadOpen(key: SecretKeyHandle, nonce: Uint8Array, aad: Uint8Array, ciphertext: Uint8Array): Promise<Uint8Array> {
     return this.#noble.aeadOpen(key, nonce, aad, ciphertext);
+  }
+
+  importMacKey(algorithm: MacAlgorithmName, key: Uint8Array): Promise<MacKeyHandle> {
+    return MAC_KEYS.importKey(algorithm, key);
+  }
+
+  mac(key: MacKeyHandle, message: Uint8Array): Promise<Uint8Array> {
+    return MAC_KEYS.mac(key, message);
+  }
+
+  verifyMac(key: MacKeyHandle, message: Uint8Array, tag: Uint8Array): Promise<boolean> {
+    return MAC_KEYS.verify(key, message, tag);
   }
 
   async encapsulate(algorithm: KemAlgorithmName, publicKey: Uint8Array): Promise<Encapsulation> {

@@ -4,6 +4,7 @@
  * targets) live in the vault; this file only reads and writes rows.
  */
 import { ALIAS_NAME_PATTERN } from "../../../shared/aliases.ts";
+import type { KeyRow } from "./rows.ts";
 
 export type AliasRow = {
   name: string;
@@ -13,7 +14,7 @@ export type AliasRow = {
 };
 
 /** An alias row with its target's purpose (joined), as views need it. */
-export type AliasWithPurpose = AliasRow & { purpose: "encrypt" | "sign" };
+export type AliasWithPurpose = AliasRow & { purpose: KeyRow["purpose"] };
 
 export interface AliasFilter {
   keyId?: string;

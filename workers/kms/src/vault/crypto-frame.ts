@@ -170,4 +170,14 @@ export class CryptoCommands {
     const pick = { wanted: version, rule: namedVersion(version, { decrypting: false }) };
     return this.#use(call, "verify", keyId, pick, (ref) => ops.verify(this.#parts.provider, ref, input, signature));
   }
+
+  mac(call: CallContext, keyId: string, message: Uint8Array) {
+    return this.#use(call, "mac", keyId, PRIMARY, (ref, load) => ops.mac(this.#parts.provider, ref, load, message));
+  }
+
+  /** Any version not destroyed may check a tag, like `verify` (architecture §5); default the primary. */
+  verifyMac(call: CallContext, keyId: string, message: Uint8Array, tag: Uint8Array, version: number | null) {
+    const pick = { wanted: version, rule: namedVersion(version, { decrypting: false }) };
+    return this.#use(call, "verify-mac", keyId, pick, (ref, load) => ops.verifyMac(this.#parts.provider, ref, load, message, tag));
+  }
 }

@@ -3,6 +3,8 @@
  * vault) and, where needed, its loaded key. Each returns a Result; expected failures (a tampered
  * envelope, a bad signature length) are values, not exceptions.
  *
+ * HMAC keys (RFC 2104) make and check tags with the loaded key; their tags are always full length.
+ *
  * Encryption is HPKE to the public key for KEM keys and an AEAD envelope for symmetric keys (architecture
  * §7); only the latter needs the secret to encrypt, so it is loaded lazily.
  */
@@ -13,7 +15,7 @@ import { ALGORITHMS, isAlgorithmName, type AlgorithmName, type KemAlgorithmName,
 import type { Envelope } from "../crypto/envelope.ts";
 import { CryptoInputError } from "../crypto/errors.ts";
 import { openEnvelope, sealEnvelope } from "../crypto/hpke-envelope.ts";
-import type { CryptoProvider, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
+import type { CryptoProvider, MacKeyHandle, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
 import type { LoadedKey } from "./key-material.ts";
 
 export interface VersionRef {
@@ -40,8 +42,13 @@ function privateKey(key: LoadedKey): PrivateKeyHandle {
 }
 
 function secretKey(key: LoadedKey): SecretKeyHandle {
-  if ("publicKey" in key) throw new TypeError("expected a symmetric key");
-  return key;
+  if ("publicKey" in key || !isAlgorithmName(key.algorithm) || ALGORITHMS[key.algorithm].kind !== "aead") throw new TypeError("expected a symmetric key");
+  return key as SecretKeyHandle;
+}
+
+function macKey(key: LoadedKey): MacKeyHandle {
+  if ("publicKey" in key || !isAlgorithmName(key.algorithm) || ALGORITHMS[key.algorithm].kind !== "mac") throw new TypeError("expected an HMAC key");
+  return key as MacKeyHandle;
 }
 
 function publicKeyOf(ref: VersionRef): Uint8Array {
@@ -144,6 +151,20 @@ export async function verify(provider: CryptoProvider, ref: VersionRef, input: S
     ),
     key_version: ref.version,
   }));
+}
+
+/** HMAC(K, message) with the primary version's key (RFC 2104 §2): the full-length tag. */
+export async function mac(provider: CryptoProvider, ref: VersionRef, load: LoadKey, message: Uint8Array) {
+  const key = await load();
+  if (isFailure(key)) return key;
+  return guard("body.message", async () => ({ mac: await provider.mac(macKey(key), message), key_version: ref.version }));
+}
+
+/** Checks a tag in constant time (mac.ts); a tag of the wrong length or value is `valid: false`. */
+export async function verifyMac(provider: CryptoProvider, ref: VersionRef, load: LoadKey, message: Uint8Array, tag: Uint8Array) {
+  const key = await load();
+  if (isFailure(key)) return key;
+  return guard("body", async () => ({ valid: await provider.verifyMac(macKey(key), message, tag), key_version: ref.version }));
 }
 
 /**

@@ -12,12 +12,12 @@ import { fail, type Failure } from "../../../shared/errors.ts";
 import { ALGORITHMS, type AlgorithmName } from "../crypto/algorithms.ts";
 import { wipe } from "../crypto/bytes.ts";
 import { parseKeyring, type KekEnv, type Keyring } from "../crypto/kek.ts";
-import type { CryptoProvider, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
+import type { CryptoProvider, MacKeyHandle, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
 import { unwrapSecret, wrapSecret, WrappingKey, type SecretBinding } from "../crypto/wrap.ts";
 import { KeyCache } from "./key-cache.ts";
 
-/** A loaded key version: a private key, or a symmetric AEAD key. */
-export type LoadedKey = PrivateKeyHandle | SecretKeyHandle;
+/** A loaded key version: a private key, a symmetric AEAD key, or an HMAC key. */
+export type LoadedKey = PrivateKeyHandle | SecretKeyHandle | MacKeyHandle;
 
 /** A new key version's material, ready to store: nothing in it is secret but the handle. */
 export interface NewMaterial {
@@ -70,10 +70,11 @@ export class KeyMaterial {
     return key;
   }
 
-  /** Decodes a secret into a handle: a key pair for asymmetric algorithms, an AEAD key otherwise. */
+  /** Decodes a secret into a handle: a key pair for asymmetric algorithms, an AEAD or HMAC key otherwise. */
   async #decode(algorithm: AlgorithmName, secret: Uint8Array): Promise<{ handle: LoadedKey; publicKey: Uint8Array | null }> {
     const spec = ALGORITHMS[algorithm];
     if (spec.kind === "aead") return { handle: await this.#provider.importSecretKey(spec.name, secret), publicKey: null };
+    if (spec.kind === "mac") return { handle: await this.#provider.importMacKey(spec.name, secret), publicKey: null };
     const pair = await this.#provider.deriveKeyPair(algorithm, secret);
     return { handle: pair.privateKey, publicKey: pair.publicKey };
   }

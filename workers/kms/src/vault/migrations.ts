@@ -4,9 +4,39 @@
  * applied count is kept in `vault_schema`. Steps are append-only: a vault never re-runs a step it
  * has applied, so a schema change is always a new step, never an edit of an old one. Every table
  * and column is documented in schema/README.md (the storage contract); change both together.
+ * A step is SQL, or a function for a change SQL alone cannot say (rebuilding a table from its
+ * current definition).
  */
 
-export const VAULT_MIGRATIONS: readonly string[] = [
+/** A step that needs to read the schema before changing it; runs in the same place as SQL steps. */
+export type VaultMigrationStep = string | ((sql: SqlStorage) => void);
+
+/**
+ * HMAC keys (purpose `mac`): SQLite cannot change a CHECK in place, so `keys` is rebuilt from its
+ * current definition (whatever columns earlier steps added) with the purpose CHECK widened, its rows
+ * copied back, and its indexes made again. Child rows (key_versions, aliases) keep pointing at it:
+ * foreign keys are deferred to the end of the migration's transaction, by which point every parent
+ * row is back (SQLite §"Deferred foreign key constraints"; a violation would fail the commit).
+ */
+function widenKeyPurpose(sql: SqlStorage): void {
+  const NARROW = "CHECK (purpose IN ('encrypt', 'sign'))";
+  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'keys'").one().sql;
+  if (!table.includes(NARROW)) throw new Error("vault migration: keys.purpose CHECK is not the expected one");
+  const widened = table.replace(NARROW, "CHECK (purpose IN ('encrypt', 'sign', 'mac'))");
+  const indexes = sql
+    .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' AND sql IS NOT NULL ORDER BY name")
+    .toArray()
+    .map((row) => row.sql);
+  sql.exec("PRAGMA defer_foreign_keys = ON");
+  sql.exec("CREATE TABLE keys_before_mac AS SELECT * FROM keys");
+  sql.exec("DROP TABLE keys");
+  sql.exec(widened);
+  sql.exec("INSERT INTO keys SELECT * FROM keys_before_mac");
+  sql.exec("DROP TABLE keys_before_mac");
+  for (const index of indexes) sql.exec(index);
+}
+
+export const VAULT_MIGRATIONS: readonly VaultMigrationStep[] = [
   `CREATE TABLE vault_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
    CREATE TABLE keys (
      id TEXT PRIMARY KEY,
@@ -118,13 +148,16 @@ export const VAULT_MIGRATIONS: readonly string[] = [
      valid_from INTEGER NOT NULL,
      valid_until INTEGER
    );`,
+  widenKeyPurpose,
 ];
 
 export function migrate(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS vault_schema (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL)");
   const applied = sql.exec<{ applied: number }>("SELECT applied FROM vault_schema WHERE id = 1").toArray()[0]?.applied ?? 0;
   for (let step = applied; step < VAULT_MIGRATIONS.length; step++) {
-    sql.exec(VAULT_MIGRATIONS[step] as string);
+    const migration = VAULT_MIGRATIONS[step] as VaultMigrationStep;
+    if (typeof migration === "string") sql.exec(migration);
+    else migration(sql);
     sql.exec("INSERT OR REPLACE INTO vault_schema (id, applied) VALUES (1, ?)", step + 1);
   }
 }

@@ -9,7 +9,7 @@ export type KeyRow = {
   id: string;
   /** Checked against the catalog whenever a row is read (key-store.ts). */
   algorithm: AlgorithmName;
-  purpose: "encrypt" | "sign";
+  purpose: "encrypt" | "sign" | "mac";
   name: string | null;
   description: string | null;
   labels: string;

@@ -271,6 +271,14 @@ export class TenantVault extends DurableObject<KmsEnv> {
     return this.#admitted(call, () => this.#crypto.verify(call, keyId, input, signature, version));
   }
 
+  async mac(call: CallContext, keyId: string, message: Uint8Array) {
+    return this.#admitted(call, () => this.#crypto.mac(call, keyId, message));
+  }
+
+  async verifyMac(call: CallContext, keyId: string, message: Uint8Array, tag: Uint8Array, version: number | null) {
+    return this.#admitted(call, () => this.#crypto.verifyMac(call, keyId, message, tag, version));
+  }
+
   // ---- audit ----------------------------------------------------------------------------------
 
   async auditEvents(call: CallContext, query: AuditQuery): Promise<Result<{ events: AuditEventView[]; next_cursor: string | null }>> {
