@@ -8,6 +8,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { CreateKeyInput, KeyView } from "../../workers/shared/rpc.ts";
+import { ROTATION_RETRY_MS } from "../../workers/kms/src/vault/scheduled-rotation.ts";
 import { TenantVault } from "../../workers/kms/src/vault/tenant-vault.ts";
 import { newVault, value, type TestVault } from "./helpers.ts";
 
@@ -133,6 +134,27 @@ describe("scheduled rotation", () => {
       const badKeep = await v.updateKey(vault.call, key.id, { keep_decryption_versions: 0 });
       expect(badKeep).toMatchObject({ ok: false, error: { code: "invalid_request", detail: expect.stringContaining("body.keep_decryption_versions") } });
       expect(await get(vault, v, key)).toEqual(key);
+    });
+  });
+
+  it("a rotation that cannot be audited writes nothing; the alarm tries again later and then rotates once", async () => {
+    const vault = await newVault();
+    await withClock(vault, async (v, clock, state) => {
+      const key = await create(vault, v);
+      const versions = () => state.storage.sql.exec("SELECT version FROM key_versions WHERE key_id = ?", key.id).toArray().length;
+      state.storage.sql.exec("CREATE TRIGGER fail_audit BEFORE INSERT ON audit_events BEGIN SELECT RAISE(ABORT, 'audit unavailable'); END");
+      clock.now = T0 + 30 * DAY;
+      await v.alarm();
+      expect(await get(vault, v, key)).toMatchObject({ primary_version: 1, next_rotation_at: iso(T0 + 30 * DAY) });
+      expect(versions()).toBe(1);
+      expect(await state.storage.getAlarm()).toBeLessThanOrEqual(T0 + 30 * DAY + ROTATION_RETRY_MS);
+
+      state.storage.sql.exec("DROP TRIGGER fail_audit");
+      clock.now = T0 + 30 * DAY + ROTATION_RETRY_MS;
+      await v.alarm();
+      expect(await get(vault, v, key)).toMatchObject({ primary_version: 2, next_rotation_at: iso(T0 + 60 * DAY) });
+      expect(versions()).toBe(2);
+      expect(rotations(state, key.id)).toHaveLength(1);
     });
   });
 });
