@@ -90,6 +90,21 @@ describe("scheduled rotation", () => {
     });
   });
 
+  it("a key pending deletion does not rotate, and its destruction ends the schedule", async () => {
+    const vault = await newVault();
+    await withClock(vault, async (v, clock, state) => {
+      const key = await create(vault, v, { rotation_period: "P7D" });
+      value(await v.changeState(vault.call, key.id, "schedule_deletion", 8));
+      clock.now = T0 + 7 * DAY;
+      await v.alarm();
+      expect(await get(vault, v, key)).toMatchObject({ state: "pending_deletion", primary_version: 1 });
+      clock.now = T0 + 8 * DAY;
+      await v.alarm();
+      expect(await get(vault, v, key)).toMatchObject({ state: "destroyed", primary_version: 1, rotation_period: null, next_rotation_at: null });
+      expect(rotations(state, key.id)).toEqual([]);
+    });
+  });
+
   it("keep_decryption_versions advances min_decryption_version after scheduled and manual rotations", async () => {
     const vault = await newVault();
     await withClock(vault, async (v, clock) => {

@@ -37,7 +37,8 @@ export async function runAlarm(
   for (const key of store.dueForDestruction(now)) {
     commitKeyChange(parts, system, key.id, "keys.destroy", () => {
       store.eraseSecrets(key.id, now);
-      store.updateKey(key.id, { state: "destroyed" }, now);
+      // A destroyed key never rotates again: its schedule goes with its material.
+      store.updateKey(key.id, { state: "destroyed", rotation_period: null, next_rotation_at: null }, now);
     });
     material.forget(key.id);
   }
