@@ -18,6 +18,8 @@ const YEAR_MS = 31_556_952_000;
 const MONTH_MS = YEAR_MS / 12;
 export const MIN_PERIOD_MS = DAY_MS;
 export const MAX_PERIOD_MS = 10 * YEAR_MS;
+/** `keep_decryption_versions`: how many versions behind the primary may stay decryptable. */
+export const KEEP_DECRYPTION_VERSIONS = { min: 1, max: 100 } as const;
 
 /** A parsed period: whole calendar months, then a fixed number of milliseconds. */
 export interface RotationPeriod {

@@ -4,7 +4,9 @@
  * read alike: `body.rotation_period: …`.
  */
 import * as z from "zod";
-import { parseRotationPeriod } from "../../../shared/rotation-period.ts";
+import { KEEP_DECRYPTION_VERSIONS, parseRotationPeriod } from "../../../shared/rotation-period.ts";
+
+const { min: KEEP_MIN, max: KEEP_MAX } = KEEP_DECRYPTION_VERSIONS;
 
 export const RotationPeriod = z
   .string()
@@ -20,6 +22,6 @@ export const RotationPeriod = z
 export const KeepDecryptionVersions = z
   .number()
   .int()
-  .min(1)
-  .max(100)
-  .describe("After each rotation (automatic or manual), raise min_decryption_version to primary_version minus this (1–100): the primary and this many versions before it stay decryptable");
+  .min(KEEP_MIN)
+  .max(KEEP_MAX)
+  .describe(`After each rotation (automatic or manual), raise min_decryption_version to primary_version minus this (${KEEP_MIN}–${KEEP_MAX}): the primary and this many versions before it stay decryptable`);

@@ -6,6 +6,7 @@
  */
 import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { AuditOperation } from "../../../shared/operations.ts";
+import { KEEP_DECRYPTION_VERSIONS, parseRotationPeriod } from "../../../shared/rotation-period.ts";
 import type {
   CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName, PublicKeyView, UpdateKeyInput,
 } from "../../../shared/rpc.ts";
@@ -14,7 +15,6 @@ import { publicKeyFormatResult } from "../crypto/public-key-formats.ts";
 import { LIFECYCLE_OPERATIONS, newKeyRow, newVersionRow, requestHash } from "./key-records.ts";
 import { deletionDate, transition } from "./lifecycle.ts";
 import { afterRotation, isDue, scheduleFrom, type RotationTrigger } from "./rotation-rules.ts";
-import { parseRotationPeriod } from "../../../shared/rotation-period.ts";
 import type { NewVersion } from "./rows.ts";
 import { commitKeyChange, drainSoon, OUTBOX_DELAY_MS, viewOf, type VaultParts } from "./vault-parts.ts";
 import { decodeCursor, encodeCursor } from "./views.ts";
@@ -215,8 +215,9 @@ function checkSchedule(input: { rotation_period?: string | null; keep_decryption
     if (!parsed.ok) return fail("invalid_request", `body.rotation_period: ${parsed.error.detail ?? "not a period"}`);
   }
   const keep = input.keep_decryption_versions;
-  if (typeof keep === "number" && !(Number.isInteger(keep) && keep >= 1 && keep <= 100)) {
-    return fail("invalid_request", "body.keep_decryption_versions: a whole number from 1 to 100");
+  const { min, max } = KEEP_DECRYPTION_VERSIONS;
+  if (typeof keep === "number" && !(Number.isInteger(keep) && keep >= min && keep <= max)) {
+    return fail("invalid_request", `body.keep_decryption_versions: a whole number from ${min} to ${max}`);
   }
   return null;
 }
