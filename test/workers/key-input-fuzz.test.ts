@@ -51,6 +51,20 @@ const text = (max: number, options: { nullable: boolean; blankAllowed: boolean }
 const name = (nullable: boolean) => text(200, { nullable, blankAllowed: false });
 const description = (nullable: boolean) => text(2000, { nullable, blankAllowed: true });
 
+/** `rotation_period`: ISO 8601 periods of one day to ten years; `nullable` on PATCH, where null removes it. */
+const rotationPeriod = (nullable: boolean): Field => ({
+  valid: fc.constantFrom("P30D", "P1Y", "P6M", "PT24H", "P1Y2M10DT2H", "P2W", ...(nullable ? [null] : [])),
+  invalid: fc.oneof(
+    fc.constantFrom("PT1H", "P1W2D", "P10Y1D", "P", "PT", "30d", "p30d", "P1.5D", "-P1D", "", `P${"1".repeat(40)}D`),
+    wrongType,
+    ...(nullable ? [] : [fc.constant(null)]),
+  ),
+});
+const keepVersions = (nullable: boolean): Field => {
+  const { valid, invalid } = integer(1, 100);
+  return nullable ? { valid: fc.oneof(valid, fc.constant(null)), invalid: invalid.filter((v) => v !== null) } : { valid, invalid };
+};
+
 const labels: Field = {
   valid: fc.constant({ team: "a" }),
   invalid: fc.oneof(
@@ -92,8 +106,8 @@ const badBody = (fields: Record<string, Field>) =>
   );
 
 const ROUTES: { method: string; path: (kem: string, dsa: string) => string; fields: Record<string, Field> }[] = [
-  { method: "POST", path: () => "/v1/keys", fields: { algorithm, name: name(false), description: description(false), labels, deletion_window_days: integer(7, 30) } },
-  { method: "PATCH", path: (kem) => `/v1/keys/${kem}`, fields: { name: name(true), description: description(true), labels, min_decryption_version: integer(1, 1) } },
+  { method: "POST", path: () => "/v1/keys", fields: { algorithm, name: name(false), description: description(false), labels, deletion_window_days: integer(7, 30), rotation_period: rotationPeriod(false), keep_decryption_versions: keepVersions(false) } },
+  { method: "PATCH", path: (kem) => `/v1/keys/${kem}`, fields: { name: name(true), description: description(true), labels, min_decryption_version: integer(1, 1), rotation_period: rotationPeriod(true), keep_decryption_versions: keepVersions(true) } },
   { method: "POST", path: (kem) => `/v1/keys/${kem}/schedule-deletion`, fields: { days: integer(7, 30) } },
   { method: "POST", path: (kem) => `/v1/keys/${kem}/encrypt`, fields: { plaintext: base64(0, 256 * 1024), aad: base64(0, 8 * 1024) } },
   { method: "POST", path: (kem) => `/v1/keys/${kem}/decrypt`, fields: { ciphertext: base64(1, 300 * 1024), aad: base64(0, 8 * 1024) } },

@@ -73,6 +73,10 @@ export interface KeyView {
   created_at: string;
   updated_at: string;
   deletion_date: string | null;
+  /** Automatic rotation: the ISO 8601 period, when it is next due (RFC 3339), versions kept decryptable. */
+  rotation_period: string | null;
+  next_rotation_at: string | null;
+  keep_decryption_versions: number | null;
 }
 
 export interface CreateKeyInput {
@@ -81,6 +85,8 @@ export interface CreateKeyInput {
   description?: string;
   labels?: Record<string, string>;
   deletion_window_days?: number;
+  rotation_period?: string;
+  keep_decryption_versions?: number;
 }
 
 export interface UpdateKeyInput {
@@ -88,6 +94,9 @@ export interface UpdateKeyInput {
   description?: string | null;
   labels?: Record<string, string>;
   min_decryption_version?: number;
+  /** null removes the schedule. */
+  rotation_period?: string | null;
+  keep_decryption_versions?: number | null;
 }
 
 export interface ListKeysInput {

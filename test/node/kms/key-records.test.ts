@@ -11,8 +11,13 @@ describe("newKeyRow", () => {
     expect(newKeyRow(ID, "ML-DSA-65", { algorithm: "ML-DSA-65" }, NOW)).toEqual({
       id: ID, algorithm: "ML-DSA-65", purpose: "sign", name: null, description: null, labels: "{}", state: "enabled",
       primary_version: 1, min_decryption_version: 1, deletion_window_days: DELETION_WINDOW_DAYS.default, deletion_date: null,
-      created_at: NOW, updated_at: NOW, revision: 1,
+      rotation_period: null, next_rotation_at: null, keep_decryption_versions: null, created_at: NOW, updated_at: NOW, revision: 1,
     });
+  });
+
+  it("a rotation period is first due one period after creation", () => {
+    const row = newKeyRow(ID, "ML-KEM-768", { algorithm: "ML-KEM-768", rotation_period: "P30D", keep_decryption_versions: 2 }, NOW);
+    expect(row).toMatchObject({ rotation_period: "P30D", next_rotation_at: NOW + 30 * 86_400_000, keep_decryption_versions: 2 });
   });
 
   it("keeps the caller's name, description, labels and window; purpose comes from the algorithm", () => {

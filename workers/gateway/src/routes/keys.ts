@@ -11,6 +11,7 @@ import type { LifecycleActionName } from "../../../shared/rpc.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
 import { callKms } from "../kms/client.ts";
+import { KeepDecryptionVersions, RotationPeriod } from "./rotation-inputs.ts";
 import { KeyParam, LabelFilter, Labels, LIMITS, VersionNumber } from "./inputs.ts";
 import { KeyPageSchema, KeySchema, PublicKeySchema } from "./schemas.ts";
 
@@ -23,6 +24,8 @@ const CreateKey = z.strictObject({
   description: z.string().max(2000).optional().describe("Free text, at most 2000 characters"),
   labels: Labels.optional(),
   deletion_window_days: deletionDays.optional().describe(`Days between scheduling deletion and destruction, ${MIN_DAYS}–${MAX_DAYS} (default ${DELETION_WINDOW_DAYS.default})`),
+  rotation_period: RotationPeriod.optional(),
+  keep_decryption_versions: KeepDecryptionVersions.optional(),
 });
 
 const UpdateKey = z
@@ -31,6 +34,8 @@ const UpdateKey = z
     description: z.string().max(2000).nullable().optional().describe("New description, at most 2000 characters; null clears it"),
     labels: Labels.optional(),
     min_decryption_version: z.number().int().min(1).optional().describe("Versions older than this stop decrypting; at most the primary version"),
+    rotation_period: RotationPeriod.nullable().optional().describe("New rotation period, counted from now; null removes the schedule"),
+    keep_decryption_versions: KeepDecryptionVersions.nullable().optional().describe("Versions behind the primary that stay decryptable after a rotation; null stops advancing min_decryption_version"),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: "give at least one field to change" });
 
@@ -136,7 +141,7 @@ export const keyRoutes = [
   route({
     method: "patch",
     path: "/v1/keys/:key",
-    summary: "Change name, description, labels or min_decryption_version",
+    summary: "Change name, description, labels, min_decryption_version or the rotation schedule",
     operationId: "updateKey",
     tag: "keys",
     access: keyAccess("keys.update"),

@@ -103,6 +103,9 @@ export const KeySchema = z
     created_at: timestamp("When the key was created"),
     updated_at: timestamp("When the key last changed"),
     deletion_date: z.iso.datetime().nullable().describe("When a scheduled destruction happens (RFC 3339, UTC), or null"),
+    rotation_period: z.string().nullable().describe("Automatic rotation's period (ISO 8601 duration, e.g. P90D or P1Y), or null"),
+    next_rotation_at: z.iso.datetime().nullable().describe("When automatic rotation is next due (RFC 3339, UTC), or null; a disabled key's waits until it is enabled"),
+    keep_decryption_versions: z.number().int().nullable().describe("After each rotation, min_decryption_version is raised to primary_version minus this, or null"),
   })
   .meta({ id: "Key", description: "A key's metadata. Its secret material never leaves the service." });
 

@@ -1,6 +1,6 @@
 /**
- * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended, purge old
- * idempotency records, drain the outbox into D1, archive the audit log and trim its hot window
+ * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended, rotate keys
+ * whose rotation is due (scheduled-rotation.ts, architecture §5), purge old idempotency records, drain the outbox into D1, archive the audit log and trim its hot window
  * (architecture §9, audit-archive.ts), then set the alarm again for whatever is due next.
  */
 import type { CallContext } from "../../../shared/rpc.ts";
@@ -19,22 +19,34 @@ export interface ArchiveWork {
   schedule: ArchiveSchedule;
 }
 
-/** One alarm run for `tenantId`'s vault; returns when the alarm should fire next, or null. */
-export async function runAlarm(parts: VaultParts, db: D1Database, tenantId: string, archiving: ArchiveWork | null): Promise<number | null> {
+/**
+ * One alarm run for `tenantId`'s vault; returns when the alarm should fire next, or null. `rotate`
+ * makes the due rotations and says when the next is due; it runs before the drain, so the rotated
+ * keys reach D1 in this run.
+ */
+export async function runAlarm(
+  parts: VaultParts,
+  db: D1Database,
+  tenantId: string,
+  archiving: ArchiveWork | null,
+  rotate: () => Promise<number | null>,
+): Promise<number | null> {
   const { store, material } = parts;
   const system: CallContext = { tenantId, apiKeyId: "system", requestId: `alarm-${parts.now()}` };
   const now = parts.now();
   for (const key of store.dueForDestruction(now)) {
     commitKeyChange(parts, system, key.id, "keys.destroy", () => {
       store.eraseSecrets(key.id, now);
-      store.updateKey(key.id, { state: "destroyed" }, now);
+      // A destroyed key never rotates again: its schedule goes with its material.
+      store.updateKey(key.id, { state: "destroyed", rotation_period: null, next_rotation_at: null }, now);
     });
     material.forget(key.id);
   }
+  const rotation = await rotate();
   store.purgeIdempotencyRecords(now - IDEMPOTENCY_TTL_MS);
 
   const archived = archiving === null ? null : await archiveRun(parts, db, tenantId, archiving);
-  const next = [await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), archived].filter((at) => at !== null);
+  const next = [await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), rotation, archived].filter((at) => at !== null);
   return next.length > 0 ? Math.min(...next) : null;
 }
 

@@ -4,8 +4,9 @@
  * outbox rows in one transaction, and sets the alarm that projects them to D1. Callers (the
  * Durable Object) have already admitted the call for this vault's tenant.
  */
-import { fail, ok, type Result } from "../../../shared/errors.ts";
+import { fail, ok, type Failure, type Result } from "../../../shared/errors.ts";
 import type { AuditOperation } from "../../../shared/operations.ts";
+import { KEEP_DECRYPTION_VERSIONS, parseRotationPeriod } from "../../../shared/rotation-period.ts";
 import type {
   CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListKeysInput, PublicKeyFormatName, PublicKeyView, UpdateKeyInput,
 } from "../../../shared/rpc.ts";
@@ -13,6 +14,7 @@ import { ALGORITHMS, hasPublicKey, isAlgorithmName, type AlgorithmName } from ".
 import { publicKeyFormatResult } from "../crypto/public-key-formats.ts";
 import { LIFECYCLE_OPERATIONS, newKeyRow, newVersionRow, requestHash } from "./key-records.ts";
 import { deletionDate, transition } from "./lifecycle.ts";
+import { afterRotation, isDue, scheduleFrom, type RotationTrigger } from "./rotation-rules.ts";
 import type { NewVersion } from "./rows.ts";
 import { commitKeyChange, drainSoon, OUTBOX_DELAY_MS, viewOf, type VaultParts } from "./vault-parts.ts";
 import { decodeCursor, encodeCursor } from "./views.ts";
@@ -62,6 +64,8 @@ export class KeyCommands {
     const { store } = this.#parts;
     if (!this.#parts.material.keyring()) return fail("misconfigured");
     if (!isAlgorithmName(input.algorithm)) return fail("invalid_request", `body.algorithm: unsupported algorithm ${input.algorithm}`);
+    const badSchedule = checkSchedule(input);
+    if (badSchedule) return badSchedule;
     const algorithm: AlgorithmName = input.algorithm;
     const hash = requestHash(input);
 
@@ -84,18 +88,35 @@ export class KeyCommands {
     });
   }
 
+  /** A manual rotation: the next version becomes primary, and a schedule restarts from now. */
   async rotate(call: CallContext, keyId: string): Promise<Result<KeyView>> {
+    return this.#rotate(call, keyId, "manual");
+  }
+
+  /**
+   * The alarm's rotation of a due key (scheduled-rotation.ts): the same command, audited the same
+   * way under the schedule's call. `ok(null)` when, by its turn in the queue, the key is no longer
+   * due (rotated by hand, disabled, or its schedule removed meanwhile).
+   */
+  async rotateScheduled(call: CallContext, keyId: string): Promise<Result<KeyView | null>> {
+    return this.#rotate(call, keyId, "schedule");
+  }
+
+  async #rotate(call: CallContext, keyId: string, trigger: "manual"): Promise<Result<KeyView>>;
+  async #rotate(call: CallContext, keyId: string, trigger: RotationTrigger): Promise<Result<KeyView | null>>;
+  async #rotate(call: CallContext, keyId: string, trigger: RotationTrigger): Promise<Result<KeyView | null>> {
     const { store } = this.#parts;
     if (!this.#parts.material.keyring()) return fail("misconfigured");
     return this.#parts.serialised(async () => {
       const key = store.key(keyId);
       if (!key) return fail("key_not_found");
+      if (trigger === "schedule" && !isDue(key, this.#parts.now())) return ok(null);
       const step = transition(key.state, "rotate");
       if (!step.ok) return step;
       const version = key.primary_version + 1;
       return this.#addVersion(call, keyId, version, key.algorithm, "keys.rotate", (row, now) => {
         store.insertVersion(row);
-        store.updateKey(keyId, { primary_version: version }, now);
+        store.updateKey(keyId, { primary_version: version, ...afterRotation(key, version, trigger, now) }, now);
       });
     });
   }
@@ -110,13 +131,19 @@ export class KeyCommands {
       if (min !== undefined && min > key.primary_version) {
         return fail("invalid_request", `body.min_decryption_version: must be ≤ the primary version (${key.primary_version})`);
       }
+      const badSchedule = checkSchedule(input);
+      if (badSchedule) return badSchedule;
+      const now = this.#parts.now();
       const view = commitKeyChange(this.#parts, call, keyId, "keys.update", () => {
         store.updateKey(keyId, {
           ...(input.name === undefined ? {} : { name: input.name }),
           ...(input.description === undefined ? {} : { description: input.description }),
           ...(input.labels === undefined ? {} : { labels: JSON.stringify(input.labels) }),
           ...(min === undefined ? {} : { min_decryption_version: min }),
-        }, this.#parts.now());
+          // A new period starts counting now; null removes the schedule.
+          ...(input.rotation_period === undefined ? {} : scheduleFrom(input.rotation_period, now)),
+          ...(input.keep_decryption_versions === undefined ? {} : { keep_decryption_versions: input.keep_decryption_versions }),
+        }, now);
       });
       // The rename or new minimum version is queued for D1 like any key change: drain it soon.
       await drainSoon(this.#parts);
@@ -176,4 +203,21 @@ export class KeyCommands {
       public_key: typeof encoded.value === "string" ? encoded.value : { ...encoded.value },
     });
   }
+}
+
+/**
+ * The schedule fields of a create or update, checked again here as the gateway checks them: the
+ * vault never stores a period or a count it could not honour.
+ */
+function checkSchedule(input: { rotation_period?: string | null; keep_decryption_versions?: number | null }): Failure | null {
+  if (typeof input.rotation_period === "string") {
+    const parsed = parseRotationPeriod(input.rotation_period);
+    if (!parsed.ok) return fail("invalid_request", `body.rotation_period: ${parsed.error.detail ?? "not a period"}`);
+  }
+  const keep = input.keep_decryption_versions;
+  const { min, max } = KEEP_DECRYPTION_VERSIONS;
+  if (typeof keep === "number" && !(Number.isInteger(keep) && keep >= min && keep <= max)) {
+    return fail("invalid_request", `body.keep_decryption_versions: a whole number from ${min} to ${max}`);
+  }
+  return null;
 }

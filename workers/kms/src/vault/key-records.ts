@@ -8,6 +8,7 @@ import { DELETION_WINDOW_DAYS } from "../../../shared/key-states.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { CreateKeyInput, LifecycleActionName } from "../../../shared/rpc.ts";
 import { ALGORITHMS, type AlgorithmName } from "../crypto/algorithms.ts";
+import { scheduleFrom } from "./rotation-rules.ts";
 import type { KeyRow, NewVersion } from "./rows.ts";
 
 /** The catalog name each lifecycle action is audited under (the same name whatever the outcome). */
@@ -23,12 +24,17 @@ export function requestHash(input: CreateKeyInput): string {
   return bytesToHex(sha256(utf8ToBytes(JSON.stringify(input))));
 }
 
-/** The row of a new key: enabled, version 1 primary and the lowest decryptable. */
+/**
+ * The row of a new key: enabled, version 1 primary and the lowest decryptable; a `rotation_period`
+ * (already checked) is first due one period after creation.
+ */
 export function newKeyRow(id: string, algorithm: AlgorithmName, input: CreateKeyInput, now: number): KeyRow {
   return {
     id, algorithm, purpose: ALGORITHMS[algorithm].purpose, name: input.name ?? null, description: input.description ?? null,
     labels: JSON.stringify(input.labels ?? {}), state: "enabled", primary_version: 1, min_decryption_version: 1,
-    deletion_window_days: input.deletion_window_days ?? DELETION_WINDOW_DAYS.default, deletion_date: null, created_at: now, updated_at: now, revision: 1,
+    deletion_window_days: input.deletion_window_days ?? DELETION_WINDOW_DAYS.default, deletion_date: null,
+    ...scheduleFrom(input.rotation_period ?? null, now), keep_decryption_versions: input.keep_decryption_versions ?? null,
+    created_at: now, updated_at: now, revision: 1,
   };
 }
 

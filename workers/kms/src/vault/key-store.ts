@@ -33,7 +33,8 @@ export interface ListFilter {
   after?: { createdAt: number; id: string };
 }
 
-export type KeyChanges = Partial<Pick<KeyRow, "name" | "description" | "labels" | "state" | "primary_version" | "min_decryption_version" | "deletion_date">>;
+export type KeyChanges = Partial<Pick<KeyRow, "name" | "description" | "labels" | "state" | "primary_version" | "min_decryption_version" | "deletion_date"
+  | "rotation_period" | "next_rotation_at" | "keep_decryption_versions">>;
 
 const KEY_COLUMNS = [
   "name",
@@ -43,6 +44,9 @@ const KEY_COLUMNS = [
   "primary_version",
   "min_decryption_version",
   "deletion_date",
+  "rotation_period",
+  "next_rotation_at",
+  "keep_decryption_versions",
 ] as const;
 
 /** The version columns of `keyAndVersion`'s join, prefixed so they do not collide with the key's. */
@@ -151,10 +155,12 @@ export class KeyStore {
     this.#writes++;
     this.#sql.exec(
       `INSERT INTO keys (id, algorithm, purpose, name, description, labels, state, primary_version,
-         min_decryption_version, deletion_window_days, deletion_date, created_at, updated_at, revision)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         min_decryption_version, deletion_window_days, deletion_date, rotation_period, next_rotation_at, keep_decryption_versions,
+         created_at, updated_at, revision)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       row.id, row.algorithm, row.purpose, row.name, row.description, row.labels, row.state, row.primary_version,
-      row.min_decryption_version, row.deletion_window_days, row.deletion_date, row.created_at, row.updated_at, row.revision,
+      row.min_decryption_version, row.deletion_window_days, row.deletion_date, row.rotation_period, row.next_rotation_at,
+      row.keep_decryption_versions, row.created_at, row.updated_at, row.revision,
     );
   }
 
@@ -218,6 +224,25 @@ export class KeyStore {
 
   purgeIdempotencyRecords(before: number): void {
     this.#sql.exec("DELETE FROM idempotency WHERE created_at < ?", before);
+  }
+
+  /** Enabled keys whose rotation is due at `now`, earliest first, at most `limit` (one alarm run's share). */
+  dueForRotation(now: number, limit: number): string[] {
+    return this.#sql
+      .exec<{ id: string }>(
+        "SELECT id FROM keys WHERE state = 'enabled' AND next_rotation_at <= ? ORDER BY next_rotation_at, id LIMIT ?",
+        now,
+        limit,
+      )
+      .toArray()
+      .map((row) => row.id);
+  }
+
+  /** When the alarm next has a rotation to do: the earliest due time of an enabled key (a disabled key's waits). */
+  nextRotationAt(): number | null {
+    return this.#sql
+      .exec<{ d: number | null }>("SELECT min(next_rotation_at) AS d FROM keys WHERE state = 'enabled' AND next_rotation_at IS NOT NULL")
+      .one().d;
   }
 
   nextDeletionDate(): number | null {

@@ -148,6 +148,13 @@ export const VAULT_MIGRATIONS: readonly VaultMigrationStep[] = [
      valid_from INTEGER NOT NULL,
      valid_until INTEGER
    );`,
+  // Automatic rotation (architecture §5, rotation-rules.ts): the period as the caller wrote it (ISO
+  // 8601), its next due time (ms), and how many versions behind the primary stay decryptable. The
+  // alarm finds due keys, and its next time, through the index.
+  `ALTER TABLE keys ADD COLUMN rotation_period TEXT;
+   ALTER TABLE keys ADD COLUMN next_rotation_at INTEGER;
+   ALTER TABLE keys ADD COLUMN keep_decryption_versions INTEGER CHECK (keep_decryption_versions BETWEEN 1 AND 100);
+   CREATE INDEX keys_rotation_due_idx ON keys (state, next_rotation_at) WHERE next_rotation_at IS NOT NULL;`,
   widenKeyPurpose,
 ];
 

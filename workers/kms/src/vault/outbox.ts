@@ -11,7 +11,7 @@
 import type { KeyRow, VersionRow } from "./key-store.ts";
 
 export interface KeyProjection {
-  key: Omit<KeyRow, "labels" | "description" | "deletion_window_days">;
+  key: Omit<KeyRow, "labels" | "description" | "deletion_window_days" | "rotation_period" | "next_rotation_at" | "keep_decryption_versions">;
   versions: Pick<VersionRow, "version" | "state" | "created_at">[];
 }
 
@@ -23,7 +23,11 @@ export function enqueue(sql: SqlStorage, payload: KeyProjection, now: number): v
 }
 
 export function keyProjection(key: KeyRow, versions: VersionRow[]): KeyProjection {
-  const { labels: _labels, description: _description, deletion_window_days: _window, ...rest } = key;
+  // The rotation schedule stays in the vault: no D1 query filters on it (schema/README.md).
+  const {
+    labels: _labels, description: _description, deletion_window_days: _window,
+    rotation_period: _period, next_rotation_at: _next, keep_decryption_versions: _keep, ...rest
+  } = key;
   return { key: rest, versions: versions.map((v) => ({ version: v.version, state: v.state, created_at: v.created_at })) };
 }
 

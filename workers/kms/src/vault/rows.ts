@@ -18,6 +18,10 @@ export type KeyRow = {
   min_decryption_version: number;
   deletion_window_days: number;
   deletion_date: number | null;
+  /** Automatic rotation (rotation-rules.ts): the ISO 8601 period as given, when it is next due, and how many older versions stay decryptable. */
+  rotation_period: string | null;
+  next_rotation_at: number | null;
+  keep_decryption_versions: number | null;
   created_at: number;
   updated_at: number;
   revision: number;

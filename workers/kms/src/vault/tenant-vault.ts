@@ -2,8 +2,9 @@
  * TenantVault Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed; the source of
  * truth for the tenant's keys (architecture §8). Reached only through the kms Worker's RPC entrypoint.
  * This class is the RPC surface only: it admits each call, then hands it to the module that does
- * the work (key-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts). It is the one place that
- * touches the runtime: storage, the alarm, and the clock (`Date.now`, given to the modules).
+ * the work (key-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts, scheduled-rotation.ts). It is
+ * the one place that touches the runtime: storage, the alarm, and the clock (`Date.now`, given to
+ * the modules).
  *
  * Invariants kept here and in those modules:
  * - Secrets are stored only wrapped (wrap.ts); plaintext seeds and decoded keys live in memory only.
@@ -43,6 +44,7 @@ import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
+import { rotateDueKeys } from "./scheduled-rotation.ts";
 import { VaultArchive } from "./vault-archive.ts";
 import { VaultAudit } from "./vault-audit.ts";
 import type { VaultParts } from "./vault-parts.ts";
@@ -354,7 +356,8 @@ export class TenantVault extends DurableObject<KmsEnv> {
   override async alarm(): Promise<void> {
     const tenantId = this.#owner();
     if (tenantId === undefined) return;
-    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive.work(tenantId));
+    const rotate = () => rotateDueKeys(this.#parts, this.#keys, tenantId);
+    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive.work(tenantId), rotate);
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }

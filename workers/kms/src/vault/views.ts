@@ -22,6 +22,9 @@ export function keyView(key: KeyRow, versions: VersionRow[]): KeyView {
     created_at: iso(key.created_at),
     updated_at: iso(key.updated_at),
     deletion_date: key.deletion_date === null ? null : iso(key.deletion_date),
+    rotation_period: key.rotation_period,
+    next_rotation_at: key.next_rotation_at === null ? null : iso(key.next_rotation_at),
+    keep_decryption_versions: key.keep_decryption_versions,
   };
 }
 
