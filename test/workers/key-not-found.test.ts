@@ -23,6 +23,8 @@ function validBody(path: string, envelope: string): Json | undefined {
     decapsulate: { ciphertext: toBase64(new Uint8Array(1088)) },
     sign: { message: b64("m") },
     verify: { message: b64("m"), signature: b64("not a signature") },
+    mac: { message: b64("m") },
+    "verify-mac": { message: b64("m"), mac: b64("not a tag") },
   };
   return bodies[action ?? ""];
 }
@@ -33,6 +35,7 @@ let owner: TestTenant;
 let caller: TestTenant;
 let kem: KeyView;
 let dsa: KeyView;
+let hmac: KeyView;
 let envelope: string;
 
 beforeAll(async () => {
@@ -40,11 +43,12 @@ beforeAll(async () => {
   caller = await roomyTenant("caller");
   kem = await createKey(owner, { algorithm: "ML-KEM-768" });
   dsa = await createKey(owner, { algorithm: "ML-DSA-44" });
+  hmac = await createKey(owner, { algorithm: "HMAC-SHA-256" });
   envelope = (await ok<{ ciphertext: string }>(owner, "POST", `/v1/keys/${kem.id}/encrypt`, { plaintext: b64("theirs") })).ciphertext;
 });
 
 /** The other tenant's key that the route would act on, were isolation broken. */
-const theirKey = (path: string) => (/\/(sign|verify)$/.test(path) ? dsa : kem);
+const theirKey = (path: string) => (/\/(mac|verify-mac)$/.test(path) ? hmac : /\/(sign|verify)$/.test(path) ? dsa : kem);
 
 const NON_UUIDS = ["not-a-uuid", "12345", "00000000-0000-0000-0000-00000000000g", `${crypto.randomUUID()}0`, "k".repeat(300), "with%20space"];
 
