@@ -118,6 +118,30 @@ export const VAULT_MIGRATIONS: readonly string[] = [
      valid_from INTEGER NOT NULL,
      valid_until INTEGER
    );`,
+  // Per-version control and last use (architecture §5): a version may be disabled or pending
+  // destruction on its own, with its destruction date, and records when it was last used (to the
+  // minute, crypto-frame.ts). SQLite cannot widen a CHECK in place, so the table is rebuilt; the
+  // invariant that exactly the destroyed versions have no secret is kept.
+  `CREATE TABLE key_versions_next (
+     key_id TEXT NOT NULL REFERENCES keys (id),
+     version INTEGER NOT NULL CHECK (version >= 1),
+     state TEXT NOT NULL CHECK (state IN ('enabled', 'disabled', 'pending_destruction', 'destroyed')),
+     public_key BLOB,
+     wrapped_secret BLOB,
+     kek_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     destroyed_at INTEGER,
+     destruction_date INTEGER,
+     last_used_at INTEGER,
+     PRIMARY KEY (key_id, version),
+     CHECK ((state = 'destroyed') = (wrapped_secret IS NULL)),
+     CHECK ((state = 'pending_destruction') = (destruction_date IS NOT NULL))
+   );
+   INSERT INTO key_versions_next (key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at)
+     SELECT key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at FROM key_versions;
+   DROP TABLE key_versions;
+   ALTER TABLE key_versions_next RENAME TO key_versions;
+   CREATE INDEX key_versions_destruction_idx ON key_versions (destruction_date) WHERE destruction_date IS NOT NULL;`,
 ];
 
 export function migrate(sql: SqlStorage): void {
