@@ -4,7 +4,7 @@
  * the key's other versions working; storage refuses a version row that breaks its invariants; a
  * version's last use is written at most once a minute, with a clock the test sets.
  */
-import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { TenantVault } from "../../workers/kms/src/vault/tenant-vault.ts";
@@ -73,6 +73,24 @@ describe("the version destruction alarm", () => {
     expect(await rejection(sql(vault, "UPDATE key_versions SET state = 'disabled', wrapped_secret = NULL WHERE key_id = ? AND version = 1", key.id))).toMatch(/CHECK/);
     expect(await rejection(sql(vault, "UPDATE key_versions SET state = 'pending_destruction' WHERE key_id = ? AND version = 1", key.id))).toMatch(/CHECK/);
     expect(await rejection(sql(vault, "UPDATE key_versions SET state = 'retired' WHERE key_id = ? AND version = 1", key.id))).toMatch(/CHECK/);
+  });
+});
+
+describe("a version changed while an operation runs", () => {
+  it("is re-checked when the operation records its outcome: disabled meanwhile, it answers key_disabled naming it", async () => {
+    const vault = await newVault();
+    const { key, envelopes } = await rotatedKey(vault);
+    // A fresh instance: the decrypt must unwrap version 1 (a real wait), within which the disable,
+    // called right behind it, commits.
+    await evictDurableObject(vault.stub);
+    const opened = await runInDurableObject(vault.stub, async (instance: TenantVault) => {
+      const decrypting = instance.decrypt(vault.call, key.id, envelopes[0], b(""));
+      value(await instance.changeVersionState(vault.call, key.id, 1, "disable", null));
+      return decrypting;
+    });
+    expect(opened).toEqual({ ok: false, error: { code: "key_disabled", detail: "Key version 1 was disabled during the operation" } });
+    const [latest] = value(await vault.stub.auditEvents(vault.call, { operation: "crypto.decrypt", limit: 1 })).events;
+    expect(latest).toMatchObject({ outcome: "denied", rule: "key_disabled", key_version: 1 });
   });
 });
 

@@ -144,9 +144,14 @@ export const VAULT_MIGRATIONS: readonly string[] = [
    CREATE INDEX key_versions_destruction_idx ON key_versions (destruction_date) WHERE destruction_date IS NOT NULL;`,
 ];
 
-export function migrate(sql: SqlStorage): void {
+/** What `migrate` uses of the DO's SqlStorage; named structurally so the steps load outside Workers (node:sqlite tests). */
+interface MigrationSql {
+  exec(query: string, ...bindings: number[]): { toArray(): Record<string, unknown>[] };
+}
+
+export function migrate(sql: MigrationSql): void {
   sql.exec("CREATE TABLE IF NOT EXISTS vault_schema (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL)");
-  const applied = sql.exec<{ applied: number }>("SELECT applied FROM vault_schema WHERE id = 1").toArray()[0]?.applied ?? 0;
+  const applied = (sql.exec("SELECT applied FROM vault_schema WHERE id = 1").toArray()[0]?.applied as number | undefined) ?? 0;
   for (let step = applied; step < VAULT_MIGRATIONS.length; step++) {
     sql.exec(VAULT_MIGRATIONS[step] as string);
     sql.exec("INSERT OR REPLACE INTO vault_schema (id, applied) VALUES (1, ?)", step + 1);
