@@ -41,6 +41,8 @@ describe("disable and enable one version", () => {
 
     expect(await decrypt(key, envelopes[0])).toMatchObject({ status: 409, body: { code: "key_disabled", detail: "Key version 1 is disabled" } });
     expect(await decrypt(key, envelopes[1])).toMatchObject({ status: 200, body: { plaintext: b64("secret"), key_version: 2 } });
+    // Key-less decrypt finds the key from the envelope and refuses the version the same way.
+    expect(await api(tenant, "POST", "/v1/decrypt", { ciphertext: envelopes[0] })).toMatchObject({ status: 409, body: { code: "key_disabled" } });
     expect((await api(tenant, "POST", `/v1/keys/${key.id}/encrypt`, { plaintext: b64("x") })).status).toBe(200);
 
     const enabled = await ok<KeyView>(tenant, "POST", versionPath(key, 1, "enable"));
@@ -110,7 +112,7 @@ describe("unknown versions, other tenants, scopes", () => {
     });
     for (const version of ["0", "abc", "1.5"]) {
       expect(await api(tenant, "POST", versionPath(key, version, "disable"))).toMatchObject({
-        status: 400, body: { code: "invalid_request", detail: expect.stringContaining("version") },
+        status: 400, body: { code: "invalid_request", detail: expect.stringContaining("path.version") },
       });
     }
   });
