@@ -12,7 +12,7 @@
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { KEY_STATES } from "../workers/shared/key-states.ts";
+import { KEY_STATES, VERSION_STATES } from "../workers/shared/key-states.ts";
 
 export const PLANS = ["free", "pro", "enterprise"] as const;
 export const TENANT_STATUSES = ["active", "suspended"] as const;
@@ -109,13 +109,13 @@ export const keyVersions = sqliteTable(
     tenantId: text("tenant_id").notNull().references(() => tenants.id),
     keyId: text("key_id").notNull(),
     version: integer("version").notNull(),
-    state: text("state", { enum: KEY_STATES }).notNull(),
+    state: text("state", { enum: VERSION_STATES }).notNull(),
     createdAt: integer("created_at").notNull(),
     projectedSeq: integer("projected_seq").notNull(),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.keyId, t.version] }),
-    check("key_versions_state_check", inList("state", KEY_STATES)),
+    check("key_versions_state_check", inList("state", VERSION_STATES)),
   ],
 );
 

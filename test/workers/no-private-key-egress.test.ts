@@ -108,7 +108,7 @@ const KEY_FIELDS = [
 
 function expectDocumentedKey(key: KeyView): void {
   expect(Object.keys(key).sort()).toEqual(KEY_FIELDS);
-  for (const version of key.versions) expect(Object.keys(version).sort()).toEqual(["created_at", "state", "version"]);
+  for (const version of key.versions) expect(Object.keys(version).sort()).toEqual(["created_at", "destruction_date", "last_used_at", "state", "version"]);
   for (const value of Object.values(key.labels)) expect(typeof value).toBe("string");
 }
 

@@ -21,6 +21,10 @@ export const OPERATIONS = {
   "keys.enable": { scope: "keys:write", cost: 1 },
   "keys.schedule-deletion": { scope: "keys:write", cost: 1 },
   "keys.cancel-deletion": { scope: "keys:write", cost: 1 },
+  "keys.versions.disable": { scope: "keys:write", cost: 1 },
+  "keys.versions.enable": { scope: "keys:write", cost: 1 },
+  "keys.versions.schedule-destruction": { scope: "keys:write", cost: 1 },
+  "keys.versions.cancel-destruction": { scope: "keys:write", cost: 1 },
   "aliases.create": { scope: "keys:write", cost: 1 },
   "aliases.list": { scope: "keys:read", cost: 1 },
   "aliases.get": { scope: "keys:read", cost: 1 },
@@ -61,10 +65,10 @@ export function isOperation(value: unknown): value is Operation {
 
 /**
  * Events the audit log records that no API caller invokes directly: the alarm destroying a key at
- * the end of its deletion window, and a platform admin switching emergency fail-open (architecture §4).
+ * the end of its deletion window (or one version at the end of its own), and a platform admin switching emergency fail-open (architecture §4).
  */
 export const SYSTEM_OPERATIONS = [
-  "keys.destroy", "policy.fail-open.enable", "policy.fail-open.disable", "audit.keys.create", "audit.keys.rotate",
+  "keys.destroy", "keys.versions.destroy", "policy.fail-open.enable", "policy.fail-open.disable", "audit.keys.create", "audit.keys.rotate",
 ] as const;
 export type SystemOperation = (typeof SYSTEM_OPERATIONS)[number];
 

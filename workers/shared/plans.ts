@@ -59,6 +59,10 @@ export const OPERATIONS_AFTER_DOWNGRADE: ReadonlySet<string> = new Set([
   "keys.enable",
   "keys.schedule-deletion",
   "keys.cancel-deletion",
+  "keys.versions.disable",
+  "keys.versions.enable",
+  "keys.versions.schedule-destruction",
+  "keys.versions.cancel-destruction",
   // An alias only names a key: every use through it meets this same rule on the key itself.
   "aliases.create",
   "aliases.list",

@@ -4,7 +4,7 @@
  */
 import type { AuditOperation, Operation } from "./operations.ts";
 import type { Plan } from "./plans.ts";
-import type { KeyState } from "./key-states.ts";
+import type { KeyState, VersionState } from "./key-states.ts";
 import type { Scope } from "./scopes.ts";
 
 /** Who is calling: set by the gateway from the resolved API key, never from client input. */
@@ -57,6 +57,18 @@ export interface VaultSummary {
 export type KeyStateName = KeyState;
 export type PublicKeyFormatName = "raw" | "spki" | "pem" | "jwk";
 
+/**
+ * One version of a key as the API shows it: its state, when a pending destruction happens, and
+ * when it last performed a cryptographic operation (to the minute; null: never since recorded).
+ */
+export interface KeyVersionView {
+  version: number;
+  state: VersionState;
+  created_at: string;
+  destruction_date: string | null;
+  last_used_at: string | null;
+}
+
 /** A key as the API shows it (architecture §5): metadata only, never any secret field. */
 export interface KeyView {
   id: string;
@@ -69,7 +81,7 @@ export interface KeyView {
   primary_version: number;
   min_decryption_version: number;
   deletion_window_days: number;
-  versions: { version: number; state: "enabled" | "destroyed"; created_at: string }[];
+  versions: KeyVersionView[];
   created_at: string;
   updated_at: string;
   deletion_date: string | null;
@@ -129,6 +141,9 @@ export interface ListAliasesInput {
 }
 
 export type LifecycleActionName = "disable" | "enable" | "schedule_deletion" | "cancel_deletion";
+
+/** What can be done to one version of a key (architecture §5). */
+export type VersionActionName = "disable" | "enable" | "schedule_destruction" | "cancel_destruction";
 
 export interface PublicKeyView {
   key_id: string;

@@ -23,6 +23,7 @@ import { failOpenRoutes } from "./routes/fail-open.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
 import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { keyVersionRoutes } from "./routes/key-versions.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { policyRuleRoutes } from "./routes/policy-rules.ts";
 import { systemRoutes } from "./routes/system.ts";
@@ -38,6 +39,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...tenantRoutes,
   ...apiKeyRoutes,
   ...keyRoutes,
+  ...keyVersionRoutes,
   ...cryptoRoutes,
   ...aliasRoutes,
   ...keylessCryptoRoutes,

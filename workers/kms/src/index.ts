@@ -8,7 +8,7 @@ import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
   AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
-  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
+  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary, VersionActionName,
 } from "../../shared/rpc.ts";
 import {
   PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
@@ -52,6 +52,10 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
 
   rotateKey(call: CallContext, keyId: string): Promise<Result<KeyView>> {
     return this.#vault(call).rotateKey(call, keyId);
+  }
+
+  changeVersionState(call: CallContext, keyId: string, version: number, action: VersionActionName, days: number | null): Promise<Result<KeyView>> {
+    return this.#vault(call).changeVersionState(call, keyId, version, action, days);
   }
 
   publicKey(call: CallContext, keyId: string, version: number | null, format: PublicKeyFormatName): Promise<Result<PublicKeyView>> {

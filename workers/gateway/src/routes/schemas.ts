@@ -1,6 +1,6 @@
 /** Response schemas shared by several routes (documentation in /openapi.json; never secret fields). */
 import * as z from "zod";
-import { KEY_STATES } from "../../../shared/key-states.ts";
+import { KEY_STATES, VERSION_STATES } from "../../../shared/key-states.ts";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
 import { ERROR_CODES } from "../../../shared/errors.ts";
 import { ROLE_NAMES, SCOPES } from "../../../shared/scopes.ts";
@@ -82,8 +82,15 @@ export const IdParam = z.object({ id: z.uuid({ message: "must be a UUID" }).desc
 export const KeyVersionSchema = z
   .object({
     version: z.number().int().describe("Version number, from 1"),
-    state: z.enum(["enabled", "destroyed"]).describe("A destroyed version's secret material is gone"),
+    state: z
+      .enum(VERSION_STATES)
+      .describe("Only an enabled version performs crypto operations; a destroyed version's secret material is gone"),
     created_at: timestamp("When the version was created"),
+    destruction_date: z.iso.datetime().nullable().describe("When a scheduled destruction of this version happens (RFC 3339, UTC), or null"),
+    last_used_at: z.iso
+      .datetime()
+      .nullable()
+      .describe("When the version last performed a cryptographic operation, to the minute (RFC 3339, UTC), or null if never"),
   })
   .meta({ id: "KeyVersion", description: "One version of a key's material" });
 

@@ -1,6 +1,8 @@
 /**
- * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended, rotate keys
- * whose rotation is due (scheduled-rotation.ts, architecture §5), purge old idempotency records, drain the outbox into D1, archive the audit log and trim its hot window
+ * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended and key
+ * versions whose destruction window has (architecture §5), rotate keys whose rotation is due
+ * (scheduled-rotation.ts, architecture §5), purge old idempotency records, drain the outbox into D1,
+ * archive the audit log and trim its hot window
  * (architecture §9, audit-archive.ts), then set the alarm again for whatever is due next.
  */
 import type { CallContext } from "../../../shared/rpc.ts";
@@ -42,11 +44,20 @@ export async function runAlarm(
     });
     material.forget(key.id);
   }
+  for (const { key_id: keyId, version } of store.versionsDueForDestruction(now)) {
+    commitKeyChange(parts, system, keyId, "keys.versions.destroy", () => {
+      store.eraseVersionSecret(keyId, version, now);
+      store.updateKey(keyId, {}, now);
+    }, version);
+    material.forgetVersion(keyId, version);
+  }
   const rotation = await rotate();
   store.purgeIdempotencyRecords(now - IDEMPOTENCY_TTL_MS);
 
   const archived = archiving === null ? null : await archiveRun(parts, db, tenantId, archiving);
-  const next = [await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), rotation, archived].filter((at) => at !== null);
+  const next = [
+    await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), store.nextVersionDestructionDate(), rotation, archived,
+  ].filter((at) => at !== null);
   return next.length > 0 ? Math.min(...next) : null;
 }
 

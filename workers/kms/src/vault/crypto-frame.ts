@@ -1,7 +1,8 @@
 /**
  * The frame every crypto operation of the TenantVault runs in (architecture §5, §9): key and version
- * lookup (one statement), operation-vs-algorithm check, state check, version choice, the operation,
- * then — in one transaction that re-checks the state — the audit row. Nothing is returned unless
+ * lookup (one statement), operation-vs-algorithm check, key and version state checks, version choice,
+ * the operation, then — in one transaction that re-checks those states — the audit row and, at
+ * most once a minute per version, the version's last use. Nothing is returned unless
  * that audit row was written. An operation changes no key metadata, so it queues nothing for D1 and
  * leaves the alarm alone. Callers (the Durable Object) have already admitted the call for this
  * vault's tenant.
@@ -14,10 +15,12 @@ import { ALGORITHMS, hasPublicKey, type KeyOperation } from "../crypto/algorithm
 import { decodeEnvelope, type Envelope } from "../crypto/envelope.ts";
 import type { SlowSigning } from "../signer/slow-signing.ts";
 import * as ops from "./crypto-operations.ts";
+import { LastUse } from "./last-use.ts";
 import { unusableReason } from "./lifecycle.ts";
 import type { KeyRow, VersionRow } from "./rows.ts";
 import { SLOW_SIGNATURES } from "./slow-signatures.ts";
 import { record, type VaultParts } from "./vault-parts.ts";
+import { versionUnusableReason } from "./version-lifecycle.ts";
 import { auditedFailure, decryptableVersion, namedVersion, primaryVersion, type VersionRule } from "./version-rules.ts";
 
 /** A crypto operation on one chosen version; `load` gives its key when the operation needs it. */
@@ -37,6 +40,7 @@ const PRIMARY: VersionChoice = { wanted: null, rule: primaryVersion };
 export class CryptoCommands {
   readonly #parts: VaultParts;
   readonly #slow: SlowSigning;
+  readonly #lastUse = new LastUse();
 
   constructor(parts: VaultParts, slow: SlowSigning) {
     this.#parts = parts;
@@ -62,26 +66,45 @@ export class CryptoCommands {
     const version = choice.rule(key);
     if (typeof version !== "number") return refuse(version, null);
     const row = found.version?.version === version ? found.version : store.version(keyId, version);
-    if (!row || row.state !== "enabled" || (row.public_key === null && hasPublicKey(spec))) {
+    if (!row || row.state === "destroyed" || (row.public_key === null && hasPublicKey(spec))) {
       return refuse(fail("decrypt_failed"), version);
     }
+    const versionReason = versionUnusableReason(version, row.state);
+    if (versionReason) return refuse(fail("key_disabled", versionReason), version);
     const { ref, load } = this.#bind(call, key, row);
     const writesBefore = store.writes;
     const result = await run(ref, load, row);
 
-    return storage.transactionSync(() => {
-      // DESIGN §8: a key change (disable, schedule deletion, destroy) may have committed while the
-      // operation ran. The state read above still holds if no key row was written since; otherwise
-      // it is read again here, inside the transaction that records the outcome.
-      const state = store.writes === writesBefore ? key.state : store.state(keyId);
-      const stillUsable = state !== undefined && unusableReason(state) === null;
-      const answer = stillUsable ? result : fail("key_disabled", "The key was disabled during the operation");
+    let touched: number | null = null;
+    const answer = storage.transactionSync(() => {
+      // DESIGN §8: a key change (disable, schedule deletion, destroy, or the same for this version)
+      // may have committed while the operation ran. The states read above still hold if no key or
+      // version row was written since; otherwise they are read again here, inside the transaction
+      // that records the outcome.
+      const changed = store.writes !== writesBefore;
+      const state = changed ? store.state(keyId) : key.state;
+      const versionState = changed ? store.version(keyId, version)?.state : row.state;
+      const outcome =
+        state === undefined || unusableReason(state) !== null
+          ? fail("key_disabled", "The key was disabled during the operation")
+          : versionState !== "enabled"
+            ? fail("key_disabled", `Key version ${version} was disabled during the operation`)
+            : result;
+      const now = this.#parts.now();
+      // Last use (architecture §5): only an operation the version performed counts, written at most
+      // once a minute per version, in this transaction, so it costs no transaction of its own.
+      if (outcome.ok && this.#lastUse.due(keyId, version, now)) {
+        store.touchVersion(keyId, version, now);
+        touched = now;
+      }
       this.#parts.audit(call).append({
-        time: this.#parts.now(), apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion: version,
-        ...(answer.ok ? { outcome: "allowed" } : auditedFailure(answer)),
+        time: now, apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion: version,
+        ...(outcome.ok ? { outcome: "allowed" } : auditedFailure(outcome)),
       });
-      return answer;
+      return outcome;
     });
+    if (touched !== null) this.#lastUse.written(keyId, version, touched);
+    return answer;
   }
 
   /** A version's public reference and a loader for its secret, for the operation frame. */

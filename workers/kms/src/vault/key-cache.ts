@@ -44,6 +44,13 @@ export class KeyCache<H extends KeyHandle = KeyHandle> {
     }
   }
 
+  /** Drops and zeroes one cached version (on that version's destruction). */
+  evict(keyId: string, version: number): void {
+    const slot = KeyCache.slot(keyId, version);
+    this.#entries.get(slot)?.destroy();
+    this.#entries.delete(slot);
+  }
+
   /** Drops and zeroes every cached version of a key (on destroy). */
   evictKey(keyId: string): void {
     for (const [slot, handle] of this.#entries) {

@@ -117,6 +117,11 @@ export class KeyMaterial {
     }
   }
 
+  /** Drops and zeroes one cached version (on that version's destruction). */
+  forgetVersion(keyId: string, version: number): void {
+    this.#cache.evict(keyId, version);
+  }
+
   /** Drops and zeroes every cached version of a key (on destroy). */
   forget(keyId: string): void {
     this.#cache.evictKey(keyId);

@@ -52,7 +52,9 @@ const KEY_COLUMNS = [
 /** The version columns of `keyAndVersion`'s join, prefixed so they do not collide with the key's. */
 type JoinedVersion = { [C in keyof VersionRow as `v_${C}`]: VersionRow[C] | null };
 
-const JOINED_VERSION_COLUMNS = ["key_id", "version", "state", "public_key", "wrapped_secret", "kek_id", "created_at", "destroyed_at"] as const;
+const JOINED_VERSION_COLUMNS = [
+  "key_id", "version", "state", "public_key", "wrapped_secret", "kek_id", "created_at", "destroyed_at", "destruction_date", "last_used_at",
+] as const;
 
 export class KeyStore {
   readonly #sql: SqlStorage;
@@ -96,11 +98,14 @@ export class KeyStore {
       )
       .toArray()[0];
     if (!row) return undefined;
-    const { v_key_id, v_version, v_state, v_public_key, v_wrapped_secret, v_kek_id, v_created_at, v_destroyed_at, ...key } = row;
+    const { v_key_id, v_version, v_state, v_public_key, v_wrapped_secret, v_kek_id, v_created_at, v_destroyed_at, v_destruction_date, v_last_used_at, ...key } = row;
     const found =
       v_key_id === null || v_version === null || v_state === null || v_kek_id === null || v_created_at === null
         ? undefined
-        : { key_id: v_key_id, version: v_version, state: v_state, public_key: v_public_key, wrapped_secret: v_wrapped_secret, kek_id: v_kek_id, created_at: v_created_at, destroyed_at: v_destroyed_at };
+        : {
+            key_id: v_key_id, version: v_version, state: v_state, public_key: v_public_key, wrapped_secret: v_wrapped_secret, kek_id: v_kek_id,
+            created_at: v_created_at, destroyed_at: v_destroyed_at, destruction_date: v_destruction_date, last_used_at: v_last_used_at,
+          };
     return { key: checked(key), version: found };
   }
 
@@ -190,11 +195,55 @@ export class KeyStore {
     return updated;
   }
 
+  /**
+   * Sets one version's state and destruction date (null unless pending destruction). The caller
+   * also bumps the key's revision (updateKey) so the projection carries the change to D1.
+   */
+  setVersionState(keyId: string, version: number, state: "enabled" | "disabled" | "pending_destruction", destructionDate: number | null): void {
+    this.#writes++;
+    this.#sql.exec("UPDATE key_versions SET state = ?, destruction_date = ? WHERE key_id = ? AND version = ?", state, destructionDate, keyId, version);
+  }
+
+  /**
+   * Records a version's last use. Not counted in `writes`: it changes no state a crypto operation
+   * checks, so it must not make a concurrent operation re-read the key.
+   */
+  touchVersion(keyId: string, version: number, at: number): void {
+    this.#sql.exec("UPDATE key_versions SET last_used_at = ? WHERE key_id = ? AND version = ?", at, keyId, version);
+  }
+
+  /** Erases one version's wrapped secret at the end of its destruction window. */
+  eraseVersionSecret(keyId: string, version: number, now: number): void {
+    this.#writes++;
+    this.#sql.exec(
+      "UPDATE key_versions SET wrapped_secret = NULL, state = 'destroyed', destroyed_at = ?, destruction_date = NULL WHERE key_id = ? AND version = ? AND state != 'destroyed'",
+      now,
+      keyId,
+      version,
+    );
+  }
+
+  /** Versions whose destruction window has ended, soonest first. */
+  versionsDueForDestruction(now: number): { key_id: string; version: number }[] {
+    return this.#sql
+      .exec<{ key_id: string; version: number }>(
+        "SELECT key_id, version FROM key_versions WHERE state = 'pending_destruction' AND destruction_date <= ? ORDER BY destruction_date",
+        now,
+      )
+      .toArray();
+  }
+
+  nextVersionDestructionDate(): number | null {
+    return this.#sql
+      .exec<{ d: number | null }>("SELECT min(destruction_date) AS d FROM key_versions WHERE state = 'pending_destruction'")
+      .one().d;
+  }
+
   /** Erases every version's wrapped secret (architecture §8 destroy); metadata and public keys remain. */
   eraseSecrets(keyId: string, now: number): void {
     this.#writes++;
     this.#sql.exec(
-      "UPDATE key_versions SET wrapped_secret = NULL, state = 'destroyed', destroyed_at = ? WHERE key_id = ? AND state != 'destroyed'",
+      "UPDATE key_versions SET wrapped_secret = NULL, state = 'destroyed', destroyed_at = ?, destruction_date = NULL WHERE key_id = ? AND state != 'destroyed'",
       now,
       keyId,
     );

@@ -8,8 +8,13 @@
  * current definition).
  */
 
-/** A step that needs to read the schema before changing it; runs in the same place as SQL steps. */
-export type VaultMigrationStep = string | ((sql: SqlStorage) => void);
+/** What `migrate` uses of the DO's SqlStorage; named structurally so the steps load outside Workers (node:sqlite tests). */
+export interface MigrationSql {
+  exec(query: string, ...bindings: number[]): { toArray(): Record<string, unknown>[] };
+}
+
+/** SQL, or a function for a step that needs to read the schema before changing it; both run in the same place. */
+export type VaultMigrationStep = string | ((sql: MigrationSql) => void);
 
 /**
  * HMAC keys (purpose `mac`): SQLite cannot change a CHECK in place, so `keys` is rebuilt from its
@@ -18,15 +23,15 @@ export type VaultMigrationStep = string | ((sql: SqlStorage) => void);
  * foreign keys are deferred to the end of the migration's transaction, by which point every parent
  * row is back (SQLite §"Deferred foreign key constraints"; a violation would fail the commit).
  */
-function widenKeyPurpose(sql: SqlStorage): void {
+function widenKeyPurpose(sql: MigrationSql): void {
   const NARROW = "CHECK (purpose IN ('encrypt', 'sign'))";
-  const table = sql.exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'keys'").one().sql;
+  const table = String(sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'keys'").toArray()[0]?.sql);
   if (!table.includes(NARROW)) throw new Error("vault migration: keys.purpose CHECK is not the expected one");
   const widened = table.replace(NARROW, "CHECK (purpose IN ('encrypt', 'sign', 'mac'))");
   const indexes = sql
-    .exec<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' AND sql IS NOT NULL ORDER BY name")
+    .exec("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' AND sql IS NOT NULL ORDER BY name")
     .toArray()
-    .map((row) => row.sql);
+    .map((row) => String(row.sql));
   sql.exec("PRAGMA defer_foreign_keys = ON");
   sql.exec("CREATE TABLE keys_before_mac AS SELECT * FROM keys");
   sql.exec("DROP TABLE keys");
@@ -156,11 +161,35 @@ export const VAULT_MIGRATIONS: readonly VaultMigrationStep[] = [
    ALTER TABLE keys ADD COLUMN keep_decryption_versions INTEGER CHECK (keep_decryption_versions BETWEEN 1 AND 100);
    CREATE INDEX keys_rotation_due_idx ON keys (state, next_rotation_at) WHERE next_rotation_at IS NOT NULL;`,
   widenKeyPurpose,
+  // Per-version control and last use (architecture §5): a version may be disabled or pending
+  // destruction on its own, with its destruction date, and records when it was last used (to the
+  // minute, crypto-frame.ts). SQLite cannot widen a CHECK in place, so the table is rebuilt; the
+  // invariant that exactly the destroyed versions have no secret is kept.
+  `CREATE TABLE key_versions_next (
+     key_id TEXT NOT NULL REFERENCES keys (id),
+     version INTEGER NOT NULL CHECK (version >= 1),
+     state TEXT NOT NULL CHECK (state IN ('enabled', 'disabled', 'pending_destruction', 'destroyed')),
+     public_key BLOB,
+     wrapped_secret BLOB,
+     kek_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     destroyed_at INTEGER,
+     destruction_date INTEGER,
+     last_used_at INTEGER,
+     PRIMARY KEY (key_id, version),
+     CHECK ((state = 'destroyed') = (wrapped_secret IS NULL)),
+     CHECK ((state = 'pending_destruction') = (destruction_date IS NOT NULL))
+   );
+   INSERT INTO key_versions_next (key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at)
+     SELECT key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at FROM key_versions;
+   DROP TABLE key_versions;
+   ALTER TABLE key_versions_next RENAME TO key_versions;
+   CREATE INDEX key_versions_destruction_idx ON key_versions (destruction_date) WHERE destruction_date IS NOT NULL;`,
 ];
 
-export function migrate(sql: SqlStorage): void {
+export function migrate(sql: MigrationSql): void {
   sql.exec("CREATE TABLE IF NOT EXISTS vault_schema (id INTEGER PRIMARY KEY CHECK (id = 1), applied INTEGER NOT NULL)");
-  const applied = sql.exec<{ applied: number }>("SELECT applied FROM vault_schema WHERE id = 1").toArray()[0]?.applied ?? 0;
+  const applied = (sql.exec("SELECT applied FROM vault_schema WHERE id = 1").toArray()[0]?.applied as number | undefined) ?? 0;
   for (let step = applied; step < VAULT_MIGRATIONS.length; step++) {
     const migration = VAULT_MIGRATIONS[step] as VaultMigrationStep;
     if (typeof migration === "string") sql.exec(migration);

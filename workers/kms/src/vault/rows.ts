@@ -2,7 +2,7 @@
  * The shapes of the TenantVault's key rows (migrations.ts), apart from the store that reads them so
  * that pure modules (version rules, key commands) can name them without a storage binding.
  */
-import type { KeyState } from "../../../shared/key-states.ts";
+import type { KeyState, VersionState } from "../../../shared/key-states.ts";
 import type { AlgorithmName } from "../crypto/algorithms.ts";
 
 export type KeyRow = {
@@ -30,16 +30,20 @@ export type KeyRow = {
 export type VersionRow = {
   key_id: string;
   version: number;
-  state: "enabled" | "destroyed";
+  state: VersionState;
   public_key: ArrayBuffer | null;
   wrapped_secret: ArrayBuffer | null;
   kek_id: string;
   created_at: number;
   destroyed_at: number | null;
+  /** When a pending destruction happens; set exactly while the state is `pending_destruction`. */
+  destruction_date: number | null;
+  /** When the version last performed a cryptographic operation, to the minute (crypto-frame.ts). */
+  last_used_at: number | null;
 };
 
 /** A version to insert: binary columns as bytes (stored as BLOBs). */
-export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret"> & {
+export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret" | "destruction_date" | "last_used_at"> & {
   public_key: Uint8Array | null;
   wrapped_secret: Uint8Array;
 };

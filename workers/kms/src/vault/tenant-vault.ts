@@ -2,9 +2,9 @@
  * TenantVault Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed; the source of
  * truth for the tenant's keys (architecture §8). Reached only through the kms Worker's RPC entrypoint.
  * This class is the RPC surface only: it admits each call, then hands it to the module that does
- * the work (key-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts, scheduled-rotation.ts). It is
- * the one place that touches the runtime: storage, the alarm, and the clock (`Date.now`, given to
- * the modules).
+ * the work (key-commands.ts, version-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts,
+ * scheduled-rotation.ts). It is the one place that touches the runtime: storage, the alarm, and the
+ * clock (`Date.now`, given to the modules).
  *
  * Invariants kept here and in those modules:
  * - Secrets are stored only wrapped (wrap.ts); plaintext seeds and decoded keys live in memory only.
@@ -29,7 +29,7 @@ import {
 } from "../../../shared/rpc.ts";
 import type {
   AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
-  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary,
+  PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary, VersionActionName,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
 import { selectProvider } from "../crypto/select-provider.ts";
@@ -46,6 +46,7 @@ import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
 import { rotateDueKeys } from "./scheduled-rotation.ts";
 import { VaultArchive } from "./vault-archive.ts";
+import { changeVersionState } from "./version-commands.ts";
 import { VaultAudit } from "./vault-audit.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
@@ -193,6 +194,11 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   async rotateKey(call: CallContext, keyId: string): Promise<Result<KeyView>> {
     return this.#admitted(call, () => this.#keys.rotate(call, keyId));
+  }
+
+  /** Disables, enables, or schedules or cancels the destruction of one version (version-commands.ts). */
+  async changeVersionState(call: CallContext, keyId: string, version: number, action: VersionActionName, days: number | null): Promise<Result<KeyView>> {
+    return this.#admitted(call, () => changeVersionState(this.#parts, call, keyId, version, action, days));
   }
 
   async publicKey(call: CallContext, keyId: string, version: number | null, format: PublicKeyFormatName): Promise<Result<PublicKeyView>> {
