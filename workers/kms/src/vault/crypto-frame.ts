@@ -38,7 +38,7 @@ interface VersionChoice {
 const PRIMARY: VersionChoice = { wanted: null, rule: primaryVersion };
 
 /** One batch item, planned: the operation, its key, how it picks its version, and what it runs. */
-export interface Planned<T> {
+interface Planned<T> {
   operation: KeyOperation;
   keyId: string;
   choice: VersionChoice;
@@ -83,7 +83,7 @@ export class CryptoCommands {
    * call, in order; then every item's outcome is recorded in one transaction, one audit row per
    * item, so the batch's rows are written together or not at all.
    */
-  async batch<T>(call: CallContext, items: readonly Planned<T>[]): Promise<Result<T>[]> {
+  async #batch<T>(call: CallContext, items: readonly Planned<T>[]): Promise<Result<T>[]> {
     const attempts: Attempt<T>[] = [];
     for (const item of items) attempts.push(await this.#attempt(call, item.operation, item.keyId, item.choice, item.run));
     const touched: Touched = new Map();
@@ -254,17 +254,17 @@ export class CryptoCommands {
   runBatch(call: CallContext, keyId: string, request: BatchRequest): Promise<BatchResults> {
     switch (request.operation) {
       case "encrypt":
-        return this.batch(call, request.items.map((item) => this.#encryptPlan(keyId, item.plaintext, item.aad)));
+        return this.#batch(call, request.items.map((item) => this.#encryptPlan(keyId, item.plaintext, item.aad)));
       case "decrypt":
-        return this.batch(call, request.items.map((item) => this.#decryptPlan(keyId, item.ciphertext, item.aad)));
+        return this.#batch(call, request.items.map((item) => this.#decryptPlan(keyId, item.ciphertext, item.aad)));
       case "sign":
-        return this.batch(call, request.items.map((item) => this.#signPlan(call, keyId, item)));
+        return this.#batch(call, request.items.map((item) => this.#signPlan(call, keyId, item)));
       case "verify":
-        return this.batch(call, request.items.map((item) => this.#verifyPlan(keyId, item)));
+        return this.#batch(call, request.items.map((item) => this.#verifyPlan(keyId, item)));
       case "mac":
-        return this.batch(call, request.items.map((item) => this.#macPlan(keyId, item.message)));
+        return this.#batch(call, request.items.map((item) => this.#macPlan(keyId, item.message)));
       case "verify-mac":
-        return this.batch(call, request.items.map((item) => this.#verifyMacPlan(keyId, item)));
+        return this.#batch(call, request.items.map((item) => this.#verifyMacPlan(keyId, item)));
     }
   }
 
