@@ -63,6 +63,8 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
   "crypto.verify": { body: { message: SOME_BYTES, signature: SOME_BYTES } },
   "crypto.mac": { body: { message: SOME_BYTES } },
   "crypto.verify-mac": { body: { message: SOME_BYTES, mac: SOME_BYTES } },
+  // A batch needs the scope of the operation its body names (test/workers/batch.test.ts covers the others).
+  "crypto.batch": { body: { operation: "encrypt", items: [{ plaintext: SOME_BYTES }] } },
   "audit.list": { query: "limit=5" },
   "audit.verify": {},
   "audit.exports.list": { query: "limit=5" },

@@ -60,6 +60,7 @@ const REQUESTS: Record<Operation, () => MinimalRequest> = {
   "crypto.verify": () => ({ body: { message: SOME_BYTES, signature: SOME_BYTES } }),
   "crypto.mac": () => ({ body: { message: SOME_BYTES } }),
   "crypto.verify-mac": () => ({ body: { message: SOME_BYTES, mac: SOME_BYTES } }),
+  "crypto.batch": () => ({ body: { operation: "encrypt", items: [{ plaintext: SOME_BYTES }] } }),
   "audit.list": () => ({}),
   "audit.verify": () => ({ query: "from=window" }),
   "audit.exports.list": () => ({ query: "limit=5" }),

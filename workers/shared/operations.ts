@@ -42,6 +42,10 @@ export const OPERATIONS = {
   // HMAC keys: making a tag is signing with a shared key, checking one is verifying.
   "crypto.mac": { scope: "crypto:sign", cost: 1 },
   "crypto.verify-mac": { scope: "crypto:verify", cost: 1 },
+  // A batch's name only until its body is read: from then on the request is the operation the body
+  // names, with that operation's scope, cost per item and audit name (gateway pipeline/policy.ts).
+  // Nothing is decided on this entry's scope; it is the scope of the commonest batch, encrypt.
+  "crypto.batch": { scope: "crypto:encrypt", cost: 1 },
   "audit.list": { scope: "audit:read", cost: 1 },
   "usage.read": { scope: "keys:read", cost: 1 },
   "policy-rules.list": { scope: "api-keys:manage", cost: 1 },

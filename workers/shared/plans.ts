@@ -41,6 +41,9 @@ export const PREMIUM_ALGORITHMS: ReadonlySet<string> = new Set([
   "SLH-DSA-SHA2-128f",
 ]);
 
+/** Plans whose tenants may send batches (`POST /v1/keys/{key}/batch`, architecture §5). */
+export const BATCH_PLANS: ReadonlySet<Plan> = new Set(["pro", "enterprise"]);
+
 export function planAllowsAlgorithm(plan: Plan, algorithm: string): boolean {
   return plan !== "free" || !PREMIUM_ALGORITHMS.has(algorithm);
 }

@@ -2,6 +2,8 @@
  * Types that cross RPC between the pqkms Workers. Written out by hand so both sides agree on the
  * shape even where generated RPC types would collapse; every call returns a `Result`.
  */
+import type { SignInputWire } from "./sign-input.ts";
+import type { Result } from "./errors.ts";
 import type { AuditOperation, Operation } from "./operations.ts";
 import type { Plan } from "./plans.ts";
 import type { KeyState, VersionState } from "./key-states.ts";
@@ -155,6 +157,20 @@ export interface PublicKeyView {
 }
 
 export type { SignInputWire } from "./sign-input.ts";
+
+/** A batch of one crypto operation on one key (architecture §5): the items of its single calls. */
+export type BatchRequest =
+  | { operation: "encrypt"; items: { plaintext: Uint8Array; aad: Uint8Array }[] }
+  | { operation: "decrypt"; items: { ciphertext: Uint8Array; aad: Uint8Array }[] }
+  | { operation: "sign"; items: SignInputWire[] }
+  | { operation: "verify"; items: { input: SignInputWire; signature: Uint8Array; version: number | null }[] }
+  | { operation: "mac"; items: { message: Uint8Array }[] }
+  | { operation: "verify-mac"; items: { message: Uint8Array; mac: Uint8Array; version: number | null }[] };
+
+export type BatchOperation = BatchRequest["operation"];
+
+/** One outcome per item, in order: the single call's answer, or its failure. */
+export type BatchResults = Result<Record<string, Uint8Array | number | boolean>>[];
 
 export interface AuditEventView {
   seq: number;

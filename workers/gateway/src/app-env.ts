@@ -29,6 +29,8 @@ export interface AppEnv {
     resolvedKey: { key: ApiKeyRow; tenant: TenantRow };
     /** This request's monthly-quota reservation, from stage 5. */
     quota: QuotaFacts;
+    /** The RateLimit headers of the latest stage-5 decision (a batch's extra charge replaces them). */
+    rateLimitHeaders: Record<string, string>;
     /** The catalog operation of a tenant route (audit, metrics). */
     operation: Operation;
     /** The key the request names (its `{key}` segment, an alias's target, the input), resolved in stage 6 (pipeline/key-ref.ts). */

@@ -20,6 +20,7 @@ import { apiKeyRoutes } from "./routes/api-keys.ts";
 import { auditRoutes } from "./routes/audit.ts";
 import { auditArchiveRoutes } from "./routes/audit-archive.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
+import { batchRoutes } from "./routes/batch.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
 import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -41,6 +42,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...keyRoutes,
   ...keyVersionRoutes,
   ...cryptoRoutes,
+  ...batchRoutes,
   ...aliasRoutes,
   ...keylessCryptoRoutes,
   ...auditRoutes,

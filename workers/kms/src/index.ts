@@ -7,7 +7,7 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
-  AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, BatchRequest, BatchResults, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary, VersionActionName,
 } from "../../shared/rpc.ts";
 import {
@@ -135,6 +135,11 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
 
   verifyMac(call: CallContext, keyId: string, message: Bytes, mac: Bytes, version: number | null): Promise<Result<{ valid: boolean; key_version: number }>> {
     return this.#vault(call).verifyMac(call, keyId, message, mac, version);
+  }
+
+  /** A batch of one crypto operation on one key; one outcome per item, in order. */
+  batch(call: CallContext, keyId: string, request: BatchRequest): Promise<Result<BatchResults>> {
+    return this.#vault(call).batch(call, keyId, request);
   }
 
   auditEvents(call: CallContext, query: AuditQuery): Promise<Result<{ events: AuditEventView[]; next_cursor: string | null }>> {

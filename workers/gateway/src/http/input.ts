@@ -15,7 +15,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-function describeIssues(where: string, error: z.ZodError): string {
+export function describeIssues(where: string, error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
     .map((issue) => `${[where, ...issue.path.map(String)].join(".")}: ${issueMessage(issue)}`)

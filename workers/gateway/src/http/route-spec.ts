@@ -50,6 +50,12 @@ export type Access<P extends Schema, Q extends Schema, B extends Schema> =
       keyFrom?: (input: RouteInput<P, Q, B>) => string | null;
       /** The algorithm the operation involves, when known from the input (policy: plan rule). */
       algorithm?: (input: RouteInput<P, Q, B>) => string | null;
+      /**
+       * A batch route (architecture §5): the operation its validated body names and its item count.
+       * From then on the request is that operation (scope, policy, audit), and stage 6 charges the
+       * rate limit and quota for every item beyond the first that stage 5 charged.
+       */
+      batch?: (input: RouteInput<P, Q, B>) => { operation: Operation; items: number };
     };
 
 /** One success answer: its body's schema or media type, and headers it carries beyond the standard ones. */

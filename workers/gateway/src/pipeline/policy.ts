@@ -6,6 +6,8 @@
  * the field), and the policy Worker (typed RPC) decides with everything the rules need, the
  * algorithm on create included. Where only the input names the key (`keyFrom`: key-less decrypt,
  * an alias's new target), its key restriction is checked as soon as the input is read.
+ * A batch is the exception to that order: its operation, and so its scope, is named by its body,
+ * which is therefore read first (`batch`, routes/batch.ts); its extra items are charged here.
  *
  * The engine's answer is validated: an unreachable, throwing, slow or malformed policy engine is
  * 503 `policy_unavailable` — never an allow — except under an admin's time-boxed emergency
@@ -14,8 +16,9 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import * as z from "zod";
-import type { Operation } from "../../../shared/operations.ts";
-import type { PolicyRequest, QuotaFacts } from "../../../shared/rpc.ts";
+import { OPERATIONS, type Operation } from "../../../shared/operations.ts";
+import { BATCH_PLANS, type Plan } from "../../../shared/plans.ts";
+import type { PolicyDecision, PolicyRequest, QuotaFacts } from "../../../shared/rpc.ts";
 import { scopesAndRestriction, type PolicyFacts } from "../../../shared/policy/rules.ts";
 import type { AppEnv, AuthContext } from "../app-env.ts";
 import { withDeadline } from "../http/deadline.ts";
@@ -24,6 +27,7 @@ import { ApiError } from "../http/problem.ts";
 import type { AnyRoute, TenantAccess } from "../http/route-spec.ts";
 import { refuseIfDenied } from "./deny.ts";
 import { failOpenOrClose, POLICY_DEADLINE_MS } from "./fail-open.ts";
+import { charge } from "./rate-limit.ts";
 import { keyIdFromPath, resolveAliasName, resolveKeyRef } from "./key-ref.ts";
 
 const DecisionSchema = z.discriminatedUnion("allow", [
@@ -91,10 +95,15 @@ export function authorize(c: Context<AppEnv>, request: PolicyRequest): void {
   if (denied !== null) refuseIfDenied(c, request, denied);
 }
 
-export function policy(access: TenantAccess, spec: AnyRoute): MiddlewareHandler<AppEnv> {
+export function policy(access: TenantAccess, spec: AnyRoute, clock?: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const auth = c.get("auth");
-    const target = (keyId: string | null) => ({ operation: access.operation, keyId, algorithm: null });
+    // A batch is the operation its body names, so its body is read first (batch.ts).
+    const early = access.batch === undefined ? null : await parseInput(c, spec);
+    const batch = early === null ? null : (access.batch?.(early) ?? null);
+    const operation = batch?.operation ?? access.operation;
+    if (batch !== null) c.set("operation", operation);
+    const target = (keyId: string | null) => ({ operation, keyId, algorithm: null });
     const segment = access.keyParam === undefined ? null : (c.req.param(access.keyParam) ?? "");
     // The key id as the path spells it, so that a denial is audited against the key it named.
     const spelled = segment === null ? null : keyIdFromPath(segment);
@@ -110,16 +119,25 @@ export function policy(access: TenantAccess, spec: AnyRoute): MiddlewareHandler<
       if (keyId !== spelled) authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
       c.set("keyId", keyId);
     }
-    const input = await parseInput(c, spec);
+    const input = early ?? (await parseInput(c, spec));
     const named = access.keyFrom?.(input) ?? null;
     if (named !== null) {
       keyId = named;
       authorize(c, policyRequest(auth, target(keyId), c.get("requestId"), null));
       c.set("keyId", keyId);
     }
-    const full = { operation: access.operation, keyId, algorithm: access.algorithm?.(input) ?? null };
+    if (batch !== null) {
+      refuseIfDenied(c, policyRequest(auth, target(keyId), c.get("requestId"), null), batchAllowed(auth.tenant.plan));
+      if (batch.items > 1) await charge(c, (batch.items - 1) * OPERATIONS[operation].cost, clock);
+    }
+    const full = { operation, keyId, algorithm: access.algorithm?.(input) ?? null };
     await checkPolicy(c, policyRequest(auth, full, c.get("requestId"), c.get("quota")));
     c.set("input", input);
     await next();
   };
+}
+
+/** Batches are a feature of the paying plans (README, Limits); refused like any plan rule, audited. */
+function batchAllowed(plan: Plan): PolicyDecision {
+  return BATCH_PLANS.has(plan) ? { allow: true } : { allow: false, rule: "plan_batch", code: "plan_restricted", detail: `The ${plan} plan does not include batches` };
 }

@@ -4,7 +4,7 @@
  * w=<seconds to refill>` and `RateLimit: "tenant";r=<remaining>;t=<seconds until full>`.
  * A limiter that throws, hangs or answers nonsense is 503 `rate_limiter_unavailable`: fail closed.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "../http/problem.ts";
 import { rateLimitHeaders } from "../rate-limit/headers.ts";
@@ -22,24 +22,33 @@ function isDecision(value: unknown): value is LimiterDecision {
   return !d.allowed || (typeof q === "object" && q !== null && typeof q.withinQuota === "boolean" && Number.isFinite(q.used) && Number.isFinite(q.limit));
 }
 
-/** `clock`: the limiter's clock is its own unless given (tests); see RateLimiter.check. */
+/**
+ * Charges `cost` units to the tenant's rate limit and monthly quota, or refuses with 429 (nothing
+ * charged). Stage 5 charges the route's operation; a batch charges its other items once its body
+ * is read (policy.ts). `clock`: the limiter's clock is its own unless given (tests); see RateLimiter.check.
+ */
+export async function charge(c: Context<AppEnv>, cost: number, clock?: () => number): Promise<void> {
+  const { tenantId, limits } = c.get("auth");
+  let decision: unknown;
+  try {
+    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
+    const check = { ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations };
+    decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () => (clock === undefined ? stub.check(check) : stub.check(check, clock())));
+  } catch {
+    throw new ApiError("rate_limiter_unavailable");
+  }
+  if (!isDecision(decision)) throw new ApiError("rate_limiter_unavailable");
+  const headers = rateLimitHeaders(limits, decision);
+  c.set("rateLimitHeaders", headers);
+  if (!decision.allowed || !decision.quota) throw new ApiError("rate_limited", "Too many requests for this tenant; retry later", { headers });
+  const quota = decision.quota;
+  c.set("quota", { used: quota.used, limit: quota.limit, exceeded: !quota.withinQuota, resetsAt: quota.resetsAt });
+}
+
 export function rateLimit(cost: number, clock?: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const { tenantId, limits } = c.get("auth");
-    let decision: unknown;
-    try {
-      const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
-      const check = { ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations };
-      decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () => (clock === undefined ? stub.check(check) : stub.check(check, clock())));
-    } catch {
-      throw new ApiError("rate_limiter_unavailable");
-    }
-    if (!isDecision(decision)) throw new ApiError("rate_limiter_unavailable");
-    const headers = rateLimitHeaders(limits, decision);
-    if (!decision.allowed || !decision.quota) throw new ApiError("rate_limited", "Too many requests for this tenant; retry later", { headers });
-    const quota = decision.quota;
-    c.set("quota", { used: quota.used, limit: quota.limit, exceeded: !quota.withinQuota, resetsAt: quota.resetsAt });
+    await charge(c, cost, clock);
     await next();
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value);
+    for (const [name, value] of Object.entries(c.get("rateLimitHeaders"))) c.res.headers.set(name, value);
   };
 }

@@ -60,7 +60,7 @@ export function stagesFor(spec: AnyRoute, options: PipelineOptions = {}): Middle
     resolveTenant(options.clock),
     injectContext,
     rateLimit(OPERATIONS[access.operation].cost, options.clock),
-    policy(access, spec),
+    policy(access, spec, options.clock),
     route(spec),
   ];
 }

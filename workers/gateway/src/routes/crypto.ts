@@ -18,12 +18,12 @@ import {
   base64Field,
 } from "./schemas.ts";
 
-const EMPTY = new Uint8Array(0);
+export const EMPTY = new Uint8Array(0);
 const aad = bytes(LIMITS.aadBytes).optional().describe(base64Field("Additional authenticated data: bound to the ciphertext, not in it; give the same to decrypt", LIMITS.aadBytes));
 
 const envelope = bytes(LIMITS.ciphertextBytes, 1).describe(base64Field("A PQK envelope this key produced", LIMITS.ciphertextBytes, 1));
-const Encrypt = z.strictObject({ plaintext: bytes(LIMITS.plaintextBytes).describe(base64Field("The data to encrypt", LIMITS.plaintextBytes)), aad });
-const Decrypt = z.strictObject({ ciphertext: envelope, aad });
+export const Encrypt = z.strictObject({ plaintext: bytes(LIMITS.plaintextBytes).describe(base64Field("The data to encrypt", LIMITS.plaintextBytes)), aad });
+export const Decrypt = z.strictObject({ ciphertext: envelope, aad });
 const Rewrap = z.strictObject({ ciphertext: envelope, aad });
 const DataKey = z.strictObject({ plaintext: z.boolean().default(false).describe("Also return the data key in clear (default false)"), aad });
 const Decapsulate = z.strictObject({
@@ -42,11 +42,11 @@ const problems = (v: { message?: unknown; mu?: unknown; context?: unknown }) =>
 const exactlyOne = (v: { message?: unknown; mu?: unknown; context?: unknown }) => !problems(v).includes("message_or_mu");
 const noContextWithMu = (v: { message?: unknown; mu?: unknown; context?: unknown }) => !problems(v).includes("context_with_mu");
 
-const Sign = z
+export const Sign = z
   .strictObject(signed)
   .refine(exactlyOne, { message: "give exactly one of message or mu", path: ["message"] })
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
-const Verify = z
+export const Verify = z
   .strictObject({
     ...signed,
     signature: bytes(LIMITS.signatureBytes, 1).describe(base64Field("The signature", LIMITS.signatureBytes, 1)),
@@ -56,15 +56,15 @@ const Verify = z
   .refine(noContextWithMu, { message: "context cannot be used with mu (μ already binds it)", path: ["context"] });
 
 const macMessage = bytes(LIMITS.messageBytes).describe(base64Field("The message", LIMITS.messageBytes));
-const Mac = z.strictObject({ message: macMessage });
-const VerifyMac = z.strictObject({
+export const Mac = z.strictObject({ message: macMessage });
+export const VerifyMac = z.strictObject({
   message: macMessage,
   // A tag of the wrong length is an invalid tag (valid: false), not a bad request.
   mac: bytes(LIMITS.signatureBytes).describe(base64Field("The HMAC tag to check", LIMITS.signatureBytes)),
   key_version: KeyVersion.optional(),
 });
 
-function signInput(body: { message?: Uint8Array; mu?: Uint8Array; context?: Uint8Array }): SignInputWire {
+export function signInput(body: { message?: Uint8Array; mu?: Uint8Array; context?: Uint8Array }): SignInputWire {
   if (body.mu !== undefined) return { mu: body.mu };
   return body.context === undefined ? { message: body.message ?? EMPTY } : { message: body.message ?? EMPTY, context: body.context };
 }

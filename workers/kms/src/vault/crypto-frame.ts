@@ -9,7 +9,7 @@
  */
 import { fail, type Failure, type Result } from "../../../shared/errors.ts";
 import type { Operation as ApiOperation } from "../../../shared/operations.ts";
-import type { CallContext, SignInputWire } from "../../../shared/rpc.ts";
+import type { BatchRequest, BatchResults, CallContext, SignInputWire } from "../../../shared/rpc.ts";
 import { envelopeKeyId } from "../../../shared/envelope-header.ts";
 import { ALGORITHMS, hasPublicKey, type KeyOperation } from "../crypto/algorithms.ts";
 import { decodeEnvelope, type Envelope } from "../crypto/envelope.ts";
@@ -37,6 +37,29 @@ interface VersionChoice {
 
 const PRIMARY: VersionChoice = { wanted: null, rule: primaryVersion };
 
+/** One batch item, planned: the operation, its key, how it picks its version, and what it runs. */
+interface Planned<T> {
+  operation: KeyOperation;
+  keyId: string;
+  choice: VersionChoice;
+  run: Run<T>;
+}
+
+/** An operation tried outside the recording transaction: refused by a check, or run on a version. */
+type Attempt<T> = { name: ApiOperation; keyId: string; keyVersion: number | null } & (
+  | { refused: Failure; ran?: undefined }
+  | { refused?: undefined; ran: { result: Result<T>; writesBefore: number; keyState: KeyRow["state"]; versionState: VersionRow["state"] } }
+);
+
+type EncryptOut = { ciphertext: Uint8Array; key_version: number };
+type DecryptOut = { plaintext: Uint8Array; key_version: number };
+type SignOut = { signature: Uint8Array; key_version: number };
+type MacOut = { mac: Uint8Array; key_version: number };
+type ValidOut = { valid: boolean; key_version: number };
+
+/** Last uses a transaction wrote, by `keyId#version`. */
+type Touched = Map<string, { keyId: string; version: number; at: number }>;
+
 export class CryptoCommands {
   readonly #parts: VaultParts;
   readonly #slow: SlowSigning;
@@ -48,12 +71,32 @@ export class CryptoCommands {
   }
 
   async #use<T>(call: CallContext, operation: KeyOperation, keyId: string, choice: VersionChoice, run: Run<T>): Promise<Result<T>> {
-    const { store, storage } = this.#parts;
+    const attempt = await this.#attempt(call, operation, keyId, choice, run);
+    const touched: Touched = new Map();
+    const answer = this.#parts.storage.transactionSync(() => this.#settle(call, attempt, touched));
+    this.#noteWritten(touched);
+    return answer;
+  }
+
+  /**
+   * A batch (architecture §5): each item runs through the same checks and operation as a single
+   * call, in order; then every item's outcome is recorded in one transaction, one audit row per
+   * item, so the batch's rows are written together or not at all.
+   */
+  async #batch<T>(call: CallContext, items: readonly Planned<T>[]): Promise<Result<T>[]> {
+    const attempts: Attempt<T>[] = [];
+    for (const item of items) attempts.push(await this.#attempt(call, item.operation, item.keyId, item.choice, item.run));
+    const touched: Touched = new Map();
+    const answers = this.#parts.storage.transactionSync(() => attempts.map((attempt) => this.#settle(call, attempt, touched)));
+    this.#noteWritten(touched);
+    return answers;
+  }
+
+  /** The checks and the operation, outside any transaction; nothing is recorded yet. */
+  async #attempt<T>(call: CallContext, operation: KeyOperation, keyId: string, choice: VersionChoice, run: Run<T>): Promise<Attempt<T>> {
+    const { store } = this.#parts;
     const name: ApiOperation = `crypto.${operation}`;
-    const refuse = (failure: Failure, keyVersion: number | null): Failure => {
-      record(this.#parts, call, { operation: name, keyId, keyVersion, ...auditedFailure(failure) });
-      return failure;
-    };
+    const refuse = (failure: Failure, keyVersion: number | null): Attempt<T> => ({ name, keyId, refused: failure, keyVersion });
     const found = store.keyAndVersion(keyId, choice.wanted);
     if (!found) return refuse(fail("key_not_found"), null);
     const { key } = found;
@@ -74,37 +117,48 @@ export class CryptoCommands {
     const { ref, load } = this.#bind(call, key, row);
     const writesBefore = store.writes;
     const result = await run(ref, load, row);
+    return { name, keyId, keyVersion: version, ran: { result, writesBefore, keyState: key.state, versionState: row.state } };
+  }
 
-    let touched: number | null = null;
-    const answer = storage.transactionSync(() => {
-      // DESIGN §8: a key change (disable, schedule deletion, destroy, or the same for this version)
-      // may have committed while the operation ran. The states read above still hold if no key or
-      // version row was written since; otherwise they are read again here, inside the transaction
-      // that records the outcome.
-      const changed = store.writes !== writesBefore;
-      const state = changed ? store.state(keyId) : key.state;
-      const versionState = changed ? store.version(keyId, version)?.state : row.state;
-      const outcome =
-        state === undefined || unusableReason(state) !== null
-          ? fail("key_disabled", "The key was disabled during the operation")
-          : versionState !== "enabled"
-            ? fail("key_disabled", `Key version ${version} was disabled during the operation`)
-            : result;
-      const now = this.#parts.now();
-      // Last use (architecture §5): only an operation the version performed counts, written at most
-      // once a minute per version, in this transaction, so it costs no transaction of its own.
-      if (outcome.ok && this.#lastUse.due(keyId, version, now)) {
-        store.touchVersion(keyId, version, now);
-        touched = now;
-      }
-      this.#parts.audit(call).append({
-        time: now, apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion: version,
-        ...(outcome.ok ? { outcome: "allowed" } : auditedFailure(outcome)),
-      });
-      return outcome;
-    });
-    if (touched !== null) this.#lastUse.written(keyId, version, touched);
-    return answer;
+  /** Last uses written in a transaction, noted once it has committed. */
+  #noteWritten(touched: Touched): void {
+    for (const { keyId, version, at } of touched.values()) this.#lastUse.written(keyId, version, at);
+  }
+
+  /** Records one attempt's outcome; runs inside the caller's transaction. */
+  #settle<T>(call: CallContext, attempt: Attempt<T>, touched: Touched): Result<T> {
+    const { store } = this.#parts;
+    const now = this.#parts.now();
+    const { name, keyId, keyVersion } = attempt;
+    const entry = { time: now, apiKeyId: call.apiKeyId, requestId: call.requestId, operation: name, keyId, keyVersion };
+    if (attempt.refused !== undefined) {
+      this.#parts.audit(call).append({ ...entry, ...auditedFailure(attempt.refused) });
+      return attempt.refused;
+    }
+    const { result, writesBefore, keyState, versionState: readState } = attempt.ran;
+    const version = keyVersion as number;
+    // DESIGN §8: a key change (disable, schedule deletion, destroy, or the same for this version)
+    // may have committed while the operation ran. The states read above still hold if no key or
+    // version row was written since; otherwise they are read again here, inside the transaction
+    // that records the outcome.
+    const changed = store.writes !== writesBefore;
+    const state = changed ? store.state(keyId) : keyState;
+    const versionState = changed ? store.version(keyId, version)?.state : readState;
+    const outcome =
+      state === undefined || unusableReason(state) !== null
+        ? fail("key_disabled", "The key was disabled during the operation")
+        : versionState !== "enabled"
+          ? fail("key_disabled", `Key version ${version} was disabled during the operation`)
+          : result;
+    // Last use (architecture §5): only an operation the version performed counts, written at most
+    // once a minute per version, in this transaction, so it costs no transaction of its own.
+    const id = `${keyId}#${version}`;
+    if (outcome.ok && !touched.has(id) && this.#lastUse.due(keyId, version, now)) {
+      store.touchVersion(keyId, version, now);
+      touched.set(id, { keyId, version, at: now });
+    }
+    this.#parts.audit(call).append({ ...entry, ...(outcome.ok ? { outcome: "allowed" } : auditedFailure(outcome)) });
+    return outcome;
   }
 
   /** A version's public reference and a loader for its secret, for the operation frame. */
@@ -127,12 +181,11 @@ export class CryptoCommands {
   }
 
   encrypt(call: CallContext, keyId: string, plaintext: Uint8Array, aad: Uint8Array) {
-    return this.#use(call, "encrypt", keyId, PRIMARY, (ref, load) => ops.encrypt(this.#parts.provider, ref, load, plaintext, aad));
+    return this.#one(call, this.#encryptPlan(keyId, plaintext, aad));
   }
 
   decrypt(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
-    const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => (ref, load) => ops.decrypt(this.#parts.provider, ref, load, envelope, aad));
-    return this.#use(call, "decrypt", keyId, pick, run);
+    return this.#one(call, this.#decryptPlan(keyId, bytes, aad));
   }
 
   rewrap(call: CallContext, keyId: string, bytes: Uint8Array, aad: Uint8Array) {
@@ -181,26 +234,77 @@ export class CryptoCommands {
   }
 
   sign(call: CallContext, keyId: string, input: SignInputWire) {
-    return this.#use(call, "sign", keyId, PRIMARY, (ref, load, row) =>
-      // Slow signatures are made by the tenant's signer object, off the vault (signer/slow-signing.ts).
-      SLOW_SIGNATURES.has(ref.algorithm)
-        ? this.#slow.sign(call, { ...ref, wrapped: row.wrapped_secret, kekId: row.kek_id }, input)
-        : ops.sign(this.#parts.provider, ref, load, input),
-    );
+    return this.#one(call, this.#signPlan(call, keyId, input));
   }
 
   verify(call: CallContext, keyId: string, input: SignInputWire, signature: Uint8Array, version: number | null) {
-    const pick = { wanted: version, rule: namedVersion(version, { decrypting: false }) };
-    return this.#use(call, "verify", keyId, pick, (ref) => ops.verify(this.#parts.provider, ref, input, signature));
+    return this.#one(call, this.#verifyPlan(keyId, { input, signature, version }));
   }
 
   mac(call: CallContext, keyId: string, message: Uint8Array) {
-    return this.#use(call, "mac", keyId, PRIMARY, (ref, load) => ops.mac(this.#parts.provider, ref, load, message));
+    return this.#one(call, this.#macPlan(keyId, message));
   }
 
   /** Any version not destroyed may check a tag, like `verify` (architecture §5); default the primary. */
   verifyMac(call: CallContext, keyId: string, message: Uint8Array, tag: Uint8Array, version: number | null) {
-    const pick = { wanted: version, rule: namedVersion(version, { decrypting: false }) };
-    return this.#use(call, "verify-mac", keyId, pick, (ref, load) => ops.verifyMac(this.#parts.provider, ref, load, message, tag));
+    return this.#one(call, this.#verifyMacPlan(keyId, { message, mac: tag, version }));
+  }
+
+  /** A batch of one operation on one key (architecture §5): each item as its single call would run it. */
+  runBatch(call: CallContext, keyId: string, request: BatchRequest): Promise<BatchResults> {
+    switch (request.operation) {
+      case "encrypt":
+        return this.#batch(call, request.items.map((item) => this.#encryptPlan(keyId, item.plaintext, item.aad)));
+      case "decrypt":
+        return this.#batch(call, request.items.map((item) => this.#decryptPlan(keyId, item.ciphertext, item.aad)));
+      case "sign":
+        return this.#batch(call, request.items.map((item) => this.#signPlan(call, keyId, item)));
+      case "verify":
+        return this.#batch(call, request.items.map((item) => this.#verifyPlan(keyId, item)));
+      case "mac":
+        return this.#batch(call, request.items.map((item) => this.#macPlan(keyId, item.message)));
+      case "verify-mac":
+        return this.#batch(call, request.items.map((item) => this.#verifyMacPlan(keyId, item)));
+    }
+  }
+
+  #one<T>(call: CallContext, plan: Planned<T>): Promise<Result<T>> {
+    return this.#use(call, plan.operation, plan.keyId, plan.choice, plan.run);
+  }
+
+  #encryptPlan(keyId: string, plaintext: Uint8Array, aad: Uint8Array): Planned<EncryptOut> {
+    return { operation: "encrypt", keyId, choice: PRIMARY, run: (ref, load) => ops.encrypt(this.#parts.provider, ref, load, plaintext, aad) };
+  }
+
+  #decryptPlan(keyId: string, bytes: Uint8Array, aad: Uint8Array): Planned<DecryptOut> {
+    const { pick, run } = this.#withEnvelope(keyId, bytes, (envelope) => (ref, load) => ops.decrypt(this.#parts.provider, ref, load, envelope, aad));
+    return { operation: "decrypt", keyId, choice: pick, run };
+  }
+
+  #signPlan(call: CallContext, keyId: string, input: SignInputWire): Planned<SignOut> {
+    return {
+      operation: "sign",
+      keyId,
+      choice: PRIMARY,
+      run: (ref, load, row) =>
+        // Slow signatures are made by the tenant's signer object, off the vault (signer/slow-signing.ts).
+        SLOW_SIGNATURES.has(ref.algorithm)
+          ? this.#slow.sign(call, { ...ref, wrapped: row.wrapped_secret, kekId: row.kek_id }, input)
+          : ops.sign(this.#parts.provider, ref, load, input),
+    };
+  }
+
+  #verifyPlan(keyId: string, item: { input: SignInputWire; signature: Uint8Array; version: number | null }): Planned<ValidOut> {
+    const choice = { wanted: item.version, rule: namedVersion(item.version, { decrypting: false }) };
+    return { operation: "verify", keyId, choice, run: (ref) => ops.verify(this.#parts.provider, ref, item.input, item.signature) };
+  }
+
+  #macPlan(keyId: string, message: Uint8Array): Planned<MacOut> {
+    return { operation: "mac", keyId, choice: PRIMARY, run: (ref, load) => ops.mac(this.#parts.provider, ref, load, message) };
+  }
+
+  #verifyMacPlan(keyId: string, item: { message: Uint8Array; mac: Uint8Array; version: number | null }): Planned<ValidOut> {
+    const choice = { wanted: item.version, rule: namedVersion(item.version, { decrypting: false }) };
+    return { operation: "verify-mac", keyId, choice, run: (ref, load) => ops.verifyMac(this.#parts.provider, ref, load, item.message, item.mac) };
   }
 }

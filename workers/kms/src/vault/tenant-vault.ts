@@ -28,7 +28,7 @@ import {
   PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
 } from "../../../shared/rpc.ts";
 import type {
-  AliasView, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, BatchRequest, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary, VersionActionName,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
@@ -285,6 +285,11 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   async verifyMac(call: CallContext, keyId: string, message: Uint8Array, tag: Uint8Array, version: number | null) {
     return this.#admitted(call, () => this.#crypto.verifyMac(call, keyId, message, tag, version));
+  }
+
+  /** A batch of one operation on one key: one call, its items' audit rows in one transaction. */
+  async batch(call: CallContext, keyId: string, request: BatchRequest) {
+    return this.#admitted(call, async () => ok(await this.#crypto.runBatch(call, keyId, request)));
   }
 
   // ---- audit ----------------------------------------------------------------------------------
