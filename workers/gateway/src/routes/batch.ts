@@ -40,11 +40,31 @@ const Batch = z.strictObject({
 });
 
 const ItemResult = z.union([
-  z.looseObject({ ok: z.literal(true) }).describe("The single route's response fields"),
-  z.object({ ok: z.literal(false), code: z.string(), detail: z.string().optional() }).describe("This item's failure; the others are unaffected"),
+  // Each operation's own answer, closed: no field beyond the single route's can appear.
+  z
+    .object({
+      ok: z.literal(true).describe("The item was done"),
+      key_version: z.number().int().describe("The key version used"),
+      ciphertext: z.string().optional().describe("encrypt: the envelope, base64"),
+      plaintext: z.string().optional().describe("decrypt: the plaintext, base64"),
+      signature: z.string().optional().describe("sign: the signature, base64"),
+      mac: z.string().optional().describe("mac: the tag, base64"),
+      valid: z.boolean().optional().describe("verify, verify-mac: whether it holds"),
+    })
+    .describe("The single route's response fields"),
+  z
+    .object({
+      ok: z.literal(false).describe("The item was not done"),
+      code: z.string().describe("Its error code (the single route's), e.g. invalid_request or key_disabled"),
+      detail: z.string().optional().describe("What was wrong, naming items[i].field for invalid input"),
+    })
+    .describe("This item's failure; the others are unaffected"),
 ]);
 const BatchResultSchema = z
-  .object({ operation: z.enum(BATCH_OPERATIONS), results: z.array(ItemResult).describe("One result per item, in order") })
+  .object({
+    operation: z.enum(BATCH_OPERATIONS).describe("The operation every item performed"),
+    results: z.array(ItemResult).describe("One result per item, in order"),
+  })
   .meta({ id: "BatchResult", description: "A batch's results" });
 
 type ItemAnswer = { ok: true } & Record<string, unknown>;
