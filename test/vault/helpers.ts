@@ -28,7 +28,7 @@ export async function newVault(): Promise<TestVault> {
   await env.DB.prepare("INSERT INTO tenants (id, name, plan, created_at, updated_at) VALUES (?, 'vault-test', 'enterprise', ?, ?)")
     .bind(tenantId, now, now)
     .run();
-  return { tenantId, stub: env.VAULT.get(env.VAULT.idFromName(tenantId)), call: { tenantId, apiKeyId: "api-key-1", requestId: "req-1" } };
+  return { tenantId, stub: env.VAULT.get(env.VAULT.idFromName(tenantId)), call: { tenantId, placement: "default" as const, apiKeyId: "api-key-1", requestId: "req-1" } };
 }
 
 /** The value of a successful Result; fails the test with the error otherwise. */

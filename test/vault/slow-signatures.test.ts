@@ -70,7 +70,7 @@ describe("who makes a slow signature", () => {
     const key = await createKey(vault, SLOW);
     const [row] = await sql<{ wrapped_secret: ArrayBuffer; kek_id: string; public_key: ArrayBuffer }>(vault, "SELECT wrapped_secret, kek_id, public_key FROM key_versions WHERE key_id = ?", key.id);
     if (!row) return expect.fail("no version row");
-    const request = { tenantId: vault.tenantId, keyId: key.id, version: 1, algorithm: SLOW, publicKey: new Uint8Array(row.public_key), wrapped: row.wrapped_secret, kekId: row.kek_id, input: { message: b("m") } } as const;
+    const request = { tenantId: vault.tenantId, placement: "default", keyId: key.id, version: 1, algorithm: SLOW, publicKey: new Uint8Array(row.public_key), wrapped: row.wrapped_secret, kekId: row.kek_id, input: { message: b("m") } } as const;
     const elsewhere = await runInDurableObject(signerOf(crypto.randomUUID()), (signer: TenantSigner) => signer.sign(request));
     expect(elsewhere).toEqual({ ok: false, error: { code: "internal_error", detail: "signer tenant mismatch" } });
     const fast = await runInDurableObject(signerOf(vault.tenantId), (signer: TenantSigner) => signer.sign({ ...request, algorithm: "ML-DSA-44" }));

@@ -2,6 +2,7 @@
  * Types that cross RPC between the pqkms Workers. Written out by hand so both sides agree on the
  * shape even where generated RPC types would collapse; every call returns a `Result`.
  */
+import type { Placement } from "./placement.ts";
 import type { AuditOperation, Operation } from "./operations.ts";
 import type { Plan } from "./plans.ts";
 import type { KeyState, VersionState } from "./key-states.ts";
@@ -10,6 +11,8 @@ import type { Scope } from "./scopes.ts";
 /** Who is calling: set by the gateway from the resolved API key, never from client input. */
 export interface CallContext {
   tenantId: string;
+  /** Namespace of the tenant's vault and signer, from its D1 row (placement.ts); the kms never reads D1 for it. */
+  placement: Placement;
   apiKeyId: string;
   requestId: string;
 }

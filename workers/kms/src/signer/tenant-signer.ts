@@ -17,6 +17,7 @@ import * as ops from "../vault/crypto-operations.ts";
 import { KeyMaterial } from "../vault/key-material.ts";
 import { SLOW_SIGNATURES } from "../vault/slow-signatures.ts";
 import type { Signer, SignerAnswer, SignerRequest } from "./signer-request.ts";
+import { placedId } from "../../../shared/placement.ts";
 
 export class TenantSigner extends DurableObject<KmsEnv> implements Signer {
   readonly #provider = new NobleProvider();
@@ -50,7 +51,7 @@ export class TenantSigner extends DurableObject<KmsEnv> implements Signer {
   }
 
   #refusal(request: SignerRequest): Result<never> | null {
-    if (!this.env.SIGNER.idFromName(request.tenantId).equals(this.ctx.id)) return fail("internal_error", "signer tenant mismatch");
+    if (!placedId(this.env.SIGNER, request.placement, request.tenantId).equals(this.ctx.id)) return fail("internal_error", "signer tenant mismatch");
     if (!SLOW_SIGNATURES.has(request.algorithm)) return fail("internal_error", `${request.algorithm} is not signed by the signer`);
     return null;
   }
