@@ -1,5 +1,5 @@
 /**
- * TenantSigner Durable Object: one per tenant (`idFromName(tenantId)`), beside its TenantVault
+ * TenantSigner Durable Object: one per tenant (`placedId(SIGNER, placement, tenantId)`), beside its TenantVault
  * (architecture §8, "Slow signatures"). It makes the signatures that cost seconds of CPU (SLH-DSA,
  * slow-signatures.ts), so that the vault, which awaits it with its input gate open, goes on serving
  * the tenant's other operations meanwhile: in production every Durable Object runs on its own.

@@ -1,5 +1,5 @@
 /**
- * TenantVault Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed; the source of
+ * TenantVault Durable Object: one per tenant (`placedId(VAULT, placement, tenantId)`, shared/placement.ts), SQLite-backed; the source of
  * truth for the tenant's keys (architecture §8). Reached only through the kms Worker's RPC entrypoint.
  * This class is the RPC surface only: it admits each call, then hands it to the module that does
  * the work (key-commands.ts, version-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts,
