@@ -16,10 +16,11 @@ import { WebCryptoProvider } from "../../workers/kms/src/crypto/webcrypto-provid
 import type { TenantSigner } from "../../workers/kms/src/signer/tenant-signer.ts";
 import { SLOW_SIGNATURE_CPU_MS, SLOW_SIGNATURE_QUEUE_MS } from "../../workers/kms/src/vault/slow-signatures.ts";
 import { b, createKey, newVault, sql, value, type TestVault } from "./helpers.ts";
+import { placedId } from "../../workers/shared/placement.ts";
 
 const SLOW = "SLH-DSA-SHA2-128f";
 
-const signerOf = (tenantId: string) => env.SIGNER.get(env.SIGNER.idFromName(tenantId));
+const signerOf = (tenantId: string) => env.SIGNER.get(placedId(env.SIGNER, "default", tenantId));
 const signatureCount = (tenantId: string) => runInDurableObject(signerOf(tenantId), (signer: TenantSigner) => signer.signatureCount);
 const lastSignEvent = async (vault: TestVault, keyId: string) =>
   value(await vault.stub.auditEvents(vault.call, { keyId, operation: "crypto.sign", limit: 1 })).events[0];
