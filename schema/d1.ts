@@ -13,6 +13,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { KEY_STATES, VERSION_STATES } from "../workers/shared/key-states.ts";
+import { PLACEMENTS } from "../workers/shared/placement.ts";
 
 export const PLANS = ["free", "pro", "enterprise"] as const;
 export const TENANT_STATUSES = ["active", "suspended"] as const;
@@ -31,6 +32,9 @@ export const tenants = sqliteTable(
     plan: text("plan", { enum: PLANS }).notNull(),
     status: text("status", { enum: TENANT_STATUSES }).notNull().default("active"),
     jurisdiction: text("jurisdiction", { enum: JURISDICTIONS }),
+    // Namespace of the tenant's Durable Objects (workers/shared/placement.ts): the jurisdiction for
+    // tenants created since residency is enforced, 'default' for every tenant created before.
+    placement: text("placement", { enum: PLACEMENTS }).notNull().default("default"),
     // Per-tenant overrides of the plan's limits; NULL = the plan's value.
     ratePerSecond: integer("rate_per_second"),
     burst: integer("burst"),
@@ -43,6 +47,7 @@ export const tenants = sqliteTable(
     check("tenants_plan_check", inList("plan", PLANS)),
     check("tenants_status_check", inList("status", TENANT_STATUSES)),
     check("tenants_jurisdiction_check", sql`${sql.raw("jurisdiction")} IS NULL OR ${inList("jurisdiction", JURISDICTIONS)}`),
+    check("tenants_placement_check", inList("placement", PLACEMENTS)),
     check("tenants_limits_check", sql.raw(
       "(rate_per_second IS NULL OR rate_per_second > 0) AND (burst IS NULL OR burst > 0) AND " +
         "(monthly_operations IS NULL OR monthly_operations >= 0) AND (max_keys IS NULL OR max_keys >= 0)",

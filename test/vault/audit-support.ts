@@ -13,7 +13,7 @@ import { Checkpoints, platformSigner, type CheckpointSigner } from "../../worker
 import { value, type TestVault, type VaultStub } from "./helpers.ts";
 
 export const platform: VaultStub = env.VAULT.get(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
-export const platformCall: CallContext = { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId: "req-audit-keys" };
+export const platformCall: CallContext = { tenantId: PLATFORM_AUDIT_TENANT, placement: "default", apiKeyId: "platform-admin", requestId: "req-audit-keys" };
 
 /** `checkCheckpoint` against the published keys, with noble's ML-DSA-65 verify. */
 export async function nobleCheck(signed: SignedCheckpoint, tenant?: string): Promise<CheckpointCheck> {

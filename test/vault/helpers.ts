@@ -9,6 +9,7 @@ import { expect } from "vitest";
 import type { Result } from "../../workers/shared/errors.ts";
 import type { CallContext, KeyView } from "../../workers/shared/rpc.ts";
 import type { TenantVault } from "../../workers/kms/src/vault/tenant-vault.ts";
+import { placedId } from "../../workers/shared/placement.ts";
 
 export type VaultStub = DurableObjectStub<TenantVault>;
 
@@ -28,7 +29,7 @@ export async function newVault(): Promise<TestVault> {
   await env.DB.prepare("INSERT INTO tenants (id, name, plan, created_at, updated_at) VALUES (?, 'vault-test', 'enterprise', ?, ?)")
     .bind(tenantId, now, now)
     .run();
-  return { tenantId, stub: env.VAULT.get(env.VAULT.idFromName(tenantId)), call: { tenantId, apiKeyId: "api-key-1", requestId: "req-1" } };
+  return { tenantId, stub: env.VAULT.get(placedId(env.VAULT, "default", tenantId)), call: { tenantId, placement: "default" as const, apiKeyId: "api-key-1", requestId: "req-1" } };
 }
 
 /** The value of a successful Result; fails the test with the error otherwise. */

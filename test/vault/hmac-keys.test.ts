@@ -8,11 +8,12 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { migrate, VAULT_MIGRATIONS } from "../../workers/kms/src/vault/migrations.ts";
 import { b, createKey, newVault, sql, value } from "./helpers.ts";
+import { placedId } from "../../workers/shared/placement.ts";
 
 describe("migration to purpose 'mac'", () => {
   it("rebuilds keys with the wider CHECK, keeping rows, children and indexes", async () => {
     // A scratch SQLite-backed DO (the signer class) holds a vault schema at the step before this one.
-    const stub = env.SIGNER.get(env.SIGNER.idFromName(crypto.randomUUID()));
+    const stub = env.SIGNER.get(placedId(env.SIGNER, "default", crypto.randomUUID()));
     const outcome = await runInDurableObject(stub, (_instance, state) => {
       const db = state.storage.sql;
       // The step that widens `keys.purpose` is the one given as a function.

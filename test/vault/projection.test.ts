@@ -161,7 +161,7 @@ describe("repeated and out-of-order delivery", () => {
 describe("the platform's own audit log", () => {
   it("is kept in its vault only: nothing is queued for D1, which has no tenant row for it", async () => {
     const stub = env.VAULT.get(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
-    const call = { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId: "r" };
+    const call = { tenantId: PLATFORM_AUDIT_TENANT, placement: "default" as const, apiKeyId: "platform-admin", requestId: "r" };
     const event = { operation: "policy.fail-open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical", detail: "drill" } as const;
     value(await stub.recordEvent(call, event));
     value(await stub.recordEvent(call, event));

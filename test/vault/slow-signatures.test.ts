@@ -16,10 +16,11 @@ import { WebCryptoProvider } from "../../workers/kms/src/crypto/webcrypto-provid
 import type { TenantSigner } from "../../workers/kms/src/signer/tenant-signer.ts";
 import { SLOW_SIGNATURE_CPU_MS, SLOW_SIGNATURE_QUEUE_MS } from "../../workers/kms/src/vault/slow-signatures.ts";
 import { b, createKey, newVault, sql, value, type TestVault } from "./helpers.ts";
+import { placedId } from "../../workers/shared/placement.ts";
 
 const SLOW = "SLH-DSA-SHA2-128f";
 
-const signerOf = (tenantId: string) => env.SIGNER.get(env.SIGNER.idFromName(tenantId));
+const signerOf = (tenantId: string) => env.SIGNER.get(placedId(env.SIGNER, "default", tenantId));
 const signatureCount = (tenantId: string) => runInDurableObject(signerOf(tenantId), (signer: TenantSigner) => signer.signatureCount);
 const lastSignEvent = async (vault: TestVault, keyId: string) =>
   value(await vault.stub.auditEvents(vault.call, { keyId, operation: "crypto.sign", limit: 1 })).events[0];
@@ -70,7 +71,7 @@ describe("who makes a slow signature", () => {
     const key = await createKey(vault, SLOW);
     const [row] = await sql<{ wrapped_secret: ArrayBuffer; kek_id: string; public_key: ArrayBuffer }>(vault, "SELECT wrapped_secret, kek_id, public_key FROM key_versions WHERE key_id = ?", key.id);
     if (!row) return expect.fail("no version row");
-    const request = { tenantId: vault.tenantId, keyId: key.id, version: 1, algorithm: SLOW, publicKey: new Uint8Array(row.public_key), wrapped: row.wrapped_secret, kekId: row.kek_id, input: { message: b("m") } } as const;
+    const request = { tenantId: vault.tenantId, placement: "default", keyId: key.id, version: 1, algorithm: SLOW, publicKey: new Uint8Array(row.public_key), wrapped: row.wrapped_secret, kekId: row.kek_id, input: { message: b("m") } } as const;
     const elsewhere = await runInDurableObject(signerOf(crypto.randomUUID()), (signer: TenantSigner) => signer.sign(request));
     expect(elsewhere).toEqual({ ok: false, error: { code: "internal_error", detail: "signer tenant mismatch" } });
     const fast = await runInDurableObject(signerOf(vault.tenantId), (signer: TenantSigner) => signer.sign({ ...request, algorithm: "ML-DSA-44" }));

@@ -13,6 +13,7 @@ interface Tenant {
   plan: string;
   status: string;
   jurisdiction: string | null;
+  placement: string;
   limits: { rate_per_second: number; burst: number; monthly_operations: number; max_keys: number };
   limit_overrides: Record<string, number | null>;
   created_at: string;
@@ -29,10 +30,10 @@ function patch(id: string, body: unknown) {
 
 describe("tenants", () => {
   it("creates a tenant with its first admin-role API key (201, token shown once)", async () => {
-    const response = await request("POST", "/admin/v1/tenants", { admin: true, body: { name: "  acme  ", plan: "pro", jurisdiction: "eu" } });
+    const response = await request("POST", "/admin/v1/tenants", { admin: true, body: { name: "  acme  ", plan: "pro" } });
     expect(response.status).toBe(201);
     const body = await json<{ tenant: Tenant; api_key: { id: string; token: string; role: string; scopes: string[]; prefix: string } }>(response);
-    expect(body.tenant).toMatchObject({ name: "acme", plan: "pro", status: "active", jurisdiction: "eu", limits: PRO_LIMITS, limit_overrides: NO_OVERRIDES });
+    expect(body.tenant).toMatchObject({ name: "acme", plan: "pro", status: "active", jurisdiction: null, placement: "default", limits: PRO_LIMITS, limit_overrides: NO_OVERRIDES });
     expect(body.api_key).toMatchObject({ role: "admin", scopes: [...SCOPES], prefix: body.api_key.token.slice(0, 12) });
     expect(body.api_key.token).toMatch(/^pqk_/);
 

@@ -11,6 +11,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { RateLimiter } from "../../workers/gateway/src/rate-limit/rate-limiter.ts";
 import { createTenant, expectProblem, json, request, type TestTenant } from "./helpers.ts";
+import { placedId } from "../../workers/shared/placement.ts";
 
 /** High rate and burst, so that only the quota can refuse. */
 const ROOMY_RATE = { rate_per_second: 1000, burst: 1000 };
@@ -122,7 +123,7 @@ describe("the platform's copy in D1", () => {
     const readCopy = () =>
       env.DB.prepare("SELECT period, operations FROM usage WHERE tenant_id = ?").bind(tenant.id).first<{ period: string; operations: number }>();
     for (let i = 0; i < 3; i++) expect((await request("GET", "/v1/keys", { token: tenant.token })).status).toBe(200);
-    const limiter = env.RATE_LIMITER.get(env.RATE_LIMITER.idFromName(tenant.id));
+    const limiter = env.RATE_LIMITER.get(placedId(env.RATE_LIMITER, "default", tenant.id));
     // The limiter arms its alarm in the background of the request that used a unit.
     const flush = () => vi.waitFor(async () => expect(await runDurableObjectAlarm(limiter)).toBe(true), { timeout: 2_000, interval: 20 });
     expect(await readCopy()).toBeNull();

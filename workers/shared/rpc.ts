@@ -4,6 +4,7 @@
  */
 import type { SignInputWire } from "./sign-input.ts";
 import type { Result } from "./errors.ts";
+import type { Placement } from "./placement.ts";
 import type { AuditOperation, Operation } from "./operations.ts";
 import type { Plan } from "./plans.ts";
 import type { KeyState, VersionState } from "./key-states.ts";
@@ -12,6 +13,8 @@ import type { Scope } from "./scopes.ts";
 /** Who is calling: set by the gateway from the resolved API key, never from client input. */
 export interface CallContext {
   tenantId: string;
+  /** Namespace of the tenant's vault and signer, from its D1 row (placement.ts); the kms never reads D1 for it. */
+  placement: Placement;
   apiKeyId: string;
   requestId: string;
 }

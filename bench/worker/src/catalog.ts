@@ -34,7 +34,7 @@ export const CATALOG: { algorithm: string; ops: Op[]; paths: Path[] }[] = [
 export const SLOW = new Set(["SLH-DSA-SHA2-128s sign"]);
 
 export const TENANT = "00000000-0000-4000-8000-00000000be0c";
-export const CALL: CallContext = { tenantId: TENANT, apiKeyId: "bench", requestId: "bench" };
+export const CALL: CallContext = { tenantId: TENANT, placement: "default", apiKeyId: "bench", requestId: "bench" };
 /** What is encrypted and signed: 32 bytes (a data key's size) and a 64-byte message. */
 export const PLAINTEXT = new Uint8Array(32).fill(7);
 export const MESSAGE = new Uint8Array(64).fill(9);

@@ -133,7 +133,7 @@ let slowTenants = 0;
 
 export async function prepareSlowSign(algorithm: SignatureAlgorithmName, kms: Env["KMS"]): Promise<void> {
   slowTenants++;
-  const call: CallContext = { tenantId: `00000000-0000-4000-8000-${(0xbe0c0000 + slowTenants).toString(16).padStart(12, "0")}`, apiKeyId: "bench", requestId: "bench" };
+  const call: CallContext = { tenantId: `00000000-0000-4000-8000-${(0xbe0c0000 + slowTenants).toString(16).padStart(12, "0")}`, placement: "default", apiKeyId: "bench", requestId: "bench" };
   const keyId = await createVaultKey(kms, call, algorithm);
   unwrap("summary", await kms.vaultSummary(call));
   slowSignKeys.push({ call, keyId });

@@ -37,6 +37,7 @@ const TENANT: TenantRow = {
   plan: "pro",
   status: "active",
   jurisdiction: null,
+  placement: "default",
   ratePerSecond: null,
   burst: null,
   monthlyOperations: null,

@@ -8,8 +8,9 @@ import { describe, expect, it } from "vitest";
 import { fail, ok } from "../../../workers/shared/errors.ts";
 import type { Signer, SignerAnswer, SignerRequest } from "../../../workers/kms/src/signer/signer-request.ts";
 import { SlowSigning, type WrappedVersion } from "../../../workers/kms/src/signer/slow-signing.ts";
+import type { CallContext } from "../../../workers/shared/rpc.ts";
 
-const CALL = { tenantId: "tenant-1", apiKeyId: "api-key-1", requestId: "req-1" };
+const CALL = { tenantId: "tenant-1", placement: "default" as const, apiKeyId: "api-key-1", requestId: "req-1" };
 const T0 = 1_700_000_000_000;
 const wrapped = new Uint8Array([1, 2, 3, 4]).buffer;
 const VERSION: WrappedVersion = { keyId: "key-1", version: 2, algorithm: "SLH-DSA-SHA2-128s", publicKey: new Uint8Array(32).fill(9), wrapped, kekId: "default" };
@@ -17,11 +18,11 @@ const SIGNED: SignerAnswer = ok({ signature: new Uint8Array([7]), key_version: 2
 
 /** A signer whose answers the test releases one by one; it records who asked and what. */
 function heldSigner() {
-  const requests: { tenantId: string; request: SignerRequest }[] = [];
+  const requests: { tenantId: string; placement: string; request: SignerRequest }[] = [];
   const pending: ((answer: SignerAnswer | Error) => void)[] = [];
-  const signerOf = (tenantId: string): Signer => ({
+  const signerOf = ({ tenantId, placement }: CallContext): Signer => ({
     sign: (request) => {
-      requests.push({ tenantId, request });
+      requests.push({ tenantId, placement, request });
       return new Promise((resolve, reject) => pending.push((answer) => (answer instanceof Error ? reject(answer) : resolve(answer))));
     },
   });
@@ -43,7 +44,8 @@ describe("SlowSigning", () => {
     expect(signer.requests).toEqual([
       {
         tenantId: "tenant-1",
-        request: { tenantId: "tenant-1", keyId: "key-1", version: 2, algorithm: "SLH-DSA-SHA2-128s", publicKey: VERSION.publicKey, wrapped, kekId: "default", input: { message: new Uint8Array([5]), context: new Uint8Array([6]) } },
+        placement: "default",
+        request: { tenantId: "tenant-1", placement: "default", keyId: "key-1", version: 2, algorithm: "SLH-DSA-SHA2-128s", publicKey: VERSION.publicKey, wrapped, kekId: "default", input: { message: new Uint8Array([5]), context: new Uint8Array([6]) } },
       },
     ]);
   });

@@ -15,6 +15,7 @@ import {
 } from "../../shared/rpc.ts";
 import type { AuditQuery } from "./vault/audit-log.ts";
 import { configReasons } from "./config.ts";
+import { placedId } from "../../shared/placement.ts";
 
 export { TenantVault } from "./vault/tenant-vault.ts";
 export { TenantSigner } from "./signer/tenant-signer.ts";
@@ -22,8 +23,9 @@ export { TenantSigner } from "./signer/tenant-signer.ts";
 type Bytes = Uint8Array;
 
 export class KmsService extends WorkerEntrypoint<KmsEnv> {
+  /** The tenant's vault, in the namespace its placement names (data residency, architecture §2). */
   #vault(call: CallContext) {
-    return this.env.VAULT.get(this.env.VAULT.idFromName(call.tenantId));
+    return this.env.VAULT.get(placedId(this.env.VAULT, call.placement, call.tenantId));
   }
 
   vaultSummary(call: CallContext): Promise<Result<VaultSummary>> {

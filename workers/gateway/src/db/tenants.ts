@@ -19,7 +19,7 @@ export async function findTenant(db: D1Database, id: string): Promise<TenantRow 
 export async function updateTenant(
   db: D1Database,
   id: string,
-  changes: Partial<Pick<TenantRow, "plan" | "status" | "ratePerSecond" | "burst" | "monthlyOperations" | "maxKeys">>,
+  changes: Partial<Pick<TenantRow, "plan" | "status" | "jurisdiction" | "placement" | "ratePerSecond" | "burst" | "monthlyOperations" | "maxKeys">>,
   now: number,
 ): Promise<TenantRow | undefined> {
   return database(db)
@@ -60,6 +60,7 @@ export function renderTenant(row: TenantRow) {
     plan: row.plan,
     status: row.status,
     jurisdiction: row.jurisdiction,
+    placement: row.placement,
     limits: {
       rate_per_second: limits.ratePerSecond,
       burst: limits.burst,

@@ -15,12 +15,12 @@ import { kmsFailure } from "./failure.ts";
 const KMS_DEADLINE_MS = 25_000;
 
 export function callContext(auth: AuthContext, requestId: string): CallContext {
-  return { tenantId: auth.tenantId, apiKeyId: auth.apiKeyId, requestId };
+  return { tenantId: auth.tenantId, placement: auth.tenant.placement, apiKeyId: auth.apiKeyId, requestId };
 }
 
-/** The context of a platform admin's call, recorded in the platform's own audit log. */
+/** The context of a platform admin's call, recorded in the platform's own audit log (always in the default namespace). */
 export function platformCallContext(requestId: string): CallContext {
-  return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "platform-admin", requestId };
+  return { tenantId: PLATFORM_AUDIT_TENANT, placement: "default", apiKeyId: "platform-admin", requestId };
 }
 
 export async function callKms<T>(call: () => Promise<Result<T>>): Promise<T> {

@@ -23,6 +23,6 @@ export async function recordPolicyEvent(
   request: PolicyRequest,
   event: Pick<RecordedEvent, "outcome" | "rule" | "severity" | "detail">,
 ) {
-  const call = { tenantId: request.tenantId, apiKeyId: request.apiKeyId, requestId: request.requestId };
+  const call = { tenantId: request.tenantId, placement: c.get("auth").tenant.placement, apiKeyId: request.apiKeyId, requestId: request.requestId };
   return c.env.KMS.recordEvent(call, { operation: request.operation, keyId: request.keyId, ...event });
 }

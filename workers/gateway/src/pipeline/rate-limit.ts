@@ -10,6 +10,7 @@ import { ApiError } from "../http/problem.ts";
 import { rateLimitHeaders } from "../rate-limit/headers.ts";
 import type { LimiterDecision } from "../rate-limit/rate-limiter.ts";
 import { withDeadline } from "../http/deadline.ts";
+import { placedId } from "../../../shared/placement.ts";
 
 const LIMITER_DEADLINE_MS = 2_000;
 
@@ -28,10 +29,10 @@ function isDecision(value: unknown): value is LimiterDecision {
  * is read (policy.ts). `clock`: the limiter's clock is its own unless given (tests); see RateLimiter.check.
  */
 export async function charge(c: Context<AppEnv>, cost: number, clock?: () => number): Promise<void> {
-  const { tenantId, limits } = c.get("auth");
+  const { tenantId, limits, tenant } = c.get("auth");
   let decision: unknown;
   try {
-    const stub = c.env.RATE_LIMITER.get(c.env.RATE_LIMITER.idFromName(tenantId));
+    const stub = c.env.RATE_LIMITER.get(placedId(c.env.RATE_LIMITER, tenant.placement, tenantId));
     const check = { ratePerSecond: limits.ratePerSecond, burst: limits.burst, cost, tenantId, monthlyOperations: limits.monthlyOperations };
     decision = await withDeadline("rate limiter", LIMITER_DEADLINE_MS, () => (clock === undefined ? stub.check(check) : stub.check(check, clock())));
   } catch {

@@ -1,5 +1,5 @@
 /**
- * RateLimiter Durable Object: one per tenant (`idFromName(tenantId)`). It is the single owner of
+ * RateLimiter Durable Object: one per tenant (`placedId(RATE_LIMITER, placement, tenantId)`). It is the single owner of
  * the tenant's GCRA state and of its monthly operation counter, so both are exact under any
  * concurrency: `check` reads and writes synchronously, with no await in between, and a DO runs one
  * such call at a time (architecture §4 rule 4).

@@ -5,10 +5,14 @@
 import * as z from "zod";
 import * as schema from "../../../../schema/d1.ts";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
+import { placementFor } from "../../../shared/placement.ts";
 import { scopesForRole } from "../../../shared/scopes.ts";
 import { renderApiKey } from "../db/api-keys.ts";
 import { database, findTenant, renderTenant, updateTenant } from "../db/tenants.ts";
 import { ApiKeyCreateSchema, insertApiKey, issueApiKey, mintApiKey } from "../auth/issue.ts";
+import type { Context } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { callKms } from "../kms/client.ts";
 import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
@@ -26,6 +30,11 @@ const TenantPatchSchema = z
   .strictObject({
     plan: z.enum(PLANS).optional().describe("New plan"),
     status: z.enum(TENANT_STATUSES).optional().describe("active, or suspended (every request answers 403 tenant_suspended)"),
+    jurisdiction: z
+      .enum(JURISDICTIONS)
+      .nullable()
+      .optional()
+      .describe("Data jurisdiction (null: none); moves where the tenant's vault is placed, so refused (409) once the tenant has keys"),
     limits: z
       .strictObject({
         rate_per_second: positiveOrNull("Requests per second"),
@@ -36,14 +45,26 @@ const TenantPatchSchema = z
       .optional()
       .describe("Overrides of the plan's limits"),
   })
-  .refine((v) => v.plan !== undefined || v.status !== undefined || v.limits !== undefined, {
-    message: "give at least one of plan, status, limits",
+  .refine((v) => v.plan !== undefined || v.status !== undefined || v.limits !== undefined || v.jurisdiction !== undefined, {
+    message: "give at least one of plan, status, limits, jurisdiction",
   });
 
 async function requireTenant(db: D1Database, id: string) {
   const tenant = await findTenant(db, id);
   if (!tenant) throw new ApiError("tenant_not_found");
   return tenant;
+}
+
+/**
+ * A jurisdiction change moves where the tenant's vault is placed (shared/placement.ts): allowed only
+ * while its vault holds no live key, which would otherwise stay behind in the old namespace.
+ */
+async function replaceable(c: Context<AppEnv>, tenantId: string, jurisdiction: (typeof JURISDICTIONS)[number] | null) {
+  const tenant = await requireTenant(c.env.DB, tenantId);
+  const call = { tenantId, placement: tenant.placement, apiKeyId: "platform-admin", requestId: c.get("requestId") };
+  const summary = await callKms(() => c.env.KMS.vaultSummary(call));
+  if (summary.keyCount > 0) throw new ApiError("conflict", "body.jurisdiction cannot change once the tenant has keys");
+  return { jurisdiction, placement: placementFor(jurisdiction) };
 }
 
 export const adminRoutes = [
@@ -64,6 +85,8 @@ export const adminRoutes = [
         plan: body.plan,
         status: "active" as const,
         jurisdiction: body.jurisdiction ?? null,
+        // Recorded, not derived: the placement never changes once the tenant has keys (residency, README).
+        placement: placementFor(body.jurisdiction ?? null),
         ratePerSecond: null,
         burst: null,
         monthlyOperations: null,
@@ -97,22 +120,24 @@ export const adminRoutes = [
   route({
     method: "patch",
     path: "/admin/v1/tenants/:id",
-    summary: "Change a tenant's plan, status or limit overrides (null clears an override)",
+    summary: "Change a tenant's plan, status, limit overrides (null clears an override) or, while it has no keys, its jurisdiction",
     operationId: "updateTenant",
     tag: "admin",
     access: { kind: "admin" },
     params: IdParam,
-    errors: ["tenant_not_found"],
+    errors: ["tenant_not_found", "conflict"],
     body: TenantPatchSchema,
     responses: { 200: { description: "The updated tenant", schema: TenantSchema } },
     handler: async (c, { params, body }) => {
       const limits = body.limits ?? {};
+      const placement = body.jurisdiction === undefined ? {} : await replaceable(c, params.id, body.jurisdiction);
       const updated = await updateTenant(
         c.env.DB,
         params.id,
         {
           ...(body.plan === undefined ? {} : { plan: body.plan }),
           ...(body.status === undefined ? {} : { status: body.status }),
+          ...placement,
           ...(limits.rate_per_second === undefined ? {} : { ratePerSecond: limits.rate_per_second }),
           ...(limits.burst === undefined ? {} : { burst: limits.burst }),
           ...(limits.monthly_operations === undefined ? {} : { monthlyOperations: limits.monthly_operations }),

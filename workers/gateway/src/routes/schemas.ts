@@ -1,4 +1,5 @@
 /** Response schemas shared by several routes (documentation in /openapi.json; never secret fields). */
+import { PLACEMENTS } from "../../../shared/placement.ts";
 import * as z from "zod";
 import { KEY_STATES, VERSION_STATES } from "../../../shared/key-states.ts";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
@@ -32,6 +33,7 @@ export const TenantSchema = z
     plan: z.enum(PLANS).describe("Plan: sets default limits and the algorithms the tenant may use"),
     status: z.enum(TENANT_STATUSES).describe("A suspended tenant's requests answer 403 tenant_suspended"),
     jurisdiction: z.enum(JURISDICTIONS).nullable().describe("Data jurisdiction the tenant is bound to, if any"),
+    placement: z.enum(PLACEMENTS).describe("Namespace the tenant's vault and rate limiter live in: its jurisdiction, or default for tenants created before residency"),
     limits: Limits.describe("The limits in force"),
     limit_overrides: z
       .object({

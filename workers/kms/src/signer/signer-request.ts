@@ -6,11 +6,14 @@
  */
 import type { Result } from "../../../shared/errors.ts";
 import type { SignInputWire } from "../../../shared/rpc.ts";
+import type { Placement } from "../../../shared/placement.ts";
 import type { AlgorithmName } from "../crypto/algorithms.ts";
 
 export interface SignerRequest {
   /** The tenant whose signer this must be (checked against the object's own id). */
   readonly tenantId: string;
+  /** The namespace the tenant's objects are placed in (shared/placement.ts), part of the id check. */
+  readonly placement: Placement;
   readonly keyId: string;
   readonly version: number;
   readonly algorithm: AlgorithmName;

@@ -26,11 +26,12 @@ export interface WrappedVersion {
 }
 
 export class SlowSigning {
-  readonly #signerOf: (tenantId: string) => Signer;
+  /** The caller's signer, placed with its vault (same tenant, same placement). */
+  readonly #signerOf: (call: CallContext) => Signer;
   readonly #now: () => number;
   #state: SlowSignatureState = NO_SLOW_SIGNATURE_IN_FLIGHT;
 
-  constructor(signerOf: (tenantId: string) => Signer, now: () => number) {
+  constructor(signerOf: (call: CallContext) => Signer, now: () => number) {
     this.#signerOf = signerOf;
     this.#now = now;
   }
@@ -46,7 +47,7 @@ export class SlowSigning {
       // The key rows were checked by the frame; a slow signature key always has both.
       if (version.wrapped === null || version.publicKey === null) return fail("internal_error", "key material unavailable");
       const { keyId, algorithm, publicKey, wrapped, kekId } = version;
-      return await this.#signerOf(call.tenantId).sign({ tenantId: call.tenantId, keyId, version: version.version, algorithm, publicKey, wrapped, kekId, input });
+      return await this.#signerOf(call).sign({ tenantId: call.tenantId, placement: call.placement, keyId, version: version.version, algorithm, publicKey, wrapped, kekId, input });
     } catch {
       return fail("kms_unavailable", "The signer did not answer");
     } finally {

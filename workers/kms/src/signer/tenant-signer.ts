@@ -1,5 +1,5 @@
 /**
- * TenantSigner Durable Object: one per tenant (`idFromName(tenantId)`), beside its TenantVault
+ * TenantSigner Durable Object: one per tenant (`placedId(SIGNER, placement, tenantId)`), beside its TenantVault
  * (architecture §8, "Slow signatures"). It makes the signatures that cost seconds of CPU (SLH-DSA,
  * slow-signatures.ts), so that the vault, which awaits it with its input gate open, goes on serving
  * the tenant's other operations meanwhile: in production every Durable Object runs on its own.
@@ -17,6 +17,7 @@ import * as ops from "../vault/crypto-operations.ts";
 import { KeyMaterial } from "../vault/key-material.ts";
 import { SLOW_SIGNATURES } from "../vault/slow-signatures.ts";
 import type { Signer, SignerAnswer, SignerRequest } from "./signer-request.ts";
+import { placedId } from "../../../shared/placement.ts";
 
 export class TenantSigner extends DurableObject<KmsEnv> implements Signer {
   readonly #provider = new NobleProvider();
@@ -50,7 +51,7 @@ export class TenantSigner extends DurableObject<KmsEnv> implements Signer {
   }
 
   #refusal(request: SignerRequest): Result<never> | null {
-    if (!this.env.SIGNER.idFromName(request.tenantId).equals(this.ctx.id)) return fail("internal_error", "signer tenant mismatch");
+    if (!placedId(this.env.SIGNER, request.placement, request.tenantId).equals(this.ctx.id)) return fail("internal_error", "signer tenant mismatch");
     if (!SLOW_SIGNATURES.has(request.algorithm)) return fail("internal_error", `${request.algorithm} is not signed by the signer`);
     return null;
   }

@@ -5,6 +5,7 @@
  * archive the audit log and trim its hot window
  * (architecture §9, audit-archive.ts), then set the alarm again for whatever is due next.
  */
+import type { Placement } from "../../../shared/placement.ts";
 import type { CallContext } from "../../../shared/rpc.ts";
 import type { ArchiveSchedule } from "./archive-plan.ts";
 import type { AuditArchive } from "./audit-archive.ts";
@@ -30,11 +31,12 @@ export async function runAlarm(
   parts: VaultParts,
   db: D1Database,
   tenantId: string,
+  placement: Placement,
   archiving: ArchiveWork | null,
   rotate: () => Promise<number | null>,
 ): Promise<number | null> {
   const { store, material } = parts;
-  const system: CallContext = { tenantId, apiKeyId: "system", requestId: `alarm-${parts.now()}` };
+  const system: CallContext = { tenantId, placement, apiKeyId: "system", requestId: `alarm-${parts.now()}` };
   const now = parts.now();
   for (const key of store.dueForDestruction(now)) {
     commitKeyChange(parts, system, key.id, "keys.destroy", () => {

@@ -6,6 +6,7 @@
  * it passed rotates at the next alarm. At most `ROTATIONS_PER_RUN` keys per run keep one alarm
  * bounded; the rest are still due, so the alarm is set for now and the next run takes them.
  */
+import type { Placement } from "../../../shared/placement.ts";
 import type { CallContext } from "../../../shared/rpc.ts";
 import type { KeyCommands } from "./key-commands.ts";
 import type { VaultParts } from "./vault-parts.ts";
@@ -16,14 +17,14 @@ export const ROTATIONS_PER_RUN = 20;
 export const ROTATION_RETRY_MS = 5 * 60_000;
 
 /** The call a scheduled rotation is made and audited under. */
-export function scheduleCall(tenantId: string, now: number): CallContext {
-  return { tenantId, apiKeyId: "schedule", requestId: `alarm-${now}` };
+export function scheduleCall(tenantId: string, placement: Placement, now: number): CallContext {
+  return { tenantId, placement, apiKeyId: "schedule", requestId: `alarm-${now}` };
 }
 
 /** Rotates what is due; returns when the alarm is next needed for a rotation, or null. */
-export async function rotateDueKeys(parts: VaultParts, keys: KeyCommands, tenantId: string): Promise<number | null> {
+export async function rotateDueKeys(parts: VaultParts, keys: KeyCommands, tenantId: string, placement: Placement): Promise<number | null> {
   const now = parts.now();
-  const call = scheduleCall(tenantId, now);
+  const call = scheduleCall(tenantId, placement, now);
   let failed = false;
   for (const keyId of parts.store.dueForRotation(now, ROTATIONS_PER_RUN)) {
     try {

@@ -1,5 +1,5 @@
 /**
- * TenantVault Durable Object: one per tenant (`idFromName(tenantId)`), SQLite-backed; the source of
+ * TenantVault Durable Object: one per tenant (`placedId(VAULT, placement, tenantId)`, shared/placement.ts), SQLite-backed; the source of
  * truth for the tenant's keys (architecture §8). Reached only through the kms Worker's RPC entrypoint.
  * This class is the RPC surface only: it admits each call, then hands it to the module that does
  * the work (key-commands.ts, version-commands.ts, crypto-frame.ts, aliases.ts, alarm.ts,
@@ -50,6 +50,7 @@ import { changeVersionState } from "./version-commands.ts";
 import { VaultAudit } from "./vault-audit.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
+import { placedId, type Placement } from "../../../shared/placement.ts";
 
 const KEY_CACHE_CAPACITY = 256;
 
@@ -68,6 +69,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   #kicks: Promise<unknown> = Promise.resolve();
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
+  #placed: Placement | undefined;
   #auditLog: AuditLog | undefined;
   readonly #archive: VaultArchive;
 
@@ -107,7 +109,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
       forSegment: (tenant, line) => this.#vaultAudit.checkpoints.forSegment(tenant, line),
     });
     this.#keys = new KeyCommands(this.#parts);
-    this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((tenantId) => env.SIGNER.get(env.SIGNER.idFromName(tenantId)), now));
+    this.#crypto = new CryptoCommands(this.#parts, new SlowSigning((call) => env.SIGNER.get(placedId(env.SIGNER, call.placement, call.tenantId)), now));
     this.#aliases = new AliasBook(storage, store, this.#parts.audit, now);
     this.#isPlatform = ctx.id.equals(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
     this.#vaultAudit = new VaultAudit(this.#parts, env, this.#isPlatform);
@@ -121,15 +123,26 @@ export class TenantVault extends DurableObject<KmsEnv> {
     return this.#tenantId;
   }
 
-  /** Binds this vault to its tenant on first use; afterwards only that tenant id is accepted. */
+  /**
+   * The namespace this vault was reached in (shared/placement.ts), recorded when it is bound; a
+   * vault bound before placement was recorded is in the default namespace, where every vault was.
+   */
+  #placement(): Placement {
+    this.#placed ??= (this.ctx.storage.sql.exec<{ value: Placement }>("SELECT value FROM vault_meta WHERE name = 'placement'").toArray()[0]?.value ?? "default");
+    return this.#placed;
+  }
+
+  /** Binds this vault to its tenant and placement on first use; afterwards only those are accepted. */
   #admit(call: CallContext): Failure | null {
     const owner = this.#owner();
     if (owner === undefined) {
-      this.ctx.storage.sql.exec("INSERT INTO vault_meta (name, value) VALUES ('tenant_id', ?)", call.tenantId);
+      this.ctx.storage.sql.exec("INSERT INTO vault_meta (name, value) VALUES ('tenant_id', ?), ('placement', ?)", call.tenantId, call.placement);
       this.#tenantId = call.tenantId;
+      this.#placed = call.placement;
       return null;
     }
-    return owner === call.tenantId ? null : fail("internal_error", "vault tenant mismatch");
+    if (owner !== call.tenantId) return fail("internal_error", "vault tenant mismatch");
+    return this.#placement() === call.placement ? null : fail("internal_error", "vault placement mismatch");
   }
 
   /** The one audit log of this vault's tenant (admitted calls only name that tenant). */
@@ -367,8 +380,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
   override async alarm(): Promise<void> {
     const tenantId = this.#owner();
     if (tenantId === undefined) return;
-    const rotate = () => rotateDueKeys(this.#parts, this.#keys, tenantId);
-    const next = await runAlarm(this.#parts, this.env.DB, tenantId, this.#archive.work(tenantId), rotate);
+    const placement = this.#placement();
+    const rotate = () => rotateDueKeys(this.#parts, this.#keys, tenantId, placement);
+    const next = await runAlarm(this.#parts, this.env.DB, tenantId, placement, this.#archive.work(tenantId), rotate);
     if (next !== null) await this.ctx.storage.setAlarm(next);
   }
 }

@@ -47,7 +47,7 @@ export class VaultAudit {
 
   /** Who makes the key on first need: the platform itself, on behalf of whichever log asked. */
   system(): CallContext {
-    return { tenantId: PLATFORM_AUDIT_TENANT, apiKeyId: "system", requestId: `audit-key-${this.#parts.now()}` };
+    return { tenantId: PLATFORM_AUDIT_TENANT, placement: "default", apiKeyId: "system", requestId: `audit-key-${this.#parts.now()}` };
   }
 
   // ---- platform vault only (TenantVault checks) ------------------------------------------------
