@@ -88,7 +88,8 @@ describe("what the internal Workers are told", () => {
     const response = await requestWithEnv({ POLICY: policy, KMS: kms }, "GET", "/v1/tenant", { token: a.token, headers: claims });
     expect(response.status).toBe(200);
     expect(seen.policy).toEqual([expect.objectContaining({ tenantId: a.id, apiKeyId: a.apiKeyId, operation: "tenant.read" })]);
-    expect(seen.kms).toEqual([{ tenantId: a.id, apiKeyId: a.apiKeyId, requestId: `req-${b.id}` }]);
+    // The placement is the key's tenant's own (default here), never anything the request says.
+    expect(seen.kms).toEqual([{ tenantId: a.id, apiKeyId: a.apiKeyId, requestId: `req-${b.id}`, placement: "default" }]);
   });
 });
 
