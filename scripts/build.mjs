@@ -19,7 +19,9 @@ const KIB = 1024;
 /** The one place the size budgets live: gzipped bytes per Worker. */
 export const BUDGETS = {
   gateway: { config: "wrangler.toml", maxGzipBytes: 150 * KIB },
-  kms: { config: "workers/kms/wrangler.toml", maxGzipBytes: 80 * KIB },
+  // 61 KiB before the audit archive, checkpoints, HMAC, rotation schedules, per-version control,
+  // batches and residency; 80 KiB with them. The room left is for key import.
+  kms: { config: "workers/kms/wrangler.toml", maxGzipBytes: 96 * KIB },
   policy: { config: "workers/policy/wrangler.toml", maxGzipBytes: 8 * KIB },
 };
 
