@@ -25,6 +25,7 @@ import { PLATFORM_AUDIT_TENANT, type AuditKeyView, type CallContext } from "../.
 import { utf8 } from "../crypto/bytes.ts";
 import type { PrivateKeyHandle } from "../crypto/provider.ts";
 import { encodeJwk, encodePem } from "../crypto/public-key-formats.ts";
+import { SerialQueue } from "./serial-queue.ts";
 import type { VaultParts } from "./vault-parts.ts";
 
 /** The wrap binding's key id of every audit key version (and its slot in the key cache). */
@@ -66,16 +67,10 @@ export async function auditKeyView(row: Pick<AuditKeyRow, "key_id" | "public_key
 
 export class AuditKeys {
   readonly #parts: VaultParts;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(parts: VaultParts) {
     this.#parts = parts;
-  }
-
-  #serialised<T>(run: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
   }
 
   #rows(): AuditKeyRow[] {
@@ -88,14 +83,14 @@ export class AuditKeys {
 
   /** Every version, newest first; makes the first one if there is none yet. */
   async list(call: CallContext): Promise<Result<AuditKeyView[]>> {
-    const current = await this.#serialised(() => this.#currentOrCreate(call));
+    const current = await this.#queue.run(() => this.#currentOrCreate(call));
     if (!current.ok) return current;
     return ok(await Promise.all(this.#rows().map(auditKeyView)));
   }
 
   /** A new version; the current one is retired at the same instant (never deleted: old checkpoints stay checkable). */
   async rotate(call: CallContext): Promise<Result<AuditKeyView>> {
-    return this.#serialised(async () => {
+    return this.#queue.run(async () => {
       const current = await this.#currentOrCreate(call);
       if (!current.ok) return current;
       const at = Math.max(this.#parts.now(), current.value.valid_from) + 1;
@@ -106,7 +101,7 @@ export class AuditKeys {
 
   /** Signs a checkpoint with the current version: the exact `checkpointPayloadText`, UTF-8, context CHECKPOINT_CONTEXT. */
   async sign(call: CallContext, fields: CheckpointFields): Promise<Result<SignedCheckpoint>> {
-    return this.#serialised(async () => {
+    return this.#queue.run(async () => {
       const current = await this.#currentOrCreate(call);
       if (!current.ok) return current;
       const key = current.value;

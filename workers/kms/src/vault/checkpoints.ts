@@ -19,6 +19,7 @@ import { GENESIS_HASH } from "../../../shared/audit/chain.ts";
 import { checkpointObjectKey, parseCheckpointPayload, type ManifestLine, type SignedCheckpoint } from "../../../shared/audit/archive-format.ts";
 import { PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type CallContext } from "../../../shared/rpc.ts";
 import type { CheckpointFields } from "./audit-keys.ts";
+import { SerialQueue } from "./serial-queue.ts";
 import type { VaultParts } from "./vault-parts.ts";
 
 /** An on-demand checkpoint is made at most this often per log (the platform key signs for every log). */
@@ -64,18 +65,12 @@ export class Checkpoints {
   readonly #archive: R2Bucket;
   readonly #sign: CheckpointSigner;
   /** Checkpoint writes of this log, one at a time, so a row and its R2 object never hold different signatures. */
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
 
   constructor(parts: CheckpointParts, archive: R2Bucket, sign: CheckpointSigner) {
     this.#parts = parts;
     this.#archive = archive;
     this.#sign = sign;
-  }
-
-  #serialised<T>(run: () => Promise<T>): Promise<T> {
-    const next = this.#queue.then(run, run);
-    this.#queue = next.catch(() => undefined);
-    return next;
   }
 
   #row(seq: number): CheckpointRow | undefined {
@@ -89,7 +84,7 @@ export class Checkpoints {
 
   /** Signs the end of an archived segment and keeps it (row, then R2). Idempotent per segment. */
   forSegment(tenant: string, line: ManifestLine): Promise<Result<{ seq: number }>> {
-    return this.#serialised(() => this.#forSegment(tenant, line));
+    return this.#queue.run(() => this.#forSegment(tenant, line));
   }
 
   async #forSegment(tenant: string, line: ManifestLine): Promise<Result<{ seq: number }>> {
@@ -156,7 +151,7 @@ export class Checkpoints {
    * on-demand one is under a minute old: then the latest, `created: false`.
    */
   createOnDemand(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {
-    return this.#serialised(() => this.#createOnDemand(call));
+    return this.#queue.run(() => this.#createOnDemand(call));
   }
 
   async #createOnDemand(call: CallContext): Promise<Result<{ checkpoint: AuditCheckpointView; created: boolean }>> {

@@ -44,6 +44,7 @@ import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
 import { migrate } from "./migrations.ts";
+import { SerialQueue } from "./serial-queue.ts";
 import { rotateDueKeys } from "./scheduled-rotation.ts";
 import { VaultArchive } from "./vault-archive.ts";
 import { changeVersionState } from "./version-commands.ts";
@@ -64,9 +65,10 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #isPlatform: boolean;
   /** Set when CRYPTO_PROVIDER names no provider: every call answers it (503 `misconfigured`). */
   readonly #misconfigured: Failure | null;
-  #mutations: Promise<unknown> = Promise.resolve();
+  /** Mutations, one at a time in arrival order (version numbers and idempotency records stay exact). */
+  readonly #mutations = new SerialQueue();
   /** Alarm kicks in arrival order (#kickAlarm). */
-  #kicks: Promise<unknown> = Promise.resolve();
+  readonly #kicks = new SerialQueue();
   /** The tenant this vault is bound to, once read (it never changes after the first call). */
   #tenantId: string | undefined;
   #placed: Placement | undefined;
@@ -159,9 +161,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
   }
 
   #serialised<T>(run: () => Promise<T>): Promise<T> {
-    const next = this.#mutations.then(run, run);
-    this.#mutations = next.catch(() => undefined);
-    return next;
+    return this.#mutations.run(run);
   }
 
   /**
@@ -170,12 +170,10 @@ export class TenantVault extends DurableObject<KmsEnv> {
    * (an archive's "in an hour" over an outbox's "in a second").
    */
   #kickAlarm(at: number): Promise<void> {
-    const kick = this.#kicks.then(async () => {
+    return this.#kicks.run(async () => {
       const current = await this.ctx.storage.getAlarm();
       if (current === null || current > at) await this.ctx.storage.setAlarm(at);
     });
-    this.#kicks = kick.catch(() => undefined);
-    return kick;
   }
 
   // ---- keys -----------------------------------------------------------------------------------
