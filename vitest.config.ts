@@ -6,6 +6,8 @@
  * - `interop` (test/node/interop): the public API checked by those same implementations. Each file
  *   starts all three Workers from their wrangler configs with wrangler's createTestHarness, as
  *   `wrangler dev` runs them, and talks to the gateway from Node.
+ * - `client` (clients/js/test): the SDK and the `pqkms` CLI, end to end against the three Workers
+ *   started as in `interop`, and the SDK's offline parts against independent implementations.
  * - `workers`: the three Workers in workerd with real service bindings, real local D1 (migrations
  *   applied) and real Durable Objects. The gateway is the main Worker, configured by the plugin from
  *   wrangler.toml; kms and policy run beside it as auxiliary Workers, as they are deployed: bundled
@@ -52,6 +54,14 @@ export default defineConfig({
           name: "interop",
           environment: "node",
           include: ["test/node/interop/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "client",
+          environment: "node",
+          include: ["clients/js/test/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },
