@@ -1,0 +1,117 @@
+/**
+ * Encryption to a pqkms public key without calling the service.
+ *
+ * `seal` produces the service's own HPKE envelope (architecture §7, type 0x01):
+ *   "PQK" 0x01 | 0x01 | key id (16) | key version (u32) | kem_id | kdf_id | aead_id | enc | ct
+ * with RFC 9180 base mode single shot, info = that 31-byte header, aad = the caller's aad. It is the
+ * kms's own code (hpke-envelope.ts `sealEnvelope` over hpke.ts and envelope.ts, with the pure
+ * NobleProvider for encapsulation), not a second implementation, so what it writes is what the
+ * service's decrypt reads, by construction; the tests also open it with @hpke/core.
+ *
+ * `sealImportMaterial` wraps key material for an import job: the same HPKE (hpke.ts `sealBase`)
+ * with the job's KEM and its architecture §7 suite, info = ASCII "pqkms import v1" ‖ the job id's
+ * 16 UUID bytes, aad = ASCII name of the target key's algorithm; the output is enc ‖ ct.
+ *
+ * Trust boundary: runs in the caller's process with the caller's plaintext; nothing leaves it but
+ * the returned bytes. The public key is untrusted input, checked before use (lengths, and FIPS 203
+ * §7.2's modulus check inside encapsulation).
+ */
+import { ALGORITHMS, type KemAlgorithmName } from "../../../../workers/kms/src/crypto/algorithms.ts";
+import { concatBytes, utf8, uuidToBytes } from "../../../../workers/kms/src/crypto/bytes.ts";
+import { CryptoInputError } from "../../../../workers/kms/src/crypto/errors.ts";
+import { sealEnvelope } from "../../../../workers/kms/src/crypto/hpke-envelope.ts";
+import { sealBase } from "../../../../workers/kms/src/crypto/hpke.ts";
+import { NobleProvider } from "../../../../workers/kms/src/crypto/noble-provider.ts";
+import { OfflineInputError } from "./errors.ts";
+import { parsePublicKey, type PublicKey, type PublicKeyInput } from "./public-key.ts";
+
+/** Pure TypeScript (noble) and Web Crypto's CSPRNG and AES-GCM: runs wherever Web Crypto does. */
+const provider = new NobleProvider();
+
+/** KEMs an import job wraps with (the job's `wrapping_algorithm`). */
+export const IMPORT_WRAPPING_ALGORITHMS: readonly KemAlgorithmName[] = Object.freeze(["ML-KEM-768", "X-Wing"]);
+/** The fixed start of an import job's HPKE info. */
+const IMPORT_INFO_LABEL = utf8("pqkms import v1");
+
+export interface SealOptions {
+  /** Bound to the envelope: decrypt must be given the same bytes. Default empty. */
+  readonly aad?: Uint8Array;
+  /** The key id the header names, when the public key's form does not carry it (PEM, SPKI, JWK). */
+  readonly keyId?: string;
+  /** The key version the header names, likewise. */
+  readonly version?: number;
+}
+
+function requireBytes(field: string, value: unknown): Uint8Array {
+  if (!(value instanceof Uint8Array)) throw new OfflineInputError("invalid_argument", field, "must be a Uint8Array");
+  return value;
+}
+
+function kemKey(key: PublicKey, field: string): KemAlgorithmName {
+  const spec = ALGORITHMS[key.algorithm];
+  if (spec.kind !== "kem") throw new OfflineInputError("wrong_key_type", field, `${key.algorithm} is a signing key: seal needs an encryption (KEM) key`);
+  return spec.name;
+}
+
+// The remaining encapsulation refusal is a public key that fails FIPS 203 §7.2's modulus check or,
+// for X-Wing, has a low-order X25519 part: the key is not a valid one.
+async function refuseBadKey<T>(field: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof CryptoInputError) throw new OfflineInputError("invalid_public_key", field, error.message);
+    throw error;
+  }
+}
+
+/**
+ * Encrypts `plaintext` to a KEM public key (ML-KEM-512/768/1024, X-Wing) as an architecture §7 HPKE
+ * envelope that `POST /v1/keys/{key}/decrypt` (or `/v1/decrypt`) opens with the same aad.
+ */
+export async function seal(publicKey: PublicKeyInput, plaintext: Uint8Array, options: SealOptions = {}): Promise<Uint8Array> {
+  const key = parsePublicKey(publicKey, { keyId: options.keyId, version: options.version });
+  const algorithm = kemKey(key, "publicKey");
+  if (key.keyId === undefined || key.version === undefined) {
+    throw new OfflineInputError(
+      "missing_key_id",
+      key.keyId === undefined ? "options.keyId" : "options.version",
+      "the envelope names its key id and version (architecture §7): pass the public-key endpoint's whole answer, or { keyId, version } with a PEM, SPKI or JWK",
+    );
+  }
+  requireBytes("plaintext", plaintext);
+  const aad = options.aad === undefined ? new Uint8Array(0) : requireBytes("options.aad", options.aad);
+  const { keyId, version } = key;
+  return refuseBadKey("publicKey", () => sealEnvelope(provider, algorithm, keyId, version, key.raw, plaintext, aad));
+}
+
+export interface ImportMaterial {
+  /** The import job's id (a UUID). */
+  readonly jobId: string;
+  /** The algorithm of the key the material is for, e.g. "ML-DSA-65". */
+  readonly algorithm: string;
+  /** The key's stored secret in the layout of architecture §7 (e.g. the 32-byte ML-DSA seed ξ). */
+  readonly material: Uint8Array;
+}
+
+/**
+ * Wraps key material to an import job's public key (ML-KEM-768 or X-Wing): returns enc ‖ ct, the
+ * bytes whose base64 is `wrapped_material` in `POST /v1/keys/{key}/import`.
+ */
+export async function sealImportMaterial(jobPublicKey: PublicKeyInput, { jobId, algorithm, material }: ImportMaterial): Promise<Uint8Array> {
+  const key = parsePublicKey(jobPublicKey, {}, "jobPublicKey");
+  const kem = kemKey(key, "jobPublicKey");
+  if (!IMPORT_WRAPPING_ALGORITHMS.includes(kem)) {
+    throw new OfflineInputError("wrong_key_type", "jobPublicKey", `import jobs wrap with ${IMPORT_WRAPPING_ALGORITHMS.join(" or ")}, not ${kem}`);
+  }
+  const jobIdBytes = uuidToBytes(jobId);
+  if (jobIdBytes === undefined) throw new OfflineInputError("invalid_argument", "jobId", `not a UUID: ${JSON.stringify(jobId)}`);
+  const target = typeof algorithm === "string" && Object.hasOwn(ALGORITHMS, algorithm) ? ALGORITHMS[algorithm as keyof typeof ALGORITHMS] : undefined;
+  if (target === undefined) throw new OfflineInputError("unknown_algorithm", "algorithm", `unknown algorithm ${JSON.stringify(algorithm)}`);
+  requireBytes("material", material);
+  if (material.length !== target.secretLength) {
+    throw new OfflineInputError("wrong_length", "material", `${target.name} key material is ${target.secretLength} bytes, got ${material.length}`);
+  }
+  const info = concatBytes(IMPORT_INFO_LABEL, jobIdBytes);
+  const { enc, ciphertext } = await refuseBadKey("jobPublicKey", () => sealBase(provider, kem, ALGORITHMS[kem].hpke, key.raw, info, utf8(target.name), material));
+  return concatBytes(enc, ciphertext);
+}
