@@ -4,5 +4,5 @@
  */
 export { OfflineInputError, type OfflineInputErrorCode } from "./errors.ts";
 export { parsePublicKey, type AsymmetricAlgorithmName, type KeyBinding, type PublicKey, type PublicKeyAnswer, type PublicKeyInput } from "./public-key.ts";
-export { IMPORT_WRAPPING_ALGORITHMS, seal, sealImportMaterial, type ImportMaterial, type SealOptions } from "./seal.ts";
+export { IMPORT_WRAPPING_ALGORITHMS, seal, sealImportMaterial, type ImportJobAnswer, type ImportMaterial, type SealOptions } from "./seal.ts";
 export { verify, type VerifyOptions } from "./verify.ts";

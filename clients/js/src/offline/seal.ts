@@ -17,7 +17,7 @@
  * §7.2's modulus check inside encapsulation).
  */
 import { ALGORITHMS, type KemAlgorithmName } from "../../../../workers/kms/src/crypto/algorithms.ts";
-import { concatBytes, utf8, uuidToBytes } from "../../../../workers/kms/src/crypto/bytes.ts";
+import { concatBytes, fromBase64, utf8, uuidToBytes } from "../../../../workers/kms/src/crypto/bytes.ts";
 import { CryptoInputError } from "../../../../workers/kms/src/crypto/errors.ts";
 import { sealEnvelope } from "../../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { sealBase } from "../../../../workers/kms/src/crypto/hpke.ts";
@@ -85,25 +85,52 @@ export async function seal(publicKey: PublicKeyInput, plaintext: Uint8Array, opt
 }
 
 export interface ImportMaterial {
-  /** The import job's id (a UUID). */
-  readonly jobId: string;
+  /** The import job's id (a UUID); optional when the job's own answer is given as the public key. */
+  readonly jobId?: string;
   /** The algorithm of the key the material is for, e.g. "ML-DSA-65". */
   readonly algorithm: string;
   /** The key's stored secret in the layout of architecture §7 (e.g. the 32-byte ML-DSA seed ξ). */
   readonly material: Uint8Array;
 }
 
+/** The parts of `POST /v1/import-jobs`' answer that sealing needs: its id and its public key in every format. */
+export interface ImportJobAnswer {
+  readonly id: string;
+  readonly wrapping_algorithm: string;
+  readonly public_key: { readonly spki: string } & Readonly<Record<string, unknown>>;
+}
+
+function isImportJobAnswer(value: unknown): value is ImportJobAnswer {
+  return typeof value === "object" && value !== null && "wrapping_algorithm" in value && "public_key" in value;
+}
+
+/** The job's public key and id, from the job's answer (its SPKI, which names the KEM) or from a public key and `jobId`. */
+function importJob(job: PublicKeyInput | ImportJobAnswer, jobId: string | undefined): { key: PublicKey; jobId: unknown } {
+  if (!isImportJobAnswer(job)) return { key: parsePublicKey(job, {}, "jobPublicKey"), jobId };
+  const spki = typeof job.public_key?.spki === "string" ? fromBase64(job.public_key.spki) : undefined;
+  if (spki === undefined) throw new OfflineInputError("invalid_argument", "jobPublicKey.public_key.spki", "must be base64 text");
+  const key = parsePublicKey(spki, {}, "jobPublicKey.public_key.spki");
+  if (key.algorithm !== job.wrapping_algorithm) {
+    throw new OfflineInputError("unknown_algorithm", "jobPublicKey.public_key.spki", `is an ${key.algorithm} key, but the job says ${String(job.wrapping_algorithm)}`);
+  }
+  if (jobId !== undefined && jobId.toLowerCase() !== String(job.id).toLowerCase()) {
+    throw new OfflineInputError("invalid_argument", "jobId", `${JSON.stringify(jobId)} disagrees with the job's id ${JSON.stringify(job.id)}`);
+  }
+  return { key, jobId: job.id };
+}
+
 /**
  * Wraps key material to an import job's public key (ML-KEM-768 or X-Wing): returns enc ‖ ct, the
- * bytes whose base64 is `wrapped_material` in `POST /v1/keys/{key}/import`.
+ * bytes whose base64 is `wrapped_material` in `POST /v1/keys/{key}/import`. `job` is the job's
+ * answer, or its public key in any form `parsePublicKey` takes together with `jobId`.
  */
-export async function sealImportMaterial(jobPublicKey: PublicKeyInput, { jobId, algorithm, material }: ImportMaterial): Promise<Uint8Array> {
-  const key = parsePublicKey(jobPublicKey, {}, "jobPublicKey");
+export async function sealImportMaterial(job: PublicKeyInput | ImportJobAnswer, { jobId: givenJobId, algorithm, material }: ImportMaterial): Promise<Uint8Array> {
+  const { key, jobId } = importJob(job, givenJobId);
   const kem = kemKey(key, "jobPublicKey");
   if (!IMPORT_WRAPPING_ALGORITHMS.includes(kem)) {
     throw new OfflineInputError("wrong_key_type", "jobPublicKey", `import jobs wrap with ${IMPORT_WRAPPING_ALGORITHMS.join(" or ")}, not ${kem}`);
   }
-  const jobIdBytes = uuidToBytes(jobId);
+  const jobIdBytes = typeof jobId === "string" ? uuidToBytes(jobId) : undefined;
   if (jobIdBytes === undefined) throw new OfflineInputError("invalid_argument", "jobId", `not a UUID: ${JSON.stringify(jobId)}`);
   const target = typeof algorithm === "string" && Object.hasOwn(ALGORITHMS, algorithm) ? ALGORITHMS[algorithm as keyof typeof ALGORITHMS] : undefined;
   if (target === undefined) throw new OfflineInputError("unknown_algorithm", "algorithm", `unknown algorithm ${JSON.stringify(algorithm)}`);

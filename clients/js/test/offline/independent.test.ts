@@ -93,6 +93,20 @@ describe.each(["ML-KEM-768", "X-Wing"] as const)("sealImportMaterial to an %s im
   });
 });
 
+it("sealImportMaterial takes the import job's own answer: its id and its SPKI", async () => {
+  const JOB_ID = "5d1c8f3e-2b7a-4c9d-8e6f-0a1b2c3d4e5f";
+  const { suite, privateKey, raw } = await recipient("ML-KEM-768");
+  // OpenSSL's ML-KEM-768 SPKI prefix (RFC 9935) around @hpke's public key.
+  const opensslSpki = crypto.generateKeyPairSync("ml-kem-768").publicKey.export({ type: "spki", format: "der" });
+  const spki = Buffer.concat([opensslSpki.subarray(0, opensslSpki.length - raw.length), raw]);
+  const job = { id: JOB_ID, wrapping_algorithm: "ML-KEM-768", public_key: { raw: Buffer.from(raw).toString("base64"), spki: spki.toString("base64"), pem: "", jwk: null } };
+  const material = crypto.getRandomValues(new Uint8Array(64));
+  const wrapped = await sealImportMaterial(job, { algorithm: "ML-KEM-1024", material });
+  const info = Buffer.concat([Buffer.from("pqkms import v1", "ascii"), Buffer.from(JOB_ID.replaceAll("-", ""), "hex")]);
+  const opened = await suite.open({ recipientKey: privateKey, enc: wrapped.slice(0, 1088), info }, wrapped.slice(1088), new TextEncoder().encode("ML-KEM-1024"));
+  expect(new Uint8Array(opened)).toEqual(material);
+});
+
 /** OpenSSL's names for the catalog's signature algorithms it has. */
 const OPENSSL_SIGNERS = {
   "ML-DSA-44": "ml-dsa-44",

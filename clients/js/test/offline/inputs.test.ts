@@ -115,6 +115,17 @@ describe("sealImportMaterial", () => {
     await expectRefusal(() => sealImportMaterial(job, { jobId: "job-1", algorithm: "ML-DSA-65", material: new Uint8Array(32) }), "invalid_argument", "jobId", /not a UUID/);
     await expectRefusal(() => sealImportMaterial(job, { jobId: JOB_ID, algorithm: "ML-DSA-99", material: new Uint8Array(32) }), "unknown_algorithm", "algorithm", /ML-DSA-99/);
     await expectRefusal(() => sealImportMaterial(job, { jobId: JOB_ID, algorithm: "ML-KEM-768", material: new Uint8Array(32) }), "wrong_length", "material", /ML-KEM-768 key material is 64 bytes, got 32/);
+    await expectRefusal(() => sealImportMaterial(job, { algorithm: "ML-KEM-768", material: new Uint8Array(64) }), "invalid_argument", "jobId", /not a UUID: undefined/);
     expect((await sealImportMaterial(job, { jobId: JOB_ID, algorithm: "ML-KEM-768", material: new Uint8Array(64) })).length).toBe(1088 + 64 + 16);
+  });
+
+  it("checks the job's answer: its SPKI must be of its wrapping algorithm, a given job id must be its id", async () => {
+    const spki = Buffer.from(kem.publicKey.export({ type: "spki", format: "der" })).toString("base64");
+    const answer = { id: JOB_ID, wrapping_algorithm: "X-Wing", public_key: { spki } };
+    const options = { algorithm: "ML-DSA-65", material: new Uint8Array(32) };
+    await expectRefusal(() => sealImportMaterial(answer, options), "unknown_algorithm", "jobPublicKey.public_key.spki", /ML-KEM-768 key, but the job says X-Wing/);
+    const right = { ...answer, wrapping_algorithm: "ML-KEM-768" };
+    await expectRefusal(() => sealImportMaterial(right, { ...options, jobId: KEY_ID }), "invalid_argument", "jobId", /disagrees with the job's id/);
+    expect((await sealImportMaterial(right, { ...options, jobId: JOB_ID.toUpperCase() })).length).toBe(1088 + 32 + 16);
   });
 });
