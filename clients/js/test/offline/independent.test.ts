@@ -157,3 +157,37 @@ describe.each(Object.entries(OPENSSL_SIGNERS))("%s: verify agrees with OpenSSL 3
     expect(await verify(spki, message, signature)).toBe(false);
   });
 });
+
+describe("Composite-ML-DSA-65-P256: verify accepts a signature OpenSSL composes from its two parts", () => {
+  // draft-ietf-lamps-pq-composite-sigs-19 §3.2: M' = Prefix ‖ Label ‖ len(ctx) ‖ ctx ‖ SHA-512(M);
+  // signature = ML-DSA-65.Sign(M', ctx = Label) ‖ DER ECDSA-P256-SHA256(M'); public key = pk_M ‖ X9.62 point.
+  const LABEL = Buffer.from("COMPSIG-MLDSA65-ECDSA-P256-SHA512");
+  const mlDsa = crypto.generateKeyPairSync("ml-dsa-65");
+  const ec = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const point = ec.publicKey.export({ format: "jwk" });
+  const raw = Buffer.concat([
+    mlDsa.publicKey.export({ format: "raw-public" }),
+    Buffer.from([0x04]),
+    Buffer.from(point.x ?? "", "base64url"),
+    Buffer.from(point.y ?? "", "base64url"),
+  ]);
+  const key = { algorithm: "Composite-ML-DSA-65-P256", raw: new Uint8Array(raw) };
+  const message = new TextEncoder().encode("signed by OpenSSL, part by part");
+  const context = new TextEncoder().encode("invoice-v2");
+
+  function compositeSign(m: Uint8Array, ctx: Uint8Array): Uint8Array {
+    const representative = Buffer.concat([Buffer.from("CompositeAlgorithmSignatures2025"), LABEL, Buffer.from([ctx.length]), ctx, crypto.createHash("sha512").update(m).digest()]);
+    return Buffer.concat([crypto.sign(null, representative, { key: mlDsa.privateKey, context: LABEL }), crypto.sign("sha256", representative, ec.privateKey)]);
+  }
+
+  it("valid with its context, false with another context or message, or with either part from another message", async () => {
+    const signature = compositeSign(message, context);
+    expect(raw.length).toBe(1952 + 65);
+    expect(await verify(key, message, signature, { context })).toBe(true);
+    expect(await verify(key, message, signature)).toBe(false);
+    expect(await verify(key, new TextEncoder().encode("another"), signature, { context })).toBe(false);
+    const other = compositeSign(new TextEncoder().encode("another"), context);
+    expect(await verify(key, message, Buffer.concat([signature.subarray(0, 3309), other.subarray(3309)]), { context })).toBe(false);
+    expect(await verify(key, message, Buffer.concat([other.subarray(0, 3309), signature.subarray(3309)]), { context })).toBe(false);
+  });
+});
