@@ -44,3 +44,21 @@ export class OfflineInputError extends Error {
     this.field = field;
   }
 }
+
+/**
+ * A Uint8Array from any realm (an iframe, a `node:vm` context, a Buffer), as a Uint8Array of this
+ * one, or undefined for anything else. `instanceof` alone would refuse bytes made by another
+ * realm's TextEncoder; the kms code this package reuses checks `instanceof`, so those are copied.
+ */
+export function asBytes(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  if (ArrayBuffer.isView(value) && Object.prototype.toString.call(value) === "[object Uint8Array]") return Uint8Array.from(value as unknown as ArrayLike<number>);
+  return undefined;
+}
+
+/** `asBytes`, or an `invalid_argument` refusal naming the field. */
+export function requireBytes(field: string, value: unknown): Uint8Array {
+  const bytes = asBytes(value);
+  if (bytes === undefined) throw new OfflineInputError("invalid_argument", field, "must be a Uint8Array");
+  return bytes;
+}

@@ -20,7 +20,7 @@ import { ALGORITHMS, isAlgorithmName, type AsymmetricAlgorithmName } from "../..
 import { fromBase64, uuidToBytes } from "../../../../workers/kms/src/crypto/bytes.ts";
 import { decodeSpki } from "../../../../workers/kms/src/crypto/public-key-formats.ts";
 import { outlineSpki } from "./der.ts";
-import { OfflineInputError } from "./errors.ts";
+import { asBytes, OfflineInputError } from "./errors.ts";
 
 export type { AsymmetricAlgorithmName } from "../../../../workers/kms/src/crypto/algorithms.ts";
 
@@ -77,10 +77,11 @@ function algorithmOf(field: string, name: unknown): AsymmetricAlgorithmName {
 }
 
 function checkRaw(field: string, algorithm: AsymmetricAlgorithmName, raw: unknown): Uint8Array {
-  if (!(raw instanceof Uint8Array)) throw new OfflineInputError("invalid_argument", field, "the raw public key must be a Uint8Array");
+  const bytes = asBytes(raw);
+  if (bytes === undefined) throw new OfflineInputError("invalid_argument", field, "the raw public key must be a Uint8Array");
   const expected = ALGORITHMS[algorithm].publicKeyLength;
-  if (raw.length !== expected) throw new OfflineInputError("wrong_length", field, `an ${algorithm} public key is ${expected} bytes, got ${raw.length}`);
-  return raw.slice();
+  if (bytes.length !== expected) throw new OfflineInputError("wrong_length", field, `an ${algorithm} public key is ${expected} bytes, got ${bytes.length}`);
+  return bytes.slice();
 }
 
 /** Checks and normalises a key id (lower-case UUID) and version (u32 ≥ 1, as the service numbers them). */
@@ -195,7 +196,8 @@ function fromObject(field: string, object: Record<string, unknown>): PublicKey {
  */
 export function parsePublicKey(input: PublicKeyInput, binding: KeyBinding = {}, field = "publicKey"): PublicKey {
   let parsed: PublicKey;
-  if (input instanceof Uint8Array || input instanceof ArrayBuffer) parsed = fromSpki(field, new Uint8Array(input));
+  const der = input instanceof ArrayBuffer ? new Uint8Array(input) : asBytes(input);
+  if (der !== undefined) parsed = fromSpki(field, der);
   else if (typeof input === "string" && input.includes("-----BEGIN")) parsed = fromPem(field, input);
   else if (typeof input === "string" || (typeof input === "object" && input !== null)) parsed = parseObjectOrJson(field, input, fromObject);
   else throw new OfflineInputError("unrecognised_input", field, `a public key cannot be ${input === null ? "null" : typeof input}`);

@@ -22,7 +22,7 @@ import { CryptoInputError } from "../../../../workers/kms/src/crypto/errors.ts";
 import { sealEnvelope } from "../../../../workers/kms/src/crypto/hpke-envelope.ts";
 import { sealBase } from "../../../../workers/kms/src/crypto/hpke.ts";
 import { NobleProvider } from "../../../../workers/kms/src/crypto/noble-provider.ts";
-import { OfflineInputError } from "./errors.ts";
+import { OfflineInputError, requireBytes } from "./errors.ts";
 import { parsePublicKey, type PublicKey, type PublicKeyInput } from "./public-key.ts";
 
 /** Pure TypeScript (noble) and Web Crypto's CSPRNG and AES-GCM: runs wherever Web Crypto does. */
@@ -40,11 +40,6 @@ export interface SealOptions {
   readonly keyId?: string;
   /** The key version the header names, likewise. */
   readonly version?: number;
-}
-
-function requireBytes(field: string, value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) throw new OfflineInputError("invalid_argument", field, "must be a Uint8Array");
-  return value;
 }
 
 function kemKey(key: PublicKey, field: string): KemAlgorithmName {
@@ -78,10 +73,10 @@ export async function seal(publicKey: PublicKeyInput, plaintext: Uint8Array, opt
       "the envelope names its key id and version (architecture §7): pass the public-key endpoint's whole answer, or { keyId, version } with a PEM, SPKI or JWK",
     );
   }
-  requireBytes("plaintext", plaintext);
+  const bytes = requireBytes("plaintext", plaintext);
   const aad = options.aad === undefined ? new Uint8Array(0) : requireBytes("options.aad", options.aad);
   const { keyId, version } = key;
-  return refuseBadKey("publicKey", () => sealEnvelope(provider, algorithm, keyId, version, key.raw, plaintext, aad));
+  return refuseBadKey("publicKey", () => sealEnvelope(provider, algorithm, keyId, version, key.raw, bytes, aad));
 }
 
 export interface ImportMaterial {
@@ -134,11 +129,11 @@ export async function sealImportMaterial(job: PublicKeyInput | ImportJobAnswer, 
   if (jobIdBytes === undefined) throw new OfflineInputError("invalid_argument", "jobId", `not a UUID: ${JSON.stringify(jobId)}`);
   const target = typeof algorithm === "string" && Object.hasOwn(ALGORITHMS, algorithm) ? ALGORITHMS[algorithm as keyof typeof ALGORITHMS] : undefined;
   if (target === undefined) throw new OfflineInputError("unknown_algorithm", "algorithm", `unknown algorithm ${JSON.stringify(algorithm)}`);
-  requireBytes("material", material);
-  if (material.length !== target.secretLength) {
-    throw new OfflineInputError("wrong_length", "material", `${target.name} key material is ${target.secretLength} bytes, got ${material.length}`);
+  const secret = requireBytes("material", material);
+  if (secret.length !== target.secretLength) {
+    throw new OfflineInputError("wrong_length", "material", `${target.name} key material is ${target.secretLength} bytes, got ${secret.length}`);
   }
   const info = concatBytes(IMPORT_INFO_LABEL, jobIdBytes);
-  const { enc, ciphertext } = await refuseBadKey("jobPublicKey", () => sealBase(provider, kem, ALGORITHMS[kem].hpke, key.raw, info, utf8(target.name), material));
+  const { enc, ciphertext } = await refuseBadKey("jobPublicKey", () => sealBase(provider, kem, ALGORITHMS[kem].hpke, key.raw, info, utf8(target.name), secret));
   return concatBytes(enc, ciphertext);
 }

@@ -10,7 +10,7 @@
  */
 import { ALGORITHMS } from "../../../../workers/kms/src/crypto/algorithms.ts";
 import { NobleProvider } from "../../../../workers/kms/src/crypto/noble-provider.ts";
-import { OfflineInputError } from "./errors.ts";
+import { OfflineInputError, requireBytes } from "./errors.ts";
 import { parsePublicKey, type PublicKeyInput } from "./public-key.ts";
 
 const provider = new NobleProvider();
@@ -25,13 +25,12 @@ export async function verify(publicKey: PublicKeyInput, message: Uint8Array, sig
   const key = parsePublicKey(publicKey);
   const spec = ALGORITHMS[key.algorithm];
   if (spec.kind !== "signature") throw new OfflineInputError("wrong_key_type", "publicKey", `${key.algorithm} is an encryption key: verify needs a signing key`);
-  if (!(message instanceof Uint8Array)) throw new OfflineInputError("invalid_argument", "message", "must be a Uint8Array");
-  if (!(signature instanceof Uint8Array)) throw new OfflineInputError("invalid_argument", "signature", "must be a Uint8Array");
-  const context = options.context;
+  const bytes = requireBytes("message", message);
+  const sig = requireBytes("signature", signature);
+  const context = options.context === undefined ? undefined : requireBytes("options.context", options.context);
   if (context !== undefined) {
-    if (!(context instanceof Uint8Array)) throw new OfflineInputError("invalid_argument", "options.context", "must be a Uint8Array");
     // FIPS 204 Algorithm 3 line 1, FIPS 205 Algorithm 24 line 1, composite §3.3 step 1.
     if (context.length > spec.maxContextLength) throw new OfflineInputError("invalid_argument", "options.context", `at most ${spec.maxContextLength} bytes, got ${context.length}`);
   }
-  return provider.verify(spec.name, key.raw, { message }, signature, context);
+  return provider.verify(spec.name, key.raw, { message: bytes }, sig, context);
 }
