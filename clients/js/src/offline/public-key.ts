@@ -210,5 +210,7 @@ export function parsePublicKey(input: PublicKeyInput, binding: KeyBinding = {}, 
       throw new OfflineInputError("bad_key_id", `options.${name}`, `${JSON.stringify(want)} disagrees with the public key's ${JSON.stringify(have)}`);
     }
   }
-  return Object.freeze({ ...parsed, ...given, ...(parsed.keyId === undefined ? {} : { keyId: parsed.keyId }), ...(parsed.version === undefined ? {} : { version: parsed.version }) });
+  const keyId = parsed.keyId ?? given.keyId;
+  const version = parsed.version ?? given.version;
+  return Object.freeze({ algorithm: parsed.algorithm, raw: parsed.raw, ...(keyId === undefined ? {} : { keyId }), ...(version === undefined ? {} : { version }) });
 }
