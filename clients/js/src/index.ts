@@ -3,4 +3,4 @@
  * streaming envelope encryption. Runs on Node >= 20, browsers, Workers, Deno and Bun: fetch, Web
  * Crypto and the pure-TypeScript noble libraries only.
  */
-export {};
+export * from "./offline/index.ts";
