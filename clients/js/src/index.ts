@@ -21,3 +21,4 @@ export type { Aliases, ApiKeys, Envelopes, OwnTenant, PolicyRules } from "./clie
 export type { AuditLog, PlatformAuditLog, TenantAuditLog } from "./client/audit.ts";
 export type { Admin, FailOpen, Tenants } from "./client/admin.ts";
 export type { System } from "./client/system.ts";
+export * from "./offline/index.ts";
