@@ -157,7 +157,8 @@ export class Transport {
       let failure: PqkmsError;
       let mayRepeat: boolean;
       try {
-        const response = await this.#fetch(url, { method: spec.method, headers, body, signal, redirect: "error" });
+        // Never follow a redirect: it would carry the x-api-key header to wherever it points.
+        const response = await this.#fetch(url, { method: spec.method, headers, body, signal, redirect: "manual" });
         if (response.ok || call.okStatuses?.includes(response.status)) return response;
         failure = await problemOf(response, this.now());
         // 429 is answered before anything is done; a 503 may come after the handler acted.
