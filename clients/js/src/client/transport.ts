@@ -42,6 +42,7 @@ export interface Call {
   idempotencyKey?: string | undefined;
 }
 
+/** The package version, sent in the default User-Agent. */
 export const VERSION = "0.1.0";
 
 const RETRYABLE_STATUS = new Set([429, 503]);
