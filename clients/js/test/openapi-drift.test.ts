@@ -10,4 +10,5 @@ it("the client's OpenAPI document and types match the gateway's routes", async (
   const hint = "the gateway's routes changed: run npm run client:generate and commit the result";
   expect(onDisk.json === fresh.json, `clients/js/openapi.json is stale; ${hint}`).toBe(true);
   expect(onDisk.types === fresh.types, `clients/js/src/generated/openapi.ts is stale; ${hint}`).toBe(true);
-});
+  // Loading the whole gateway and openapi-typescript takes seconds, more beside the harness files.
+}, 120_000);

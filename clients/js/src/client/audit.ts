@@ -18,6 +18,7 @@ interface AuditIds {
   keys: OperationId;
 }
 
+/** @internal The tenant log's operations. */
 export const TENANT_AUDIT: AuditIds = {
   events: "listAuditEvents",
   verify: "verifyAuditChain",
@@ -27,6 +28,7 @@ export const TENANT_AUDIT: AuditIds = {
   keys: "listAuditKeys",
 };
 
+/** @internal The platform log's operations. */
 export const PLATFORM_AUDIT: AuditIds = {
   events: "listPlatformAuditEvents",
   verify: "verifyPlatformAuditChain",

@@ -38,4 +38,6 @@ export function decodeFields<T extends object, K extends keyof T & string>(value
 }
 
 /** A wire type whose base64 fields `K` are bytes. */
-export type WithBytes<T, K extends keyof T> = Omit<T, K> & { [P in K]: undefined extends T[P] ? Uint8Array | undefined : Uint8Array };
+export type WithBytes<T, K extends keyof T> = Omit<T, K> & {
+  [P in K as undefined extends T[P] ? never : P]: Uint8Array;
+} & { [P in K as undefined extends T[P] ? P : never]?: Uint8Array };

@@ -27,7 +27,9 @@ export interface VersionOptions extends CallOptions {
 export type SignInput = Bytes | { mu: Uint8Array };
 
 /** A request body with its base64 fields `K` given as bytes. */
-export type BytesIn<R, K extends keyof R> = Omit<R, K> & { [P in K]: undefined extends R[P] ? Bytes | undefined : Bytes };
+export type BytesIn<R, K extends keyof R> = Omit<R, K> & {
+  [P in K as undefined extends R[P] ? never : P]: Bytes;
+} & { [P in K as undefined extends R[P] ? P : never]?: Bytes | undefined };
 
 /** The items of a batch, by operation: each the body of that operation's own call, bytes as bytes. */
 export interface BatchItems {

@@ -34,6 +34,7 @@ const read = (path: keyof paths, auth: OperationSpec["auth"], client: string): O
 const change = (method: OperationSpec["method"], path: keyof paths, auth: OperationSpec["auth"], client: string): OperationSpec => ({ method, path, auth, repeatable: false, client });
 const repeatable = (method: OperationSpec["method"], path: keyof paths, auth: OperationSpec["auth"], client: string): OperationSpec => ({ method, path, auth, repeatable: true, client });
 
+/** Every operation of the API by operationId: method, path, credential, repeatability, client method. */
 export const OPERATIONS = {
   getHealth: read("/health", "none", "system.health"),
   getReadiness: read("/ready", "none", "system.ready"),

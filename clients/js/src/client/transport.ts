@@ -42,6 +42,7 @@ export interface Call {
   idempotencyKey?: string | undefined;
 }
 
+/** The package version, sent in the default User-Agent. */
 export const VERSION = "0.1.0";
 
 const RETRYABLE_STATUS = new Set([429, 503]);
@@ -157,7 +158,8 @@ export class Transport {
       let failure: PqkmsError;
       let mayRepeat: boolean;
       try {
-        const response = await this.#fetch(url, { method: spec.method, headers, body, signal, redirect: "error" });
+        // Never follow a redirect: it would carry the x-api-key header to wherever it points.
+        const response = await this.#fetch(url, { method: spec.method, headers, body, signal, redirect: "manual" });
         if (response.ok || call.okStatuses?.includes(response.status)) return response;
         failure = await problemOf(response, this.now());
         // 429 is answered before anything is done; a 503 may come after the handler acted.
