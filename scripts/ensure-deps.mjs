@@ -4,7 +4,7 @@
 // reference's renderer where the gateway serves it (docs-assets.mjs). Runs on any Node (the
 // machine's own may be older than the Node 24 the project pins as a devDependency).
 import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { ensureDocsAssets } from "./docs-assets.mjs";
@@ -24,3 +24,15 @@ if (stale) {
 }
 
 ensureDocsAssets();
+
+// @pqkms/client's dist/ (its `prepare` builds it on `npm ci`; this rebuilds it when the sources are
+// newer, so tests that import the built package never see a stale one).
+const client = path.join(root, "clients", "js");
+const built = path.join(client, "dist", "index.js");
+const newestSource = Math.max(
+  ...readdirSync(path.join(client, "src"), { recursive: true }).map((file) => statSync(path.join(client, "src", String(file))).mtimeMs),
+);
+if (!existsSync(built) || statSync(built).mtimeMs < newestSource) {
+  const { buildClient } = await import("../clients/js/scripts/build.mjs");
+  await buildClient();
+}
