@@ -22,6 +22,3 @@ export type { AuditLog, PlatformAuditLog, TenantAuditLog } from "./client/audit.
 export type { Admin, FailOpen, Tenants } from "./client/admin.ts";
 export type { System } from "./client/system.ts";
 export * from "./offline/index.ts";
-// Both the client's types and the offline module name the public-key endpoint's answer; the
-// generated one is the exact shape (the offline one is the part it reads, which it also accepts).
-export type { PublicKeyAnswer } from "./client/types.ts";
