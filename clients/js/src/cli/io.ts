@@ -10,6 +10,7 @@ import { createReadStream, createWriteStream, renameSync, statSync, unlinkSync }
 import path from "node:path";
 import { Readable, type Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { fromBase64 } from "../../../../workers/shared/base64.ts";
 import { CliError, EXIT } from "./errors.ts";
 
 /** Where the CLI reads and writes: the process's streams, passed in so tests and callers can swap them. */
@@ -132,6 +133,14 @@ export function checkTerminal(io: Io, file: string | undefined, options: OutputO
   }
 }
 
+function isSpecialFile(file: string): boolean {
+  try {
+    return !statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Writes `data` to `--out FILE` or stdout. A file is written to a temporary name beside it and
  * renamed into place after the last byte, so it either appears whole or not at all.
@@ -141,6 +150,11 @@ export async function writeOutput(io: Io, file: string | undefined, data: Uint8A
   const source = typeof data === "string" || data instanceof Uint8Array ? Readable.from([data]) : Readable.fromWeb(data as import("node:stream/web").ReadableStream<Uint8Array>);
   if (file === undefined || file === "-") {
     await pipeline(source, io.stdout, { end: false });
+    return;
+  }
+  if (isSpecialFile(file)) {
+    // A device or a pipe (/dev/null, a FIFO): there is nothing to replace atomically.
+    await pipeline(source, createWriteStream(file));
     return;
   }
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
@@ -162,9 +176,27 @@ export async function writeOutput(io: Io, file: string | undefined, data: Uint8A
 
 const MAX_PUBLIC_KEY_FILE = 64 * 1024;
 
-/** A public key file as parsePublicKey takes it: PEM or JSON (JWK, the endpoint's answer) as text, else DER bytes. */
-export async function readPublicKeyFile(io: Io, file: string): Promise<string | Uint8Array> {
+/**
+ * A public key file as parsePublicKey takes it: PEM text, a JSON object (a JWK, or the endpoint's
+ * answer as `pqkms public-key --json` writes it, whose PEM must not be mistaken for the whole
+ * file), else SPKI DER bytes.
+ */
+export async function readPublicKeyFile(io: Io, file: string): Promise<string | Uint8Array | Record<string, unknown>> {
   const bytes = await readFileBytes(io, file, MAX_PUBLIC_KEY_FILE, "the public key");
   const text = new TextDecoder().decode(bytes).trim();
-  return text.startsWith("-----BEGIN") || text.startsWith("{") ? text : bytes;
+  if (text.startsWith("{")) {
+    try {
+      return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      throw new CliError(`${file} starts like JSON but is not JSON`, { code: "invalid_input" });
+    }
+  }
+  return text.startsWith("-----BEGIN") ? text : bytes;
+}
+
+/** Base64 text read from a file or stdin (line breaks and spaces allowed) as bytes. */
+export function decodeBase64Text(bytes: Uint8Array, name: string): Uint8Array {
+  const decoded = fromBase64(new TextDecoder().decode(bytes).replace(/\s+/g, ""));
+  if (decoded === undefined) throw new CliError(`${name} is not base64`, { code: "invalid_input" });
+  return decoded;
 }

@@ -1,7 +1,7 @@
 /**
- * `pqkms audit list|verify` and `pqkms usage`: what was done with the tenant's keys (why a call was
- * denied: the event's outcome and rule), whether the log's hash chain holds, and this month's
- * operations against the plan.
+ * `pqkms audit list|verify`, `pqkms tenant` and `pqkms usage`: what was done with the tenant's keys
+ * (why a call was denied: the event's outcome and rule), whether the log's hash chain holds, the
+ * tenant, and this month's operations against the plan.
  */
 import { Option, type Command } from "commander";
 import type * as T from "../../client/types.ts";
@@ -82,6 +82,25 @@ export function registerAudit(program: Command, ctx: Context): void {
         ]),
       );
       if (!verdict.valid) ctx.exitCode = EXIT.failure;
+    });
+
+  program
+    .command("tenant")
+    .description("the caller's tenant: plan, status, limits, key count")
+    .action(async () => {
+      const tenant = await ctx.client().tenant.get();
+      ctx.print(tenant, () =>
+        record([
+          ["id", tenant.id],
+          ["name", tenant.name],
+          ["plan", tenant.plan],
+          ["status", tenant.status],
+          ["placement", tenant.placement],
+          ["limits", tenant.limits],
+          ["keys", tenant.key_count],
+          ["created", tenant.created_at],
+        ]),
+      );
     });
 
   program

@@ -3,12 +3,12 @@
  * with only the public key (the kms's own verification, run locally), and public keys in each format.
  */
 import { Option, type Command } from "commander";
-import { fromBase64, toBase64 } from "../../../../../workers/shared/base64.ts";
+import { toBase64 } from "../../../../../workers/shared/base64.ts";
 import { verify as verifyOffline } from "../../offline/index.ts";
 import { positiveInteger, utf8 } from "../args.ts";
 import type { Context } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { openInput, readAll, readFileBytes, readPublicKeyFile, writeOutput } from "../io.ts";
+import { checkTerminal, decodeBase64Text, openInput, readAll, readFileBytes, readPublicKeyFile, writeOutput } from "../io.ts";
 import { json } from "../output.ts";
 import { whileWaiting } from "../progress.ts";
 
@@ -16,12 +16,6 @@ import { whileWaiting } from "../progress.ts";
 const MAX_MESSAGE = 256 * 1024;
 /** Larger than any signature of the catalog (SLH-DSA-SHA2-128s: 7856 B), as raw bytes or base64. */
 const MAX_SIGNATURE_FILE = 64 * 1024;
-
-function decodeBase64(bytes: Uint8Array, what: string): Uint8Array {
-  const decoded = fromBase64(new TextDecoder().decode(bytes).replace(/\s+/g, ""));
-  if (decoded === undefined) throw new CliError(`${what} is not base64`, { code: "invalid_input" });
-  return decoded;
-}
 
 export function registerSigning(program: Command, ctx: Context): void {
   program
@@ -34,6 +28,7 @@ export function registerSigning(program: Command, ctx: Context): void {
     .option("--base64", "the signature as base64 text instead of binary")
     .action(async (flags: { key: string; in?: string; out?: string; context?: string; base64?: boolean }) => {
       const client = ctx.client();
+      checkTerminal(ctx.io, flags.out, { binary: !ctx.json && !flags.base64 });
       const message = await readAll(openInput(ctx.io, flags.in), MAX_MESSAGE, "the message");
       // SLH-DSA takes seconds per signature: a bar appears on a terminal if the call is not back soon.
       const answer = await whileWaiting(ctx.io, ctx.quiet, "signing", client.keys.sign(flags.key, message, { context: utf8(flags.context) }));
@@ -55,7 +50,7 @@ export function registerSigning(program: Command, ctx: Context): void {
     .action(async (flags: { key?: string; publicKey?: string; signature: string; in?: string; context?: string; keyVersion?: number; base64?: boolean }) => {
       if ((flags.key === undefined) === (flags.publicKey === undefined)) throw new CliError("give --key (the service verifies) or --public-key (offline), one of them");
       let signature = await readFileBytes(ctx.io, flags.signature, MAX_SIGNATURE_FILE, "the signature");
-      if (flags.base64) signature = decodeBase64(signature, flags.signature);
+      if (flags.base64) signature = decodeBase64Text(signature, flags.signature);
       const context = utf8(flags.context);
       let verdict: { valid: boolean; key_version?: number };
       if (flags.publicKey !== undefined) {
