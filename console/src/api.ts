@@ -93,7 +93,7 @@ export interface AuditEvent {
 export interface AuditFilter { key_id?: string; operation?: string; outcome?: string; request_id?: string; cursor?: string; limit?: number }
 export interface ChainVerdict { valid: boolean; checked: number; first_broken?: number; basis: string; from_seq: number; to_seq: number; note: string }
 export interface PolicyRule { id: string; kind: "ip_allow" | "operation_deny"; value: string; created_at: string }
-export interface FailOpenStatus { [field: string]: unknown }
+export interface FailOpenStatus { enabled: boolean; until: string | null; reason: string | null }
 
 /** An RFC 9457 problem from the API, with its machine-readable code and, for a denial, the rule. */
 export class ApiProblem extends Error {

@@ -14,6 +14,7 @@ import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, startApi, type Api } from "../node/interop/harness.ts";
+import { TEST_SECRETS } from "../support/workers-setup.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = path.resolve(import.meta.dirname, "../artifacts/console");
@@ -107,6 +108,16 @@ describe("the web console in Chromium", () => {
     await page.goto(consoleUrl());
     await page.getByRole("button", { name: "Sign in" }).waitFor();
     await shot("sign-in");
+    // The browser enforces the CSP's Trusted Types: a string written to an HTML sink throws.
+    const write = await page.evaluate(() => {
+      try {
+        document.body.insertAdjacentHTML("beforeend", "<b>injected</b>");
+        return "written";
+      } catch (error) {
+        return (error as Error).name;
+      }
+    });
+    expect(write).toBe("TypeError");
     await signIn(token);
     await page.getByRole("heading", { name: "Keys" }).waitFor();
     expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
@@ -166,6 +177,11 @@ describe("the web console in Chromium", () => {
     await page.goto(consoleUrl("#/keys"));
     await page.getByRole("link", { name: XSS_NAME }).waitFor();
     await shot("keys");
+    // The list's filters are the API's: by algorithm, only the signing key is left.
+    await page.getByRole("form", { name: "Filter keys" }).getByLabel("Algorithm").selectOption("ML-DSA-65");
+    await page.getByRole("button", { name: "Filter" }).click();
+    await page.getByRole("link", { name: "orders key" }).waitFor({ state: "detached" });
+    expect(await page.locator("table.list tbody tr").count()).toBe(1);
     expect(await page.locator("img").count()).toBe(0);
     expect(dialogs).toEqual([]);
   });
@@ -207,6 +223,17 @@ describe("the web console in Chromium", () => {
     await page.getByText("This API key lacks the keys:write scope").first().waitFor();
     await page.getByText("This API key lacks the api-keys:manage scope").first().waitFor();
     expect(await page.getByRole("link", { name: "API keys" }).count()).toBe(0);
+    await signOut();
+  });
+
+  it("signs in with the admin token to the platform page", async () => {
+    await page.goto(consoleUrl());
+    await page.getByRole("radio", { name: "the platform admin token" }).check();
+    await page.getByRole("textbox", { name: "Admin token" }).fill(TEST_SECRETS.ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Emergency fail-open" }).waitFor();
+    await page.getByText("off: an unreachable policy engine answers 503").waitFor();
+    await shot("platform");
     await signOut();
   });
 

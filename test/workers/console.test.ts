@@ -14,6 +14,7 @@ function expectConsoleHeaders(response: Response): void {
   expect(directive("style-src")).toBe("style-src 'self'");
   expect(directive("connect-src")).toBe("connect-src 'self'");
   expect(directive("frame-ancestors")).toBe("frame-ancestors 'none'");
+  expect(directive("require-trusted-types-for")).toBe("require-trusted-types-for 'script'");
   expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|https?:/);
   expect(response.headers.get("x-content-type-options")).toBe("nosniff");
   expect(response.headers.get("referrer-policy")).toBe("no-referrer");

@@ -138,7 +138,8 @@ export function KeyPage(props: { ctx: Ctx; id: string }) {
   const aliases = useLoad(() => ctx.api.aliasesOf(id), [id]);
   const [override, setOverride] = useState<Key | null>(null);
   const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
-  const key = override?.id === id ? override : loaded.value;
+  // Only this page's key: a value loaded for the previous page's key is not shown while this one loads.
+  const key = override?.id === id ? override : loaded.value?.id === id ? loaded.value : null;
   if (!key) return <section><h1>Key</h1><ErrorNote error={loaded.error} />{!loaded.error && <p>Loading…</p>}</section>;
   const missing = missingScope(ctx.scopes, "keys:write");
 

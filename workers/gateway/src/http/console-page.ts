@@ -30,6 +30,10 @@ export const CONSOLE_HEADERS: Record<string, string> = {
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
+    // Trusted Types (W3C): no string ever reaches an HTML or script sink (innerHTML, eval, …); the
+    // console renders through the DOM API only, so any such write is a bug and throws.
+    "require-trusted-types-for 'script'",
+    "trusted-types 'none'",
   ].join("; "),
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
