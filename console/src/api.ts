@@ -94,6 +94,18 @@ export interface AuditFilter { key_id?: string; operation?: string; outcome?: st
 export interface ChainVerdict { valid: boolean; checked: number; first_broken?: number; basis: string; from_seq: number; to_seq: number; note: string }
 export interface PolicyRule { id: string; kind: "ip_allow" | "operation_deny"; value: string; created_at: string }
 export interface FailOpenStatus { enabled: boolean; until: string | null; reason: string | null }
+export type Plan = "free" | "pro" | "enterprise";
+export interface Tenant {
+  id: string;
+  name: string;
+  plan: Plan;
+  status: "active" | "suspended";
+  jurisdiction: string | null;
+  placement: string;
+  limits: { rate_per_second: number; burst: number; monthly_operations: number; max_keys: number };
+  created_at: string;
+  updated_at: string;
+}
 
 /** An RFC 9457 problem from the API, with its machine-readable code and, for a denial, the rule. */
 export class ApiProblem extends Error {
@@ -185,6 +197,11 @@ export function createApi(credential: Credential, onUnauthorized: () => void) {
     policyRules: () => call<{ rules: PolicyRule[] }>("GET", "/v1/policy-rules"),
 
     failOpen: () => call<FailOpenStatus>("GET", "/admin/v1/policy/fail-open"),
+    enableFailOpen: (minutes: number, reason: string) => post<FailOpenStatus>("/admin/v1/policy/fail-open", { minutes, reason }),
+    disableFailOpen: () => call<FailOpenStatus>("DELETE", "/admin/v1/policy/fail-open"),
+    createTenant: (name: string, plan: Plan) => post<{ tenant: Tenant; api_key: ApiKey & { token: string } }>("/admin/v1/tenants", { name, plan }),
+    getTenant: (id: string) => call<Tenant>("GET", `/admin/v1/tenants/${seg(id)}`),
+    updateTenant: (id: string, change: { plan?: Plan; status?: "active" | "suspended" }) => call<Tenant>("PATCH", `/admin/v1/tenants/${seg(id)}`, change),
   };
 }
 

@@ -226,13 +226,22 @@ describe("the web console in Chromium", () => {
     await signOut();
   });
 
-  it("signs in with the admin token to the platform page", async () => {
+  it("signs in with the admin token to the platform pages: fail-open status, create and suspend a tenant", async () => {
     await page.goto(consoleUrl());
     await page.getByRole("radio", { name: "the platform admin token" }).check();
     await page.getByRole("textbox", { name: "Admin token" }).fill(TEST_SECRETS.ADMIN_TOKEN);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Emergency fail-open" }).waitFor();
     await page.getByText("off: an unreachable policy engine answers 503").waitFor();
+    await page.getByLabel("Tenant name").fill("made in the console");
+    await page.getByRole("button", { name: "Create tenant" }).click();
+    const firstKey = (await page.getByLabel("The new tenant's API key", { exact: true }).textContent()) ?? "";
+    expect(firstKey).toMatch(/^pqk_/);
+    await page.getByRole("button", { name: "Suspend…" }).click();
+    await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
+    await page.getByRole("button", { name: "Reactivate…" }).waitFor();
+    expect((await api.request("GET", "/v1/tenant", { auth: firstKey })).status).toBe(403);
+    expect(await seriousViolations()).toEqual([]);
     await shot("platform");
     await signOut();
   });

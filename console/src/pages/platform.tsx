@@ -1,12 +1,12 @@
 /**
- * Platform pages (admin token). Built so far: the emergency fail-open status (architecture §4), with
- * the time left before it switches itself off. Tenants, plans and limits are managed through
- * /admin/v1 (see the API reference).
+ * Platform pages (admin token): emergency fail-open (architecture §4) with the time left before it
+ * switches itself off, switched on or off behind a confirmation; and tenants (tenants.tsx).
  */
 import { useEffect, useState } from "preact/hooks";
-import { ErrorNote, useLoad } from "../components.tsx";
+import { ConfirmDialog, ErrorNote, ScopedButton, useLoad, type Confirmation } from "../components.tsx";
 import type { Ctx } from "../context.ts";
 import { formatTime } from "../format.ts";
+import { Tenants } from "./tenants.tsx";
 
 /** "12 min 5 s" until `until`, or null once it has passed. */
 function remaining(until: string, now: number): string | null {
@@ -16,19 +16,39 @@ function remaining(until: string, now: number): string | null {
   return minutes > 0 ? `${minutes} min ${seconds % 60} s` : `${seconds} s`;
 }
 
-export function PlatformPage(props: { ctx: Ctx }) {
+function FailOpen(props: { ctx: Ctx }) {
   const status = useLoad(() => props.ctx.api.failOpen(), []);
   const [now, setNow] = useState(Date.now());
+  const [minutes, setMinutes] = useState(5);
+  const [reason, setReason] = useState("");
+  const [confirmation, setConfirmation] = useState<Confirmation | null>(null);
   useEffect(() => {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(timer);
   }, []);
   const s = status.value;
   const left = s?.until ? remaining(s.until, now) : null;
+  const enable = (): Confirmation => ({
+    title: "Switch emergency fail-open on?",
+    consequences: `Until ${formatTime(new Date(Date.now() + minutes * 60_000).toISOString())} (${minutes} min), an unreachable policy engine no longer answers 503: the gateway applies the rules itself, and audits every request it lets through as critical. Authentication, rate limits and any deny the engine returns still hold. Recorded in the platform audit log with your reason.`,
+    confirmLabel: "Switch on",
+    run: async () => {
+      await props.ctx.api.enableFailOpen(minutes, reason.trim());
+      status.reload();
+    },
+  });
+  const disable = (): Confirmation => ({
+    title: "Switch emergency fail-open off?",
+    consequences: "From now on an unreachable policy engine answers 503 again. Recorded in the platform audit log.",
+    confirmLabel: "Switch off",
+    run: async () => {
+      await props.ctx.api.disableFailOpen();
+      status.reload();
+    },
+  });
   return (
-    <section aria-labelledby="platform-title">
-      <h1 id="platform-title">Platform</h1>
-      <h2>Emergency fail-open</h2>
+    <section class="panel" aria-labelledby="fail-open-title">
+      <h2 id="fail-open-title">Emergency fail-open</h2>
       <ErrorNote error={status.error} />
       {s && (
         <dl class="facts">
@@ -44,7 +64,25 @@ export function PlatformPage(props: { ctx: Ctx }) {
           )}
         </dl>
       )}
-      <p class="muted">Tenants, plans and limits, and switching fail-open: <a href="/docs">/admin/v1 in the API reference</a>.</p>
+      {s && !s.enabled && (
+        <form class="row" aria-label="Switch fail-open on" onSubmit={(e) => { e.preventDefault(); setConfirmation(enable()); }}>
+          <label>Minutes <input type="number" min={1} max={60} value={minutes} onInput={(e) => setMinutes(Math.min(60, Math.max(1, Number(e.currentTarget.value) || 1)))} /></label>
+          <label class="grow">Reason <input required minLength={3} maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} /></label>
+          <button type="submit" class="danger" disabled={reason.trim().length < 3}>Switch on…</button>
+        </form>
+      )}
+      {s?.enabled && <ScopedButton kind="primary" missing={null} onClick={() => setConfirmation(disable())}>Switch off…</ScopedButton>}
+      <ConfirmDialog confirmation={confirmation} onClose={() => setConfirmation(null)} />
+    </section>
+  );
+}
+
+export function PlatformPage(props: { ctx: Ctx }) {
+  return (
+    <section aria-labelledby="platform-title">
+      <h1 id="platform-title">Platform</h1>
+      <FailOpen ctx={props.ctx} />
+      <Tenants ctx={props.ctx} />
     </section>
   );
 }
