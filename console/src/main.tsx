@@ -51,6 +51,7 @@ function App() {
   }, [api]);
 
   if (!credential || !api) {
+    document.title = "Sign in · pqkms console";
     return (
       <SignIn
         notice={notice}
@@ -75,12 +76,15 @@ function App() {
   ];
 
   let page;
-  if (credential.kind === "admin") page = <PlatformPage ctx={ctx} />;
-  else if (parts[0] === "keys" && parts[1]) page = <KeyPage ctx={ctx} id={parts[1]} />;
-  else if (parts[0] === "api-keys") page = <ApiKeysPage ctx={ctx} />;
-  else if (parts[0] === "audit") page = <AuditPage ctx={ctx} />;
-  else if (parts[0] === "rules") page = <RulesPage ctx={ctx} rule={parts[1] ?? null} />;
-  else page = <KeysPage ctx={ctx} />;
+  let title: string;
+  if (credential.kind === "admin") [page, title] = [<PlatformPage ctx={ctx} />, "Platform"];
+  else if (parts[0] === "keys" && parts[1]) [page, title] = [<KeyPage ctx={ctx} id={parts[1]} />, "Key"];
+  else if (parts[0] === "api-keys") [page, title] = [<ApiKeysPage ctx={ctx} />, "API keys"];
+  else if (parts[0] === "audit") [page, title] = [<AuditPage ctx={ctx} />, "Audit log"];
+  else if (parts[0] === "rules") [page, title] = [<RulesPage ctx={ctx} rule={parts[1] ?? null} />, "Policy rules"];
+  else [page, title] = [<KeysPage ctx={ctx} />, "Keys"];
+  // Each page its own title (WCAG 2.4.2), so history and screen readers tell them apart.
+  document.title = `${title} · pqkms console`;
 
   return (
     <>

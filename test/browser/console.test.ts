@@ -129,6 +129,7 @@ describe("the web console in Chromium", () => {
     await page.getByLabel("Algorithm").first().selectOption("AES-256-GCM");
     await page.getByRole("button", { name: "Create key" }).click();
     await page.getByRole("heading", { name: "orders key" }).waitFor();
+    expect(await page.title()).toBe("Key · pqkms console");
     keyId = decodeURIComponent(new URL(page.url()).hash.replace("#/keys/", ""));
     expect(keyId).toMatch(/^[0-9a-f-]{36}$/);
   });
