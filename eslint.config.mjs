@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   js.configs.recommended,
   {
-    files: ["**/*.ts"],
+    files: ["**/*.ts", "**/*.tsx"],
     extends: [tseslint.configs.recommended],
     rules: {
       // A leading underscore marks a binding left unused on purpose (`{ secret: _secret, ...rest }`).

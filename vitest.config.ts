@@ -61,7 +61,7 @@ export default defineConfig({
         test: {
           name: "client",
           environment: "node",
-          include: ["clients/js/test/**/*.test.ts"],
+          include: ["clients/js/test/**/*.test.ts", "test/browser/**/*.test.ts"],
           testTimeout: 30_000,
         },
       },

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the three Workers under one `wrangler dev` on http://localhost:8787 (PORT overrides),
 // offline. First run: generates dev secrets into .dev.vars (reused later), applies local D1
-// migrations, creates a demo tenant and prints its API key with two example curls.
+// migrations, creates a demo tenant and prints its API key with two example curls and the web
+// console's URL.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
@@ -118,6 +119,7 @@ try {
   const demo = await ensureDemoTenant(secrets.ADMIN_TOKEN);
   console.log(`
 pqkms is running on ${base}
+  web console: ${base}/console   (sign in with the demo key below)
   demo tenant: ${demo.tenant_id} (plan pro)
   admin token: ADMIN_TOKEN in .dev.vars
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Copies the API reference renderer (swagger-ui-dist, a devDependency) into the gateway's static
 // assets folder, workers/gateway/assets/docs/, which wrangler.toml's [assets] serves through the
-// Worker at /docs/<file>. The folder is generated, never committed: `npm start`, `npm test`,
-// `npm run typecheck` and `npm run deploy` run this first. Plain fs, any Node, no network.
+// Worker at /docs/<file>, and builds the web console beside it (console-assets.mjs). The folder is
+// generated, never committed: `npm start`, `npm test`, `npm run typecheck` and `npm run deploy` run
+// this first. Plain fs and esbuild, any Node, no network.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureConsoleAssets } from "./console-assets.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const source = path.join(root, "node_modules", "swagger-ui-dist");
@@ -25,6 +27,7 @@ export function ensureDocsAssets() {
     if (existsSync(to) && statSync(to).size === statSync(from).size && readFileSync(to).equals(readFileSync(from))) continue;
     copyFileSync(from, to);
   }
+  ensureConsoleAssets();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Installs dependencies with `npm ci` when node_modules is missing or older than package-lock.json,
 // so `npm start` and `npm test` work as the very first command on a fresh clone, then puts the API
-// reference's renderer where the gateway serves it (docs-assets.mjs). Runs on any Node (the
+// reference's renderer and the web console where the gateway serves them (docs-assets.mjs). Runs on any Node (the
 // machine's own may be older than the Node 24 the project pins as a devDependency).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";

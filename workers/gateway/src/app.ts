@@ -21,6 +21,7 @@ import { auditRoutes } from "./routes/audit.ts";
 import { auditArchiveRoutes } from "./routes/audit-archive.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
 import { batchRoutes } from "./routes/batch.ts";
+import { consoleRoutes } from "./routes/console.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
 import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -34,6 +35,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 export const ROUTES: readonly AnyRoute[] = [
   ...systemRoutes(() => ROUTES),
+  ...consoleRoutes,
   ...metricsRoutes,
   ...adminRoutes,
   ...failOpenRoutes,

@@ -4,7 +4,7 @@
  * refuses at start-up to mount a route that is neither.
  */
 
-export const SKIP_PATHS: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/:file"]);
+export const SKIP_PATHS: ReadonlySet<string> = new Set(["/health", "/ready", "/metrics", "/openapi.json", "/docs", "/docs/:file", "/console", "/console/:file"]);
 
 export function isSkipped(path: string): boolean {
   return SKIP_PATHS.has(path);

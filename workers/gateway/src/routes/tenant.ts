@@ -1,17 +1,19 @@
 /**
  * The caller's own tenant: `GET /v1/tenant` (plan, status, limits, key count from the vault, this
- * month's usage) and `GET /v1/usage`. Usage is the tenant's RateLimiter DO's count, the monthly
+ * month's usage, and the calling API key's metadata, so a client such as the web console can tell
+ * what its key may do) and `GET /v1/usage`. Usage is the tenant's RateLimiter DO's count, the monthly
  * counter's single owner, as stage 5 received it (D1's `usage` table is a delayed copy for
  * platform reports).
  */
 import type { Context } from "hono";
 import * as z from "zod";
 import type { AppEnv } from "../app-env.ts";
+import { renderApiKey } from "../db/api-keys.ts";
 import { renderTenant } from "../db/tenants.ts";
 import { route } from "../http/route-spec.ts";
 import { callKms } from "../kms/client.ts";
 import { periodOf } from "../rate-limit/quota.ts";
-import { TenantSchema } from "./schemas.ts";
+import { ApiKeySchema, TenantSchema } from "./schemas.ts";
 
 const UsageSchema = z.object({
   period: z.string().describe("Calendar month, UTC, YYYY-MM"),
@@ -41,17 +43,17 @@ export const tenantRoutes = [
   route({
     method: "get",
     path: "/v1/tenant",
-    summary: "This tenant: plan, status, limits, key count and this month's usage",
+    summary: "This tenant: plan, status, limits, key count, this month's usage and the calling API key's scopes",
     operationId: "getOwnTenant",
     tag: "tenant",
     access: { kind: "tenant", operation: "tenant.read" },
     responses: {
-      200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int().describe("Keys the tenant holds"), usage: UsageSchema.describe("This month's usage") }).meta({ id: "OwnTenant", description: "The caller's tenant, with its key count and usage" }) },
+      200: { description: "The tenant", schema: TenantSchema.extend({ key_count: z.number().int().describe("Keys the tenant holds"), usage: UsageSchema.describe("This month's usage"), api_key: ApiKeySchema.describe("The API key making this request: its scopes and key restriction say what it may do") }).meta({ id: "OwnTenant", description: "The caller's tenant, with its key count, usage and the calling API key" }) },
     },
     handler: async (c, { call }) => {
       const auth = c.get("auth");
       const vault = await callKms(() => c.env.KMS.vaultSummary(call));
-      return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount, usage: readUsage(c) });
+      return c.json({ ...renderTenant(auth.tenant), key_count: vault.keyCount, usage: readUsage(c), api_key: renderApiKey(c.get("resolvedKey").key) });
     },
   }),
   route({

@@ -1,0 +1,64 @@
+/**
+ * Pure helpers of the console: text ⇄ base64 (the API's binary fields are base64, RFC 4648 §4),
+ * the curl command equivalent to a call, dates, and what a missing scope greys out.
+ */
+import type { Scope, SentRequest } from "./api.ts";
+
+/** UTF-8 text to standard base64. */
+export function textToBase64(text: string): string {
+  let binary = "";
+  for (const byte of new TextEncoder().encode(text)) binary += String.fromCharCode(byte);
+  return btoa(binary);
+}
+
+/** Standard or url-safe base64 to UTF-8 text; bytes that are not UTF-8 become U+FFFD. */
+export function base64ToText(value: string): string {
+  const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
+  return new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+}
+
+/** POSIX shell single-quoting: safe for any text, including quotes and newlines. */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * The curl command that makes the same call. The credential is never printed: the command reads it
+ * from $PQKMS_API_KEY, as the README's examples do.
+ */
+export function curlCommand(origin: string, sent: SentRequest): string {
+  const parts = ["curl -s", ...(sent.method === "GET" ? [] : [`-X ${sent.method}`]), shellQuote(`${origin}${sent.path}`), `-H "x-api-key: $PQKMS_API_KEY"`];
+  if (sent.body !== undefined) parts.push(`-H 'content-type: application/json'`, `-d ${shellQuote(JSON.stringify(sent.body))}`);
+  return parts.join(" ");
+}
+
+/** An RFC 3339 time as `2027-01-05 14:03 UTC`, or an em dash for none. */
+export function formatTime(iso: string | null | undefined): string {
+  if (!iso) return "—";
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** The calendar date (UTC) `days` after `now`: what a scheduled deletion will say. */
+export function dateAfterDays(now: number, days: number): string {
+  return new Date(now + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/**
+ * Why the signed-in key cannot do something, or null when it can. `scopes` is null when they could
+ * not be read (a key without keys:read): then nothing is greyed out and the API says what it refuses.
+ */
+export function missingScope(scopes: readonly Scope[] | null, needed: Scope): string | null {
+  if (scopes === null || scopes.includes(needed)) return null;
+  return `This API key lacks the ${needed} scope`;
+}
+
+/** Algorithms whose keys have a public half (KEMs and signatures); symmetric and HMAC keys do not. */
+export function hasPublicKey(algorithm: string): boolean {
+  return !/^(AES-|ChaCha20|HMAC-)/.test(algorithm);
+}
+
+/** `k:v` label pairs as shown in lists. */
+export function labelText(labels: Record<string, string>): string {
+  return Object.entries(labels).map(([k, v]) => `${k}:${v}`).join(", ");
+}
