@@ -71,8 +71,9 @@ export function keyText(key: T.Key): string {
 
 function keyCommand(ctx: Context, parent: Command, name: string, summary: string, call: (id: string) => Promise<T.Key>): Command {
   return parent
-    .command(`${name} <key>`)
-    .description(`${summary} (<key>: an id or alias:NAME)`)
+    .command(name)
+    .description(summary)
+    .argument("<key>", "an id or alias:NAME")
     .action(async (key: string) => {
       const answer = await call(key);
       ctx.print(answer, () => keyText(answer));
