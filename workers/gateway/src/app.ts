@@ -22,6 +22,7 @@ import { auditArchiveRoutes } from "./routes/audit-archive.ts";
 import { failOpenRoutes } from "./routes/fail-open.ts";
 import { batchRoutes } from "./routes/batch.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
+import { importRoutes } from "./routes/import.ts";
 import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { keyVersionRoutes } from "./routes/key-versions.ts";
@@ -43,6 +44,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...keyVersionRoutes,
   ...cryptoRoutes,
   ...batchRoutes,
+  ...importRoutes,
   ...aliasRoutes,
   ...keylessCryptoRoutes,
   ...auditRoutes,
