@@ -169,8 +169,13 @@ export class KeyMaterial {
       const decoded = await this.#decode(target.algorithm, secret).catch(() => null);
       if (decoded === null) return fail("invalid_request", `body.wrapped_material: the sealed material is not a valid ${target.algorithm} stored secret`);
       const { handle, publicKey } = decoded;
-      const wrapped = await wrapSecret(await this.#wrappingKey(tenantId, keyring, keyring.activeId), secret, target);
-      return { publicKey, wrapped, kekId: keyring.activeId, handle };
+      try {
+        const wrapped = await wrapSecret(await this.#wrappingKey(tenantId, keyring, keyring.activeId), secret, target);
+        return { publicKey, wrapped, kekId: keyring.activeId, handle };
+      } catch (error) {
+        handle.destroy();
+        throw error;
+      }
     } finally {
       wipe(secret);
     }
