@@ -120,6 +120,20 @@ describe("an imported key", () => {
     expect((await createKey(tenant, { algorithm: "ML-DSA-44" })).origin).toBe("generated");
   });
 
+  it("a pending_import key's cancelled deletion returns it to pending_import; a disabled key takes no material", async () => {
+    const tenant = await roomyTenant();
+    const key = await createKey(tenant, { algorithm: "AES-256-GCM", origin: "imported" });
+    await ok(tenant, "POST", `/v1/keys/${key.id}/schedule-deletion`, {});
+    expect((await ok<KeyView>(tenant, "POST", `/v1/keys/${key.id}/cancel-deletion`)).state).toBe("pending_import");
+    const job = await newJob(tenant);
+    await ok(tenant, "POST", `/v1/keys/${key.id}/import`, { import_job_id: job.id, wrapped_material: await seal(job, "AES-256-GCM", new Uint8Array(32).fill(1)) });
+    await ok(tenant, "POST", `/v1/keys/${key.id}/disable`);
+    const next = await newJob(tenant);
+    const body = { import_job_id: next.id, wrapped_material: await seal(next, "AES-256-GCM", new Uint8Array(32).fill(2)) };
+    await expectProblem(await request("POST", `/v1/keys/${key.id}/import`, { token: tenant.token, body }), 409, "key_disabled");
+    expect((await ok<ImportJobView>(tenant, "GET", `/v1/import-jobs/${next.id}`)).state).toBe("active");
+  });
+
   it("a generated key takes no imported material", async () => {
     const tenant = await roomyTenant();
     const key = await createKey(tenant, { algorithm: "AES-256-GCM" });
