@@ -4,3 +4,4 @@
  * Crypto and the pure-TypeScript noble libraries only.
  */
 export {};
+export * from "./stream/index.ts";
