@@ -53,11 +53,15 @@ export type StreamEncryptOptions = CommonEncryptOptions &
 async function newDataKey(options: StreamEncryptOptions, wrapAad: Uint8Array, random: RandomSource) {
   if (typeof options.wrapDataKey === "function") {
     const dataKey = random(DATA_KEY_LENGTH);
+    // The callback gets its own copy, wiped once it has answered: it has no reason to keep the key.
+    const lent = dataKey.slice();
     try {
-      return { dataKey, wrappedKey: await options.wrapDataKey(dataKey.slice(), wrapAad.slice()) };
+      return { dataKey, wrappedKey: await options.wrapDataKey(lent, wrapAad.slice()) };
     } catch (error) {
       dataKey.fill(0);
       throw error;
+    } finally {
+      lent.fill(0);
     }
   }
   if (typeof options.generateDataKey === "function") return options.generateDataKey(wrapAad.slice());

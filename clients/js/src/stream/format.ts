@@ -46,12 +46,13 @@ export const HEADER_PREFIX_LENGTH = 4 + 1 + 2 + 4 + SALT_LENGTH + NONCE_PREFIX_L
  * stream header; and a stream's wrapped key opens only with this label, so it is not a plain
  * ciphertext under the KMS key either.
  */
-export const DATA_KEY_AAD_LABEL = utf8("pqkms-stream-v1 data key");
+export const DATA_KEY_AAD_LABEL = "pqkms-stream-v1 data key";
+const DATA_KEY_AAD_LABEL_BYTES = utf8(DATA_KEY_AAD_LABEL);
 const KEY_INFO_LABEL = utf8("pqkms-stream-v1 key");
 const COMMIT_INFO_LABEL = utf8("pqkms-stream-v1 commit");
 
 export function dataKeyAad(aad: Uint8Array): Uint8Array<ArrayBuffer> {
-  return concatBytes(DATA_KEY_AAD_LABEL, aad);
+  return concatBytes(DATA_KEY_AAD_LABEL_BYTES, aad);
 }
 
 export interface HeaderFields {

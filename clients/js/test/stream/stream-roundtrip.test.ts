@@ -80,6 +80,20 @@ describe("stream round trip", () => {
     expect(await decryptBytes(ct, wrap)).toEqual(plaintext);
   });
 
+  it("wipes the copy of the data key it lends to wrapDataKey once the wrap has answered", async () => {
+    const wrap = await testKeyWrap();
+    let lent: Uint8Array | null = null;
+    const ct = await encryptBytes(random(10), {
+      wrapDataKey: (dataKey, aad) => {
+        lent = dataKey;
+        expect(dataKey).not.toEqual(new Uint8Array(32));
+        return wrap.wrapDataKey(dataKey, aad);
+      },
+    });
+    expect(lent).toEqual(new Uint8Array(32));
+    expect(await decryptBytes(ct, wrap)).toHaveLength(10);
+  });
+
   it("reads ahead no more than its window: an endless source with a slow consumer", async () => {
     const wrap = await testKeyWrap();
     let pulled = 0;
