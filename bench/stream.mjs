@@ -8,7 +8,8 @@
 //     write loop on the same file handles.
 // Each step runs in a fresh child process, so its peak RSS (Linux VmHWM; elsewhere the sampled
 // maximum of process.memoryUsage().rss) is its own; the same steps over a 64 MiB file beside the
-// 1 GiB one show whether memory stays flat. Goal: stream ≥ 0.7 × node:crypto, by MiB/s.
+// 1 GiB one, and the peak sampled while the first half of the input is read beside the peak while
+// the second half is, show whether memory stays flat. Goal: stream ≥ 0.7 × node:crypto, by MiB/s.
 //
 //   node bench/stream.mjs [--runs 3] [--mib 1024] [--small-mib 64] [--chunk-kib 64]
 //
@@ -19,7 +20,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomFillSync } from "node:crypto";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -55,6 +56,9 @@ async function testKek() {
   };
 }
 
+/** Bytes read from the input so far, for the sampler's first-half / second-half split. */
+const progress = { read: 0 };
+
 /** A ReadableStream over a file, one CHUNK-sized read per pull (no read-ahead of its own). */
 function fileSource(handle) {
   return new ReadableStream(
@@ -62,6 +66,7 @@ function fileSource(handle) {
       async pull(controller) {
         const buffer = Buffer.allocUnsafe(CHUNK);
         const { bytesRead } = await handle.read(buffer, 0, CHUNK, null);
+        progress.read += bytesRead;
         if (bytesRead === 0) controller.close();
         else controller.enqueue(buffer.subarray(0, bytesRead));
       },
@@ -103,6 +108,7 @@ async function nodeStep({ input, output, mode }) {
     for (let i = 0; ; i++) {
       const buffer = Buffer.allocUnsafe(piece);
       const { bytesRead } = await src.read(buffer, 0, piece, null);
+      progress.read += bytesRead;
       const last = bytesRead < piece;
       if (mode === "encrypt") {
         const c = createCipheriv("aes-256-gcm", key, nonce(i, last));
@@ -130,8 +136,14 @@ const STEPS = {
 // ---- child: one step, one process ----
 async function runChild() {
   const job = JSON.parse(args.child);
-  let sampled = process.memoryUsage().rss;
-  const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 20);
+  // Peak RSS while the first half of the input is read, and while the second half is: equal when
+  // memory is flat, the second larger when something accumulates.
+  const halves = [process.memoryUsage().rss, 0];
+  const half = job.input ? (await stat(job.input)).size / 2 : 0;
+  const sampler = setInterval(() => {
+    const i = progress.read < half ? 0 : 1;
+    halves[i] = Math.max(halves[i], process.memoryUsage().rss);
+  }, 20);
   // Loading the SDK (type stripping included) and the key-encryption key are not timed.
   const sdk = await import("../clients/js/src/index.ts");
   const kek = await testKek();
@@ -142,8 +154,8 @@ async function runChild() {
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   const hwm = /^VmHWM:\s+(\d+) kB/m.exec(safeRead("/proc/self/status"));
-  const peak = hwm ? Number(hwm[1]) * 1024 : Math.max(sampled, process.memoryUsage().rss);
-  process.stdout.write(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000, peak }));
+  const peak = hwm ? Number(hwm[1]) * 1024 : Math.max(...halves, process.memoryUsage().rss);
+  process.stdout.write(JSON.stringify({ wall, cpu: (cpu.user + cpu.system) / 1000, peak, halves }));
 }
 
 if (args.child !== undefined) {
@@ -241,12 +253,13 @@ for (const mib of [SMALL, BIG]) {
         `${median(speeds).toFixed(0)} (${Math.min(...speeds).toFixed(0)}–${Math.max(...speeds).toFixed(0)})`,
         (median(r.map((x) => x.cpu)) / 1000 / (mib / 1024)).toFixed(2),
         (Math.max(...r.map((x) => x.peak)) / MiB).toFixed(0),
+        `${(Math.max(...r.map((x) => x.halves[0])) / MiB).toFixed(0)} → ${(Math.max(...r.map((x) => x.halves[1])) / MiB).toFixed(0)}`,
       ]);
     }
   }
 }
 
-console.log(markdownTable(["path", "op", "size", "MiB/s median (min–max)", "CPU s / GiB", "peak RSS MiB"], rows, ["l", "l", "r", "r", "r", "r"]));
+console.log(markdownTable(["path", "op", "size", "MiB/s median (min–max)", "CPU s / GiB", "peak RSS MiB", "RSS 1st half → 2nd half"], rows, ["l", "l", "r", "r", "r", "r", "r"]));
 console.log(`\nA child that only loads the SDK: peak RSS ${(idle.peak / MiB).toFixed(0)} MiB.\n`);
 console.log(`Ratio stream / node:crypto by MiB/s at ${BIG} MiB, per run (goal ≥ 0.7):`);
 for (const op of ["encrypt", "decrypt"]) {
