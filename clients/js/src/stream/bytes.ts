@@ -4,6 +4,7 @@
  */
 import { decryptStream, type StreamDecryptOptions } from "./decrypt.ts";
 import { encryptStream, type StreamEncryptOptions } from "./encrypt.ts";
+import { concatBytes } from "./format.ts";
 
 function single(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream({
@@ -16,19 +17,9 @@ function single(bytes: Uint8Array): ReadableStream<Uint8Array> {
 
 async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let length = 0;
   const reader = stream.getReader();
-  for (let r = await reader.read(); !r.done; r = await reader.read()) {
-    parts.push(r.value);
-    length += r.value.length;
-  }
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
+  for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+  return concatBytes(...parts);
 }
 
 export function encryptBytes(plaintext: Uint8Array, options: StreamEncryptOptions): Promise<Uint8Array> {

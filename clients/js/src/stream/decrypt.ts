@@ -6,7 +6,7 @@
  *
  * Online decryption (STREAM's nOAE notion): the chunks released before a failure are authentic, but
  * the stream as a whole is not until it closes without error. A consumer that writes a file must
- * write it aside and keep it only when the stream closes (the CLI does).
+ * write it aside and keep it only when the stream closes.
  *
  * Trust boundary: every input byte is untrusted; lengths are bounded before allocation.
  */
