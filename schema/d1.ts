@@ -12,7 +12,7 @@
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { KEY_STATES, VERSION_STATES } from "../workers/shared/key-states.ts";
+import { KEY_ORIGINS, KEY_STATES, VERSION_STATES } from "../workers/shared/key-states.ts";
 import { PLACEMENTS } from "../workers/shared/placement.ts";
 
 export const PLANS = ["free", "pro", "enterprise"] as const;
@@ -94,6 +94,7 @@ export const keys = sqliteTable(
     algorithm: text("algorithm").notNull(),
     purpose: text("purpose").notNull(),
     state: text("state", { enum: KEY_STATES }).notNull(),
+    origin: text("origin", { enum: KEY_ORIGINS }).notNull().default("generated"),
     primaryVersion: integer("primary_version").notNull(),
     minDecryptionVersion: integer("min_decryption_version").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -104,6 +105,7 @@ export const keys = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
     check("keys_state_check", inList("state", KEY_STATES)),
+    check("keys_origin_check", inList("origin", KEY_ORIGINS)),
     index("keys_tenant_algorithm_idx").on(t.tenantId, t.algorithm),
   ],
 );

@@ -52,7 +52,7 @@ describe("migration to purpose 'mac'", () => {
         children: db.exec<{ n: number }>("SELECT (SELECT count(*) FROM key_versions) + (SELECT count(*) FROM aliases) AS n").one().n,
         orphans: db.exec("PRAGMA foreign_key_check").toArray().length,
         indexes: db.exec("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' AND sql IS NOT NULL ORDER BY name").toArray(),
-        leftovers: db.exec("SELECT name FROM sqlite_master WHERE name = 'keys_before_mac'").toArray().length,
+        leftovers: db.exec("SELECT name FROM sqlite_master WHERE name = 'keys_before_rebuild'").toArray().length,
       };
     });
     expect(outcome.refusedBefore).toBe(true);

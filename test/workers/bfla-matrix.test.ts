@@ -64,6 +64,10 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
   "crypto.mac": { body: { message: SOME_BYTES } },
   "crypto.verify-mac": { body: { message: SOME_BYTES, mac: SOME_BYTES } },
   // A batch needs the scope of the operation its body names (test/workers/batch.test.ts covers the others).
+  "import-jobs.create": { body: { wrapping_algorithm: "ML-KEM-768" } },
+  "import-jobs.list": {},
+  "import-jobs.get": {},
+  "keys.import": { body: { import_job_id: "00000000-0000-4000-8000-000000000000", wrapped_material: SOME_BYTES } },
   "crypto.batch": { body: { operation: "encrypt", items: [{ plaintext: SOME_BYTES }] } },
   "audit.list": { query: "limit=5" },
   "audit.verify": {},
@@ -82,7 +86,7 @@ const REQUESTS: Record<Operation, MinimalRequest> = {
  * (for key-less decrypt and rewrap, whose key is named by the envelope: 400 decrypt_failed).
  */
 const ALLOWED_ANSWERS = new Set([200, 201, 204, 400, 404]);
-const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "alias_not_found", "not_found", "audit_segment_not_found"]);
+const NOT_FOUND_CODES = new Set(["key_not_found", "api_key_not_found", "alias_not_found", "not_found", "audit_segment_not_found", "import_job_not_found"]);
 const KEYLESS_PATHS = new Set(["/v1/decrypt", "/v1/rewrap"]);
 
 type TenantRoute = AnyRoute & { access: { kind: "tenant"; operation: Operation } };

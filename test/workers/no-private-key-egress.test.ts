@@ -101,7 +101,7 @@ describe("the published contract (/openapi.json)", () => {
 });
 
 const KEY_FIELDS = [
-  "id", "name", "description", "labels", "algorithm", "purpose", "state", "primary_version", "min_decryption_version",
+  "id", "name", "description", "labels", "algorithm", "purpose", "state", "origin", "primary_version", "min_decryption_version",
   "deletion_window_days", "versions", "created_at", "updated_at", "deletion_date",
   "rotation_period", "next_rotation_at", "keep_decryption_versions",
 ].sort();

@@ -23,10 +23,14 @@ export const ERRORS = {
   key_not_found: { status: 404, title: "Key not found" },
   alias_not_found: { status: 404, title: "Alias not found" },
   audit_segment_not_found: { status: 404, title: "Audit segment not found" },
+  import_job_not_found: { status: 404, title: "Import job not found" },
   method_not_allowed: { status: 405, title: "Method not allowed" },
   conflict: { status: 409, title: "Conflict" },
   idempotency_conflict: { status: 409, title: "Idempotency key reused with a different request" },
   key_disabled: { status: 409, title: "Key disabled" },
+  // An import job is single use and lives 24 hours (architecture §5, key import): afterwards its
+  // private key is destroyed, so the job is gone for good.
+  import_job_gone: { status: 410, title: "Import job already used or expired" },
   payload_too_large: { status: 413, title: "Request body too large" },
   unsupported_media_type: { status: 415, title: "Unsupported media type" },
   rate_limited: { status: 429, title: "Rate limit exceeded" },

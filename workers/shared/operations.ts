@@ -25,6 +25,12 @@ export const OPERATIONS = {
   "keys.versions.enable": { scope: "keys:write", cost: 1 },
   "keys.versions.schedule-destruction": { scope: "keys:write", cost: 1 },
   "keys.versions.cancel-destruction": { scope: "keys:write", cost: 1 },
+  // Key import (architecture §5): an import job's private key is made in the vault, and material
+  // sealed to it becomes a key version. Making keys is key management: keys:write.
+  "import-jobs.create": { scope: "keys:write", cost: 2 },
+  "import-jobs.list": { scope: "keys:read", cost: 1 },
+  "import-jobs.get": { scope: "keys:read", cost: 1 },
+  "keys.import": { scope: "keys:write", cost: 2 },
   "aliases.create": { scope: "keys:write", cost: 1 },
   "aliases.list": { scope: "keys:read", cost: 1 },
   "aliases.get": { scope: "keys:read", cost: 1 },
@@ -69,10 +75,11 @@ export function isOperation(value: unknown): value is Operation {
 
 /**
  * Events the audit log records that no API caller invokes directly: the alarm destroying a key at
- * the end of its deletion window (or one version at the end of its own), and a platform admin switching emergency fail-open (architecture §4).
+ * the end of its deletion window (or one version at the end of its own, or an import job's private
+ * key at its expiry), and a platform admin switching emergency fail-open (architecture §4).
  */
 export const SYSTEM_OPERATIONS = [
-  "keys.destroy", "keys.versions.destroy", "policy.fail-open.enable", "policy.fail-open.disable", "audit.keys.create", "audit.keys.rotate",
+  "keys.destroy", "keys.versions.destroy", "import-jobs.destroy", "policy.fail-open.enable", "policy.fail-open.disable", "audit.keys.create", "audit.keys.rotate",
 ] as const;
 export type SystemOperation = (typeof SYSTEM_OPERATIONS)[number];
 

@@ -44,6 +44,13 @@ export const PREMIUM_ALGORITHMS: ReadonlySet<string> = new Set([
 /** Plans whose tenants may send batches (`POST /v1/keys/{key}/batch`, architecture §5). */
 export const BATCH_PLANS: ReadonlySet<Plan> = new Set(["pro", "enterprise"]);
 
+/**
+ * Plans whose tenants may import key material (import jobs and `POST /v1/keys/{key}/import`,
+ * architecture §5), and the operations that rule covers (policy rule `plan_import`).
+ */
+export const IMPORT_PLANS: ReadonlySet<Plan> = new Set(["pro", "enterprise"]);
+export const IMPORT_OPERATIONS: ReadonlySet<string> = new Set(["import-jobs.create", "import-jobs.list", "import-jobs.get", "keys.import"]);
+
 export function planAllowsAlgorithm(plan: Plan, algorithm: string): boolean {
   return plan !== "free" || !PREMIUM_ALGORITHMS.has(algorithm);
 }

@@ -7,7 +7,7 @@ import type { Result } from "./errors.ts";
 import type { Placement } from "./placement.ts";
 import type { AuditOperation, Operation } from "./operations.ts";
 import type { Plan } from "./plans.ts";
-import type { KeyState, VersionState } from "./key-states.ts";
+import type { KeyOrigin, KeyState, VersionState } from "./key-states.ts";
 import type { Scope } from "./scopes.ts";
 
 /** Who is calling: set by the gateway from the resolved API key, never from client input. */
@@ -83,6 +83,8 @@ export interface KeyView {
   algorithm: string;
   purpose: "encrypt" | "sign" | "mac";
   state: KeyStateName;
+  /** `imported`: every version's material came from an import (never rotated by the vault). */
+  origin: KeyOrigin;
   primary_version: number;
   min_decryption_version: number;
   deletion_window_days: number;
@@ -104,6 +106,8 @@ export interface CreateKeyInput {
   deletion_window_days?: number;
   rotation_period?: string;
   keep_decryption_versions?: number;
+  /** `imported`: the key is created with no version, `pending_import` until its material is imported. */
+  origin?: KeyOrigin;
 }
 
 export interface UpdateKeyInput {
@@ -143,6 +147,36 @@ export interface ListAliasesInput {
   keyIds?: string[];
   limit: number;
   cursor?: string;
+}
+
+/** The KEMs an import job's key may use: the envelope suites of architecture §7 for each. */
+export type ImportWrappingAlgorithm = "ML-KEM-768" | "X-Wing";
+
+/**
+ * An import job as the API shows it (architecture §5, key import): its public key in every format
+ * (`jwk` null where no specification defines one, X-Wing), never its private key.
+ */
+export interface ImportJobView {
+  id: string;
+  wrapping_algorithm: ImportWrappingAlgorithm;
+  public_key: { raw: string; spki: string; pem: string; jwk: Record<string, string> | null };
+  /** `active` until used or expired; then its private key is destroyed (a tombstone is kept). */
+  state: "active" | "used" | "expired";
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  /** The key and version the job's one import made, or null. */
+  key_id: string | null;
+  key_version: number | null;
+}
+
+/** `POST /v1/keys/{key}/import`, decoded: the sealed material and, optionally, the public key to expect. */
+export interface ImportKeyInput {
+  importJobId: string;
+  /** `enc ‖ ct` of RFC 9180 base mode single shot (architecture §5). */
+  wrappedMaterial: Uint8Array;
+  /** Raw public key or SPKI (DER); compared with the one derived from the material. */
+  expectedPublicKey: Uint8Array | null;
 }
 
 export type LifecycleActionName = "disable" | "enable" | "schedule_deletion" | "cancel_deletion";

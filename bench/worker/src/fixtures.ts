@@ -14,7 +14,7 @@ import type { CryptoProvider } from "../../../workers/kms/src/crypto/provider.ts
 import { WebCryptoProvider } from "../../../workers/kms/src/crypto/webcrypto-provider.ts";
 import type { CallContext } from "../../../workers/shared/rpc.ts";
 import { AEADS, KEMS, MACS, PREPARABLE, SIGNERS } from "./bare.ts";
-import { AAD, BINDING, CALL, LOCAL_KEY_ID, MESSAGE, PLAINTEXT, SLOW, type Env, type Op, type Path } from "./catalog.ts";
+import { AAD, BATCH_ITEMS, BINDING, CALL, LOCAL_KEY_ID, MESSAGE, PLAINTEXT, SLOW, type Env, type Op, type Path } from "./catalog.ts";
 
 /** `provider` path: pure TypeScript. `native` path: native Web Crypto where the runtime has it. */
 const provider = new NobleProvider();
@@ -261,7 +261,14 @@ async function macFixture(algorithm: MacAlgorithmName, kms: Env["KMS"]): Promise
   const bare = MACS[algorithm];
   if (!bare) throw new Error(`no bare HMAC for ${algorithm}`);
   const bareTag = bare(raw, MESSAGE);
+  // A batch: the same message BATCH_ITEMS times in one call, every item checked.
+  const items = Array.from({ length: BATCH_ITEMS }, () => ({ message: MESSAGE }));
+  const batchMac = async () => {
+    const results = unwrap("batch", await kms.batch(CALL, keyId, { operation: "mac", items }));
+    if (results.length !== BATCH_ITEMS || results.some((r) => !r.ok)) throw new Error("batch mac: an item failed");
+  };
   return {
+    "batch-mac": { vault: batchMac },
     mac: { vault: () => kms.mac(CALL, keyId, MESSAGE).then(check("mac")), provider: mine.mac, native: native.mac, noble: () => bare(raw, MESSAGE) },
     "verify-mac": {
       vault: () => kms.verifyMac(CALL, keyId, MESSAGE, vaultTag, null).then(check("verify-mac")),

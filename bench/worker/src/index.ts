@@ -37,18 +37,22 @@
  * bare library calls; fixtures.ts: keys and one closure per operation and path; run.ts: the loop.
  */
 import { ALGORITHMS, isAlgorithmName } from "../../../workers/kms/src/crypto/algorithms.ts";
-import { CALL, CATALOG, SLOW, type Env, type Path } from "./catalog.ts";
+import { BATCH_ITEMS, BATCH_OPS, CALL, CATALOG, SLOW, type Env, type Path } from "./catalog.ts";
 import { run } from "./run.ts";
 
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (request.method === "GET" && url.pathname === "/ops") {
-      const ops: { algorithm: string; op: string; paths: Path[]; slow: boolean }[] = [];
+      const ops: { algorithm: string; op: string; paths: Path[]; slow: boolean; items?: number }[] = [];
       for (const { algorithm, ops: list, paths } of CATALOG) {
         if (!isAlgorithmName(algorithm)) continue;
         for (const op of list) {
-          if (!ALGORITHMS[algorithm].operations.includes(op)) continue;
+          if (BATCH_OPS.has(op)) {
+            ops.push({ algorithm, op, paths, slow: false, items: BATCH_ITEMS });
+            continue;
+          }
+          if (!(ALGORITHMS[algorithm].operations as readonly string[]).includes(op)) continue;
           ops.push({ algorithm, op, paths, slow: SLOW.has(`${algorithm} ${op}`) });
         }
       }

@@ -11,14 +11,16 @@ export { OPERATIONS, type OperationId, type OperationSpec } from "./client/opera
 export { Paged, type Page } from "./client/paged.ts";
 export type { Bytes, WithBytes } from "./client/bytes.ts";
 export type { AadOptions, BatchItemResult, BatchItems, BytesIn, SignInput, SignOptions, VersionOptions } from "./client/crypto.ts";
-export type { CreateKeyOptions, PublicKeyOf } from "./client/keys.ts";
+export type { CreateKeyOptions, ImportMaterialRequest, PublicKeyOf } from "./client/keys.ts";
 export type { SegmentDownload } from "./client/audit.ts";
 export type * from "./client/types.ts";
 export type { components, operations, paths } from "./generated/openapi.ts";
 export type { Keys, KeyVersions } from "./client/keys.ts";
+export type { ImportJobs } from "./client/import-jobs.ts";
 export type { KeyCrypto } from "./client/crypto.ts";
 export type { Aliases, ApiKeys, Envelopes, OwnTenant, PolicyRules } from "./client/resources.ts";
 export type { AuditLog, PlatformAuditLog, TenantAuditLog } from "./client/audit.ts";
 export type { Admin, FailOpen, Tenants } from "./client/admin.ts";
 export type { System } from "./client/system.ts";
 export * from "./offline/index.ts";
+export * from "./stream/index.ts";

@@ -10,7 +10,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, startApi, type Api } from "../../../test/node/interop/harness.ts";
 import { TEST_SECRETS } from "../../../test/support/workers-setup.ts";
-import { Pqkms, PqkmsError, type Algorithm } from "../src/index.ts";
+import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
+import { Pqkms, PqkmsError, sealImportMaterial, type Algorithm } from "../src/index.ts";
 
 let api: Api;
 let client: Pqkms;
@@ -128,5 +129,30 @@ describe("the built package", () => {
       env: { ...process.env, URL: api.url, KEY: apiKey },
     });
     expect(JSON.parse(stdout)).toEqual({ text: "from dist", error: "key_not_found" });
+  });
+});
+
+describe("key import", () => {
+  it("brings an ML-DSA-65 seed in through an X-Wing import job; the service signs with it and a second use of the job is gone", async () => {
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    const { publicKey } = ml_dsa65.keygen(seed);
+    const job = await client.importJobs.create({ wrapping_algorithm: "X-Wing" });
+    expect(job).toMatchObject({ state: "active", wrapping_algorithm: "X-Wing" });
+    const key = await client.keys.create({ algorithm: "ML-DSA-65", origin: "imported" });
+    expect(key).toMatchObject({ origin: "imported", state: "pending_import" });
+
+    const wrappedMaterial = await sealImportMaterial(job, { algorithm: "ML-DSA-65", material: seed });
+    const imported = await client.keys.import(key.id, { importJobId: job.id, wrappedMaterial, expectedPublicKey: publicKey });
+    expect(imported).toMatchObject({ id: key.id, state: "enabled", primary_version: 1 });
+    expect((await client.importJobs.get(job.id)).state).toBe("used");
+    const listed = [];
+    for await (const j of client.importJobs.list({ limit: 1 })) listed.push(j.id);
+    expect(listed).toContain(job.id);
+
+    const { signature } = await client.keys.sign(key.id, "imported, then used");
+    expect(ml_dsa65.verify(signature, new TextEncoder().encode("imported, then used"), publicKey)).toBe(true);
+
+    const again = await failure(client.keys.import(key.id, { importJobId: job.id, wrappedMaterial }));
+    expect(again).toMatchObject({ status: 410, code: "import_job_gone" });
   });
 });

@@ -2,7 +2,7 @@
  * The calls of clients/js/README.md, typed against the client: `npm run typecheck` compiles this file
  * (never run), so an example that no longer matches the API fails the typecheck.
  */
-import { Pqkms } from "../src/index.ts";
+import { Pqkms, sealImportMaterial } from "../src/index.ts";
 declare const client: Pqkms; declare const bytes: Uint8Array; declare const message: Uint8Array; declare const mu: Uint8Array;
 declare const otherKeyId: string; declare const id: string; declare const hmacKey: string; declare const mac: Uint8Array;
 export async function f() {
@@ -26,6 +26,10 @@ await client.keys.sign(signer.id, { mu });
 await client.keys.mac(hmacKey, message); await client.keys.verifyMac(hmacKey, message, mac);
 const r = await client.keys.batch(key.id, "encrypt", [{ plaintext: "a" }, { plaintext: "b", aad: "x" }]);
 const first = r.results[0]; if (first?.ok) { const c: Uint8Array | undefined = first.ciphertext; void c; }
+const job = await client.importJobs.create({ wrapping_algorithm: "X-Wing" });
+const imported = await client.keys.create({ algorithm: "ML-DSA-65", origin: "imported" });
+const wrappedMaterial = await sealImportMaterial(job, { algorithm: "ML-DSA-65", material: new Uint8Array(32) });
+await client.keys.import(imported.id, { importJobId: job.id, wrappedMaterial });
 const pem: string = (await client.keys.publicKey(signer.id, { format: "pem", version: 1 })).public_key; void pem;
 const raw: Uint8Array = (await client.keys.publicKey(signer.id, { format: "raw" })).public_key; void raw;
 const spki: Uint8Array = (await client.keys.publicKey(signer.id)).public_key; void spki;

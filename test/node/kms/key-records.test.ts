@@ -9,10 +9,14 @@ const NOW = 1_700_000_000_000;
 describe("newKeyRow", () => {
   it("a bare create: enabled, version 1, the default deletion window, empty labels", () => {
     expect(newKeyRow(ID, "ML-DSA-65", { algorithm: "ML-DSA-65" }, NOW)).toEqual({
-      id: ID, algorithm: "ML-DSA-65", purpose: "sign", name: null, description: null, labels: "{}", state: "enabled",
+      id: ID, algorithm: "ML-DSA-65", purpose: "sign", name: null, description: null, labels: "{}", state: "enabled", origin: "generated",
       primary_version: 1, min_decryption_version: 1, deletion_window_days: DELETION_WINDOW_DAYS.default, deletion_date: null,
       rotation_period: null, next_rotation_at: null, keep_decryption_versions: null, created_at: NOW, updated_at: NOW, revision: 1,
     });
+  });
+
+  it("a key created for import waits in pending_import, origin imported", () => {
+    expect(newKeyRow(ID, "ML-DSA-65", { algorithm: "ML-DSA-65", origin: "imported" }, NOW)).toMatchObject({ state: "pending_import", origin: "imported", primary_version: 1 });
   });
 
   it("a rotation period is first due one period after creation", () => {

@@ -7,6 +7,7 @@ import { DELETION_WINDOW_DAYS, KEY_STATES, type KeyState } from "../../../worker
 import { DAY_MS, deletionDate, transition, unusableReason, type LifecycleAction } from "../../../workers/kms/src/vault/lifecycle.ts";
 
 const PENDING = "The key is pending deletion; cancel the deletion first";
+const AWAITS_IMPORT = "The key has no material yet: import it first (POST /v1/keys/{key}/import)";
 const DESTROYED = { ok: false, error: { code: "conflict", detail: "The key is destroyed" } };
 
 const TABLE: [KeyState, LifecycleAction, unknown][] = [
@@ -31,6 +32,11 @@ const TABLE: [KeyState, LifecycleAction, unknown][] = [
   ["destroyed", "schedule_deletion", DESTROYED],
   ["destroyed", "cancel_deletion", DESTROYED],
   ["destroyed", "rotate", DESTROYED],
+  ["pending_import", "disable", { ok: false, error: { code: "conflict", detail: AWAITS_IMPORT } }],
+  ["pending_import", "enable", { ok: false, error: { code: "conflict", detail: AWAITS_IMPORT } }],
+  ["pending_import", "schedule_deletion", { ok: true, value: "pending_deletion" }],
+  ["pending_import", "cancel_deletion", { ok: false, error: { code: "conflict", detail: "The key is not pending deletion" } }],
+  ["pending_import", "rotate", { ok: false, error: { code: "key_disabled", detail: "Only an enabled key can be rotated" } }],
 ];
 
 describe("transition", () => {
@@ -41,6 +47,10 @@ describe("transition", () => {
   it.each(TABLE)("%s + %s", (state, action, expected) => {
     expect(transition(state, action)).toEqual(expected);
   });
+
+  it("a key with no material yet (created for import) goes back to pending_import when its deletion is cancelled", () => {
+    expect(transition("pending_deletion", "cancel_deletion", false)).toEqual({ ok: true, value: "pending_import" });
+  });
 });
 
 describe("unusableReason", () => {
@@ -49,6 +59,7 @@ describe("unusableReason", () => {
     ["disabled", "The key is disabled"],
     ["pending_deletion", "The key is pending deletion"],
     ["destroyed", "The key is destroyed"],
+    ["pending_import", AWAITS_IMPORT],
   ] as const)("%s → %s", (state, reason) => {
     expect(unusableReason(state)).toBe(reason);
   });

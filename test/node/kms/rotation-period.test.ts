@@ -114,7 +114,7 @@ describe("nextDueAfter", () => {
 
 const KEY: KeyRow = {
   id: "0f8fad5b-d9cb-469f-a165-70867728950e", algorithm: "ML-DSA-65", purpose: "sign", name: null, description: null, labels: "{}",
-  state: "enabled", primary_version: 4, min_decryption_version: 2, deletion_window_days: 30, deletion_date: null,
+  state: "enabled", origin: "generated", primary_version: 4, min_decryption_version: 2, deletion_window_days: 30, deletion_date: null,
   rotation_period: "P30D", next_rotation_at: 0, keep_decryption_versions: null, created_at: 0, updated_at: 0, revision: 1,
 };
 const NOW = 100 * DAY_MS + 5;

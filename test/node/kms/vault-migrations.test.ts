@@ -34,8 +34,16 @@ it("keeps the versions of a vault migrated from before per-version states, and w
            VALUES ('k', 'ML-KEM-768', 'encrypt', 'enabled', 2, 30, 1, 1)`);
   db.exec(`INSERT INTO key_versions (key_id, version, state, public_key, wrapped_secret, kek_id, created_at, destroyed_at)
            VALUES ('k', 1, 'destroyed', x'01', NULL, 'kek-1', 1, 5), ('k', 2, 'enabled', x'02', x'03', 'kek-1', 2, NULL)`);
+  // A Durable Object runs the whole migration in one implicit transaction (its constructor's
+  // blockConcurrencyWhile), which the steps that rebuild `keys` rely on for deferred foreign keys.
+  db.exec("BEGIN");
   migrate(adapter(db));
+  db.exec("COMMIT");
   expect(db.prepare("SELECT applied FROM vault_schema").get()).toEqual({ applied: VAULT_MIGRATIONS.length });
+  // Key import's step: keys made before it are generated; a key may wait in pending_import.
+  expect({ ...db.prepare("SELECT origin, state FROM keys").get() }).toEqual({ origin: "generated", state: "enabled" });
+  db.exec("UPDATE keys SET state = 'pending_import'");
+  expect(() => db.exec("UPDATE keys SET origin = 'found'")).toThrow(/CHECK/);
 
   const rows = db.prepare("SELECT version, state, hex(wrapped_secret) AS secret, kek_id, destroyed_at, destruction_date, last_used_at FROM key_versions ORDER BY version").all();
   expect(rows.map((r) => ({ ...r }))).toEqual([

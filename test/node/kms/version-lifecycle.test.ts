@@ -11,7 +11,7 @@ import type { KeyRow, VersionRow } from "../../../workers/kms/src/vault/rows.ts"
 import { versionTransition, versionUnusableReason } from "../../../workers/kms/src/vault/version-lifecycle.ts";
 
 const key = (state: KeyRow["state"] = "enabled"): KeyRow => ({
-  id: "k", algorithm: "ML-KEM-768", purpose: "encrypt", name: null, description: null, labels: "{}", state, primary_version: 2,
+  id: "k", algorithm: "ML-KEM-768", purpose: "encrypt", name: null, description: null, labels: "{}", state, origin: "generated", primary_version: 2,
   min_decryption_version: 1, deletion_window_days: 30, deletion_date: null, created_at: 0, updated_at: 0, revision: 1,
   rotation_period: null, next_rotation_at: null, keep_decryption_versions: null,
 });

@@ -9,7 +9,7 @@ import { auditedFailure, decryptableVersion, namedVersion, primaryVersion } from
 
 const KEY: KeyRow = {
   id: "0f8fad5b-d9cb-469f-a165-70867728950e", algorithm: "ML-KEM-768", purpose: "encrypt", name: null, description: null, labels: "{}",
-  state: "enabled", primary_version: 4, min_decryption_version: 2, deletion_window_days: 30, deletion_date: null,
+  state: "enabled", origin: "generated", primary_version: 4, min_decryption_version: 2, deletion_window_days: 30, deletion_date: null,
   rotation_period: null, next_rotation_at: null, keep_decryption_versions: null, created_at: 0, updated_at: 0, revision: 1,
 };
 const BELOW = (v: number) => fail("key_disabled", `Key version ${v} is below min_decryption_version 2`);

@@ -24,6 +24,7 @@ const KEY_OPERATIONS = OPERATIONS_LIST.filter((op) => op.startsWith("keys.") || 
 // own name it counts as new protection, the cautious side.
 const NEW_PROTECTION: Operation[] = [
   "keys.create", "keys.rotate", "crypto.encrypt", "crypto.encapsulate", "crypto.sign", "crypto.rewrap", "crypto.datakey", "crypto.mac", "crypto.batch",
+  "keys.import",
 ];
 
 describe("plans", () => {
@@ -74,13 +75,15 @@ describe("rule 3: the plan's algorithms, on use (a downgraded tenant's premium k
   it.each(PREMIUM)("%s: denies new protection, allows reading, managing, decrypting and verifying", (algorithm) => {
     for (const operation of KEY_OPERATIONS) {
       const decision = planLimits(request({ operation, keyId: KEY_ID }), downgraded(algorithm));
-      const expected = NEW_PROTECTION.includes(operation) ? { rule: "plan_algorithm", code: "plan_restricted" } : null;
+      // Import is a paying plan's feature whatever the key (rule plan_import, checked first).
+      const rule = operation === "keys.import" ? "plan_import" : "plan_algorithm";
+      const expected = NEW_PROTECTION.includes(operation) ? { rule, code: "plan_restricted" } : null;
       expect({ operation, decision }).toEqual({ operation, decision: expected && { allow: false, ...expected, detail: expect.any(String) } });
     }
   });
 
-  it("allows every operation on a key whose algorithm every plan includes", () => {
-    for (const operation of KEY_OPERATIONS) {
+  it("allows every operation on a key whose algorithm every plan includes (import aside: not a free plan's)", () => {
+    for (const operation of KEY_OPERATIONS.filter((op) => op !== "keys.import")) {
       expect(planLimits(request({ operation, keyId: KEY_ID }), downgraded("ML-KEM-768"))).toBeNull();
     }
   });
@@ -93,6 +96,15 @@ describe("rule 3: the plan's algorithms, on use (a downgraded tenant's premium k
 
   it("allows a use when the key's algorithm is unknown (a key not yet projected, or none)", () => {
     expect(planLimits(request({ operation: "crypto.encrypt", keyId: KEY_ID }), facts({ plan: "free" }))).toBeNull();
+  });
+});
+
+describe("rule 3: key import (plan_import)", () => {
+  it.each(PLANS)("%s: import jobs and imports only on pro and enterprise", (plan) => {
+    for (const operation of ["import-jobs.create", "import-jobs.list", "import-jobs.get", "keys.import"] as const) {
+      const decision = planLimits(request({ operation, keyId: null }), facts({ plan }));
+      expect(decision).toEqual(plan === "free" ? { allow: false, rule: "plan_import", code: "plan_restricted", detail: "The free plan does not include key import" } : null);
+    }
   });
 });
 

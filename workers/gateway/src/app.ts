@@ -23,6 +23,7 @@ import { failOpenRoutes } from "./routes/fail-open.ts";
 import { batchRoutes } from "./routes/batch.ts";
 import { consoleRoutes } from "./routes/console.ts";
 import { cryptoRoutes } from "./routes/crypto.ts";
+import { importRoutes } from "./routes/import.ts";
 import { keylessCryptoRoutes } from "./routes/keyless-crypto.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { keyVersionRoutes } from "./routes/key-versions.ts";
@@ -45,6 +46,7 @@ export const ROUTES: readonly AnyRoute[] = [
   ...keyVersionRoutes,
   ...cryptoRoutes,
   ...batchRoutes,
+  ...importRoutes,
   ...aliasRoutes,
   ...keylessCryptoRoutes,
   ...auditRoutes,

@@ -7,7 +7,8 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import type { Result } from "../../shared/errors.ts";
 import type {
-  AliasView, BatchRequest, BatchResults, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, BatchRequest, BatchResults, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, ImportJobView, ImportKeyInput, ImportWrappingAlgorithm,
+  KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary, VersionActionName,
 } from "../../shared/rpc.ts";
 import {
@@ -62,6 +63,22 @@ export class KmsService extends WorkerEntrypoint<KmsEnv> {
 
   publicKey(call: CallContext, keyId: string, version: number | null, format: PublicKeyFormatName): Promise<Result<PublicKeyView>> {
     return this.#vault(call).publicKey(call, keyId, version, format);
+  }
+
+  createImportJob(call: CallContext, algorithm: ImportWrappingAlgorithm): Promise<Result<ImportJobView>> {
+    return this.#vault(call).createImportJob(call, algorithm);
+  }
+
+  getImportJob(call: CallContext, id: string): Promise<Result<ImportJobView>> {
+    return this.#vault(call).getImportJob(call, id);
+  }
+
+  listImportJobs(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ import_jobs: ImportJobView[]; next_cursor: string | null }>> {
+    return this.#vault(call).listImportJobs(call, input);
+  }
+
+  importKey(call: CallContext, keyId: string, input: ImportKeyInput): Promise<Result<KeyView>> {
+    return this.#vault(call).importKey(call, keyId, input);
   }
 
   createAlias(call: CallContext, name: string, keyId: string): Promise<Result<AliasView>> {

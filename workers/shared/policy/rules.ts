@@ -4,7 +4,7 @@
  * of the facts), so every rule is tested with plain tables.
  */
 import { OPERATIONS } from "../operations.ts";
-import { OPERATIONS_AFTER_DOWNGRADE, planAllowsAlgorithm, type Plan } from "../plans.ts";
+import { IMPORT_OPERATIONS, IMPORT_PLANS, OPERATIONS_AFTER_DOWNGRADE, planAllowsAlgorithm, type Plan } from "../plans.ts";
 import type { PolicyDecision, PolicyRequest } from "../rpc.ts";
 import { cidrContains, parseCidr } from "./cidr.ts";
 
@@ -66,13 +66,16 @@ export const scopesAndRestriction: Rule = (request) => {
 };
 
 /**
- * Rule 3: the plan allows the algorithm, and the key count on create. A key whose algorithm the
+ * Rule 3: the plan allows the algorithm, key import (IMPORT_PLANS), and the key count on create. A key whose algorithm the
  * plan no longer allows (after a downgrade) stays readable: it can still decrypt, decapsulate,
  * verify and be managed, but never create, rotate, encrypt or sign anew (OPERATIONS_AFTER_DOWNGRADE).
  */
 export const planLimits: Rule = (request, facts) => {
   if (facts.tenant === null) return null;
   const plan = facts.tenant.plan;
+  if (IMPORT_OPERATIONS.has(request.operation) && !IMPORT_PLANS.has(plan)) {
+    return deny("plan_import", "plan_restricted", `The ${plan} plan does not include key import`);
+  }
   const algorithm = request.algorithm ?? facts.keyAlgorithm;
   if (algorithm !== null && !planAllowsAlgorithm(plan, algorithm) && !OPERATIONS_AFTER_DOWNGRADE.has(request.operation)) {
     return deny("plan_algorithm", "plan_restricted", `The ${plan} plan does not include ${algorithm}`);

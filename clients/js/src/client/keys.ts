@@ -3,13 +3,23 @@
  * per-version control (`client.keys.versions`), public keys in each format, and the cryptographic
  * operations (crypto.ts).
  */
-import { unb64 } from "./bytes.ts";
+import { b64, unb64 } from "./bytes.ts";
 import { KeyCrypto } from "./crypto.ts";
 import { Paged } from "./paged.ts";
 import type { CallOptions, Transport } from "./transport.ts";
 import type * as T from "./types.ts";
 
 /** Options of `keys.create`. */
+/** The body of `keys.import`, as bytes. */
+export interface ImportMaterialRequest {
+  /** The import job the material was sealed to. */
+  importJobId: string;
+  /** `enc ‖ ct` from `sealImportMaterial`. */
+  wrappedMaterial: Uint8Array;
+  /** The public key the material must yield: raw or SPKI. */
+  expectedPublicKey?: Uint8Array;
+}
+
 export interface CreateKeyOptions extends CallOptions {
   /**
    * The Idempotency-Key to send (default: a fresh random one per call, resent on each retry).
@@ -92,6 +102,21 @@ export class Keys extends KeyCrypto {
   /** Changes name, description, labels, minimum decryption version or the rotation schedule. */
   update(key: string, changes: T.UpdateKeyRequest, options: CallOptions = {}): Promise<T.Key> {
     return this.t.json<T.Key>("updateKey", { params: { key }, body: changes }, options);
+  }
+
+  /**
+   * Imports key material into a key created with `origin: "imported"`: `wrappedMaterial` is
+   * `sealImportMaterial(job, { algorithm, material })` for an import job of this tenant (used
+   * once). With `expectedPublicKey` (raw or SPKI), material yielding another public key imports
+   * nothing. Not repeated after a network failure: the job is single use.
+   */
+  import(key: string, material: ImportMaterialRequest, options: CallOptions = {}): Promise<T.Key> {
+    const body = {
+      import_job_id: material.importJobId,
+      wrapped_material: b64(material.wrappedMaterial),
+      expected_public_key: material.expectedPublicKey === undefined ? undefined : b64(material.expectedPublicKey),
+    };
+    return this.t.json<T.Key>("importKey", { params: { key }, body }, options);
   }
 
   /** Adds a version and makes it primary; older versions still decrypt and verify. */

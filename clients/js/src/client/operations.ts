@@ -41,6 +41,8 @@ export const OPERATIONS = {
   getOpenApiDocument: read("/openapi.json", "none", "system.openApiDocument"),
   getApiReference: read("/docs", "none", "system.apiReference"),
   getApiReferenceFile: read("/docs/{file}", "none", "system.apiReferenceFile"),
+  getConsole: read("/console", "none", "system.console"),
+  getConsoleFile: read("/console/{file}", "none", "system.consoleFile"),
   getMetrics: read("/metrics", "none", "system.metrics"),
 
   createTenant: change("POST", "/admin/v1/tenants", "admin", "admin.tenants.create"),
@@ -93,6 +95,10 @@ export const OPERATIONS = {
   decryptEnvelope: repeatable("POST", "/v1/decrypt", "tenant", "envelopes.decrypt"),
   rewrapEnvelope: repeatable("POST", "/v1/rewrap", "tenant", "envelopes.rewrap"),
 
+  createImportJob: change("POST", "/v1/import-jobs", "tenant", "importJobs.create"),
+  listImportJobs: read("/v1/import-jobs", "tenant", "importJobs.listPage"),
+  getImportJob: read("/v1/import-jobs/{id}", "tenant", "importJobs.get"),
+  importKey: change("POST", "/v1/keys/{key}/import", "tenant", "keys.import"),
   createAlias: change("POST", "/v1/aliases", "tenant", "aliases.create"),
   listAliases: read("/v1/aliases", "tenant", "aliases.listPage"),
   getAlias: read("/v1/aliases/{name}", "tenant", "aliases.get"),

@@ -4,6 +4,7 @@
  */
 import { Admin } from "./admin.ts";
 import { TenantAuditLog } from "./audit.ts";
+import { ImportJobs } from "./import-jobs.ts";
 import { Keys } from "./keys.ts";
 import { Aliases, ApiKeys, Envelopes, OwnTenant, PolicyRules } from "./resources.ts";
 import { System } from "./system.ts";
@@ -27,6 +28,8 @@ export class Pqkms {
   readonly keys: Keys;
   /** Decrypt and rewrap envelopes by the key their header names. */
   readonly envelopes: Envelopes;
+  /** One-use wrapping keys for importing key material. */
+  readonly importJobs: ImportJobs;
   /** Aliases for keys. */
   readonly aliases: Aliases;
   /** The tenant's API keys. */
@@ -46,6 +49,7 @@ export class Pqkms {
     const transport = new Transport(credentials, options);
     this.keys = new Keys(transport);
     this.envelopes = new Envelopes(transport);
+    this.importJobs = new ImportJobs(transport);
     this.aliases = new Aliases(transport);
     this.apiKeys = new ApiKeys(transport);
     this.tenant = new OwnTenant(transport);

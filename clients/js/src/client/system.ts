@@ -36,6 +36,16 @@ export class System {
     return new Uint8Array(await (await this.#t.send("getApiReferenceFile", { params: { file } }, options)).arrayBuffer());
   }
 
+  /** The web console's page (HTML). */
+  async console(options: CallOptions = {}): Promise<string> {
+    return (await this.#t.send("getConsole", {}, options)).text();
+  }
+
+  /** One file of the web console (its script or style sheet). */
+  async consoleFile(file: string, options: CallOptions = {}): Promise<Uint8Array> {
+    return new Uint8Array(await (await this.#t.send("getConsoleFile", { params: { file } }, options)).arrayBuffer());
+  }
+
   /** Prometheus metrics (text exposition format), with the metrics token. */
   async metrics(token: string, options: CallOptions = {}): Promise<string> {
     return (await this.#t.send("getMetrics", { bearer: token }, options)).text();

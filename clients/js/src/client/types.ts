@@ -65,6 +65,15 @@ export type MacRequest = Schemas["MacRequest"];
 /** The body of `verifyMac` on the wire. */
 export type VerifyMacRequest = Schemas["VerifyMacRequest"];
 
+/** An import job: a one-use ML-KEM-768 or X-Wing wrapping key, its state and public key. */
+export type ImportJob = Schemas["ImportJob"];
+/** One page of `GET /v1/import-jobs`. */
+export type ImportJobPage = Schemas["ImportJobPage"];
+/** The body of `importJobs.create`. */
+export type CreateImportJobRequest = Schemas["CreateImportJobRequest"];
+/** Paging of `importJobs.list`: limit, cursor. */
+export type ListImportJobsQuery = QueryOf<"listImportJobs">;
+
 /** An alias: a tenant's name for one of its keys. */
 export type Alias = Schemas["Alias"];
 /** One page of `GET /v1/aliases`. */

@@ -88,6 +88,40 @@ export type paths = {
         patch?: never;
         trace?: never;
     };
+    "/console": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The web console (its pages are client-side routes in the URL fragment) */
+        get: operations["getConsole"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/console/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A file of the web console (its script or stylesheet) */
+        get: operations["getConsoleFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/metrics": {
         parameters: {
             query?: never;
@@ -184,7 +218,7 @@ export type paths = {
             cookie?: never;
         };
         /**
-         * This tenant: plan, status, limits, key count and this month's usage
+         * This tenant: plan, status, limits, key count, this month's usage and the calling API key's scopes
          * @description Operation `tenant.read`: needs the `keys:read` scope; costs 1 against the tenant's rate limit and monthly quota.
          */
         get: operations["getOwnTenant"];
@@ -722,6 +756,70 @@ export type paths = {
          * @description Operation `crypto.batch`: needs the `crypto:encrypt` scope; costs 1 against the tenant's rate limit and monthly quota.
          */
         post: operations["batch"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/import-jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List import jobs, newest first
+         * @description Operation `import-jobs.list`: needs the `keys:read` scope; costs 1 against the tenant's rate limit and monthly quota.
+         */
+        get: operations["listImportJobs"];
+        put?: never;
+        /**
+         * Create an import job: an ML-KEM-768 or X-Wing public key to seal key material to, for 24 hours, once
+         * @description Operation `import-jobs.create`: needs the `keys:write` scope; costs 2 against the tenant's rate limit and monthly quota.
+         */
+        post: operations["createImportJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/import-jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get an import job
+         * @description Operation `import-jobs.get`: needs the `keys:read` scope; costs 1 against the tenant's rate limit and monthly quota.
+         */
+        get: operations["getImportJob"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/keys/{key}/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import key material sealed to an import job: version 1 of a pending_import key, then each next version
+         * @description Operation `keys.import`: needs the `keys:write` scope; costs 2 against the tenant's rate limit and monthly quota.
+         */
+        post: operations["importKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1516,6 +1614,13 @@ export type components = {
             /** @description Its first API key (role admin) */
             api_key: components["schemas"]["CreatedApiKey"];
         };
+        CreateImportJobRequest: {
+            /**
+             * @description The KEM the job's key pair uses: ML-KEM-768 (FIPS 203) or X-Wing (ML-KEM-768 + X25519)
+             * @enum {string}
+             */
+            wrapping_algorithm: "ML-KEM-768" | "X-Wing";
+        };
         CreateKeyRequest: {
             /**
              * @description The key's algorithm; the tenant's plan decides which it may use
@@ -1534,6 +1639,11 @@ export type components = {
             rotation_period?: string;
             /** @description After each rotation (automatic or manual), raise min_decryption_version to primary_version minus this (1–100): the primary and this many versions before it stay decryptable */
             keep_decryption_versions?: number;
+            /**
+             * @description generated (default): the service makes version 1 now; imported: no version until POST /v1/keys/{key}/import (state pending_import)
+             * @enum {string}
+             */
+            origin?: "generated" | "imported";
         };
         CreatePolicyRuleRequest: {
             /**
@@ -1649,6 +1759,81 @@ export type components = {
              */
             status: "ok";
         };
+        /** @description An import job: a public key to seal key material to. Its private key never leaves the service. */
+        ImportJob: {
+            /**
+             * Format: uuid
+             * @description The job's id; its 16 bytes are part of the HPKE info
+             */
+            id: string;
+            /**
+             * @description The KEM of the job's key pair
+             * @enum {string}
+             */
+            wrapping_algorithm: "ML-KEM-768" | "X-Wing";
+            /** @description The job's public key in every format: seal the material to it */
+            public_key: {
+                /** @description The public key in the standard's encoding, base64 (RFC 4648 §4) */
+                raw: string;
+                /** @description SubjectPublicKeyInfo (DER), base64 (RFC 4648 §4) */
+                spki: string;
+                /** @description SubjectPublicKeyInfo as PEM text */
+                pem: string;
+                /** @description JWK (AKP), or null where no specification defines one (X-Wing) */
+                jwk: {
+                    /**
+                     * @description Key type: Algorithm Key Pair
+                     * @constant
+                     */
+                    kty: "AKP";
+                    /** @description The JOSE algorithm name, e.g. ML-KEM-768 */
+                    alg: string;
+                    /** @description The public key, base64url (RFC 4648 §5) without padding */
+                    pub: string;
+                    /** @description Key id */
+                    kid: string;
+                } | null;
+            };
+            /**
+             * @description active until its one import or its expiry; then its private key is destroyed
+             * @enum {string}
+             */
+            state: "active" | "used" | "expired";
+            /**
+             * Format: date-time
+             * @description When the job was created (RFC 3339, UTC)
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the job's private key is destroyed unless used before: 24 hours after creation (RFC 3339, UTC)
+             */
+            expires_at: string;
+            /** @description When the job's import was made (RFC 3339, UTC), or null */
+            used_at: string | null;
+            /** @description The key the job's import went to, or null */
+            key_id: string | null;
+            /** @description The version that import made, or null */
+            key_version: number | null;
+        };
+        /** @description A page of import jobs */
+        ImportJobPage: {
+            /** @description Jobs, newest first */
+            import_jobs: components["schemas"]["ImportJob"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
+        ImportKeyRequest: {
+            /**
+             * Format: uuid
+             * @description The import job the material was sealed to (single use)
+             */
+            import_job_id: string;
+            /** @description enc ‖ ct of RFC 9180 base-mode single-shot Seal to the job's public key, with the job KEM's envelope suite (ML-KEM-768: 0x0041/0x0001/0x0002; X-Wing: 0x647a/0x0001/0x0002), info = ASCII "pqkms import v1" ‖ the job id's 16 bytes, aad = ASCII name of the key's algorithm; the plaintext is the algorithm's stored secret. base64 (RFC 4648 §4; base64url, §5, accepted on input); 1–4096 bytes after decoding */
+            wrapped_material: string;
+            /** @description The public key the material must yield: raw (the standard's encoding) or SPKI (DER); a mismatch imports nothing. base64 (RFC 4648 §4; base64url, §5, accepted on input); 1–4096 bytes after decoding */
+            expected_public_key?: string;
+        };
         /** @description A key's metadata. Its secret material never leaves the service. */
         Key: {
             /**
@@ -1672,10 +1857,15 @@ export type components = {
              */
             purpose: "encrypt" | "sign" | "mac";
             /**
-             * @description Lifecycle state: only an enabled key performs crypto operations
+             * @description Lifecycle state: only an enabled key performs crypto operations; pending_import: created for import, no material yet
              * @enum {string}
              */
-            state: "enabled" | "disabled" | "pending_deletion" | "destroyed";
+            state: "enabled" | "disabled" | "pending_deletion" | "destroyed" | "pending_import";
+            /**
+             * @description Where the key's material comes from: generated in the service, or imported (POST /v1/keys/{key}/import; never rotated by the service)
+             * @enum {string}
+             */
+            origin: "generated" | "imported";
             /** @description The version new encryptions and signatures use */
             primary_version: number;
             /** @description Older versions than this no longer decrypt or decapsulate */
@@ -1758,7 +1948,7 @@ export type components = {
             /** @description The audit archive's lag, or null when D1 could not be read */
             audit_archive: components["schemas"]["AuditArchiveLag"] | null;
         };
-        /** @description The caller's tenant, with its key count and usage */
+        /** @description The caller's tenant, with its key count, usage and the calling API key */
         OwnTenant: {
             /**
              * Format: uuid
@@ -1811,6 +2001,8 @@ export type components = {
             key_count: number;
             /** @description This month's usage */
             usage: components["schemas"]["Usage"];
+            /** @description The API key making this request: its scopes and key restriction say what it may do */
+            api_key: components["schemas"]["ApiKey"];
         };
         /** @description Decrypted data */
         Plaintext: {
@@ -1876,7 +2068,7 @@ export type components = {
              * @description The machine-readable error code, from a closed list
              * @enum {string}
              */
-            code: "invalid_request" | "invalid_json" | "unsupported_operation" | "decrypt_failed" | "missing_api_key" | "invalid_api_key" | "invalid_admin_token" | "tenant_suspended" | "access_denied" | "plan_restricted" | "quota_exceeded" | "not_found" | "tenant_not_found" | "api_key_not_found" | "key_not_found" | "alias_not_found" | "audit_segment_not_found" | "method_not_allowed" | "conflict" | "idempotency_conflict" | "key_disabled" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "misconfigured" | "rate_limiter_unavailable" | "policy_unavailable" | "kms_unavailable" | "database_unavailable" | "audit_unavailable";
+            code: "invalid_request" | "invalid_json" | "unsupported_operation" | "decrypt_failed" | "missing_api_key" | "invalid_api_key" | "invalid_admin_token" | "tenant_suspended" | "access_denied" | "plan_restricted" | "quota_exceeded" | "not_found" | "tenant_not_found" | "api_key_not_found" | "key_not_found" | "alias_not_found" | "audit_segment_not_found" | "import_job_not_found" | "method_not_allowed" | "conflict" | "idempotency_conflict" | "key_disabled" | "import_job_gone" | "payload_too_large" | "unsupported_media_type" | "rate_limited" | "internal_error" | "misconfigured" | "rate_limiter_unavailable" | "policy_unavailable" | "kms_unavailable" | "database_unavailable" | "audit_unavailable";
             /** @description The request's id, as in the X-Request-ID response header */
             request_id: string;
             /** @description For a policy denial: the id of the rule that denied the request */
@@ -2339,6 +2531,113 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The file: text/javascript, text/css or text/plain */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Code: `invalid_request` (Invalid request). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `not_found` (Not found). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsole: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description HTML page (Content-Security-Policy: same-origin scripts and styles only) */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getConsoleFile: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The file name: app.js or app.css */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file: text/javascript or text/css */
             200: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestId"];
@@ -3613,7 +3912,7 @@ export interface operations {
                 /** @description Only keys of this algorithm */
                 algorithm?: "ML-KEM-512" | "ML-KEM-768" | "ML-KEM-1024" | "X-Wing" | "ML-DSA-44" | "ML-DSA-65" | "ML-DSA-87" | "Composite-ML-DSA-65-P256" | "SLH-DSA-SHA2-128s" | "SLH-DSA-SHA2-128f" | "AES-256-GCM" | "ChaCha20-Poly1305" | "HMAC-SHA-256" | "HMAC-SHA-384" | "HMAC-SHA-512";
                 /** @description Only keys in this state */
-                state?: "enabled" | "disabled" | "pending_deletion" | "destroyed";
+                state?: "enabled" | "disabled" | "pending_deletion" | "destroyed" | "pending_import";
                 /** @description Only keys with exactly this name */
                 name?: string;
                 /** @description Only keys with this label, as key:value (e.g. env:prod) */
@@ -3781,7 +4080,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Code: `idempotency_conflict` (Idempotency key reused with a different request). */
+            /** @description One of the codes: `idempotency_conflict` (Idempotency key reused with a different request), `conflict` (Conflict). */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestId"];
@@ -4302,7 +4601,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Code: `key_disabled` (Key disabled). */
+            /** @description One of the codes: `key_disabled` (Key disabled), `conflict` (Conflict). */
             409: {
                 headers: {
                     "X-Request-ID": components["headers"]["RequestId"];
@@ -6930,6 +7229,505 @@ export interface operations {
             };
         };
     };
+    listImportJobs: {
+        parameters: {
+            query?: {
+                /** @description Jobs per page, 1–100 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of import jobs */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJobPage"];
+                };
+            };
+            /** @description Code: `invalid_request` (Invalid request). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `missing_api_key` (API key required), `invalid_api_key` (Invalid API key). Carries WWW-Authenticate. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `tenant_suspended` (Tenant suspended), `access_denied` (Access denied), `plan_restricted` (Not allowed by plan), `quota_exceeded` (Monthly operation quota exceeded). */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `rate_limited` (Rate limit exceeded). */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `misconfigured` (Service misconfigured), `database_unavailable` (Database unavailable), `rate_limiter_unavailable` (Rate limiter unavailable), `policy_unavailable` (Policy engine unavailable), `kms_unavailable` (Key service unavailable). */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createImportJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateImportJobRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description One of the codes: `invalid_request` (Invalid request), `invalid_json` (Malformed JSON body). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `missing_api_key` (API key required), `invalid_api_key` (Invalid API key). Carries WWW-Authenticate. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `tenant_suspended` (Tenant suspended), `access_denied` (Access denied), `plan_restricted` (Not allowed by plan), `quota_exceeded` (Monthly operation quota exceeded). */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `payload_too_large` (Request body too large). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `unsupported_media_type` (Unsupported media type). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `rate_limited` (Rate limit exceeded). */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `misconfigured` (Service misconfigured), `database_unavailable` (Database unavailable), `rate_limiter_unavailable` (Rate limiter unavailable), `policy_unavailable` (Policy engine unavailable), `kms_unavailable` (Key service unavailable). */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getImportJob: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The id (a UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import job */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportJob"];
+                };
+            };
+            /** @description Code: `invalid_request` (Invalid request). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `missing_api_key` (API key required), `invalid_api_key` (Invalid API key). Carries WWW-Authenticate. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `tenant_suspended` (Tenant suspended), `access_denied` (Access denied), `plan_restricted` (Not allowed by plan), `quota_exceeded` (Monthly operation quota exceeded). */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `import_job_not_found` (Import job not found). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `rate_limited` (Rate limit exceeded). */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `misconfigured` (Service misconfigured), `database_unavailable` (Database unavailable), `rate_limiter_unavailable` (Rate limiter unavailable), `policy_unavailable` (Policy engine unavailable), `kms_unavailable` (Key service unavailable). */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    importKey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path: {
+                /** @description The key id (a UUID), or alias:NAME for the key an alias points to */
+                key: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, with its new primary version */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Key"];
+                };
+            };
+            /** @description One of the codes: `invalid_request` (Invalid request), `invalid_json` (Malformed JSON body). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `missing_api_key` (API key required), `invalid_api_key` (Invalid API key). Carries WWW-Authenticate. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `tenant_suspended` (Tenant suspended), `access_denied` (Access denied), `plan_restricted` (Not allowed by plan), `quota_exceeded` (Monthly operation quota exceeded). */
+            403: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `key_not_found` (Key not found), `import_job_not_found` (Import job not found). */
+            404: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `key_disabled` (Key disabled), `conflict` (Conflict). */
+            409: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `import_job_gone` (Import job already used or expired). */
+            410: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `payload_too_large` (Request body too large). */
+            413: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `unsupported_media_type` (Unsupported media type). */
+            415: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `rate_limited` (Rate limit exceeded). */
+            429: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    RateLimit: components["headers"]["RateLimit"];
+                    "RateLimit-Policy": components["headers"]["RateLimitPolicy"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `misconfigured` (Service misconfigured), `database_unavailable` (Database unavailable), `rate_limiter_unavailable` (Rate limiter unavailable), `policy_unavailable` (Policy engine unavailable), `kms_unavailable` (Key service unavailable). */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listAliases: {
         parameters: {
             query?: {
@@ -7826,7 +8624,7 @@ export interface operations {
                 /** @description Only events about this key */
                 key_id?: string;
                 /** @description Only events of this operation, by the catalog's name (e.g. keys.disable, crypto.sign), whatever the outcome */
-                operation?: "tenant.read" | "api-keys.create" | "api-keys.list" | "api-keys.revoke" | "keys.create" | "keys.list" | "keys.get" | "keys.update" | "keys.public-key" | "keys.rotate" | "keys.disable" | "keys.enable" | "keys.schedule-deletion" | "keys.cancel-deletion" | "keys.versions.disable" | "keys.versions.enable" | "keys.versions.schedule-destruction" | "keys.versions.cancel-destruction" | "aliases.create" | "aliases.list" | "aliases.get" | "aliases.update" | "aliases.delete" | "crypto.encrypt" | "crypto.decrypt" | "crypto.rewrap" | "crypto.datakey" | "crypto.encapsulate" | "crypto.decapsulate" | "crypto.sign" | "crypto.verify" | "crypto.mac" | "crypto.verify-mac" | "crypto.batch" | "audit.list" | "usage.read" | "policy-rules.list" | "policy-rules.create" | "policy-rules.delete" | "audit.verify" | "audit.exports.list" | "audit.exports.get" | "audit.checkpoints.list" | "audit.checkpoints.create" | "audit.keys.list" | "keys.destroy" | "keys.versions.destroy" | "policy.fail-open.enable" | "policy.fail-open.disable" | "audit.keys.create" | "audit.keys.rotate";
+                operation?: "tenant.read" | "api-keys.create" | "api-keys.list" | "api-keys.revoke" | "keys.create" | "keys.list" | "keys.get" | "keys.update" | "keys.public-key" | "keys.rotate" | "keys.disable" | "keys.enable" | "keys.schedule-deletion" | "keys.cancel-deletion" | "keys.versions.disable" | "keys.versions.enable" | "keys.versions.schedule-destruction" | "keys.versions.cancel-destruction" | "import-jobs.create" | "import-jobs.list" | "import-jobs.get" | "keys.import" | "aliases.create" | "aliases.list" | "aliases.get" | "aliases.update" | "aliases.delete" | "crypto.encrypt" | "crypto.decrypt" | "crypto.rewrap" | "crypto.datakey" | "crypto.encapsulate" | "crypto.decapsulate" | "crypto.sign" | "crypto.verify" | "crypto.mac" | "crypto.verify-mac" | "crypto.batch" | "audit.list" | "usage.read" | "policy-rules.list" | "policy-rules.create" | "policy-rules.delete" | "audit.verify" | "audit.exports.list" | "audit.exports.get" | "audit.checkpoints.list" | "audit.checkpoints.create" | "audit.keys.list" | "keys.destroy" | "keys.versions.destroy" | "import-jobs.destroy" | "policy.fail-open.enable" | "policy.fail-open.disable" | "audit.keys.create" | "audit.keys.rotate";
                 /** @description Only events of this request (its X-Request-ID) */
                 request_id?: string;
                 /** @description Only events with this outcome */
@@ -8046,7 +8844,7 @@ export interface operations {
                 /** @description Only events about this key */
                 key_id?: string;
                 /** @description Only events of this operation, by the catalog's name (e.g. keys.disable, crypto.sign), whatever the outcome */
-                operation?: "tenant.read" | "api-keys.create" | "api-keys.list" | "api-keys.revoke" | "keys.create" | "keys.list" | "keys.get" | "keys.update" | "keys.public-key" | "keys.rotate" | "keys.disable" | "keys.enable" | "keys.schedule-deletion" | "keys.cancel-deletion" | "keys.versions.disable" | "keys.versions.enable" | "keys.versions.schedule-destruction" | "keys.versions.cancel-destruction" | "aliases.create" | "aliases.list" | "aliases.get" | "aliases.update" | "aliases.delete" | "crypto.encrypt" | "crypto.decrypt" | "crypto.rewrap" | "crypto.datakey" | "crypto.encapsulate" | "crypto.decapsulate" | "crypto.sign" | "crypto.verify" | "crypto.mac" | "crypto.verify-mac" | "crypto.batch" | "audit.list" | "usage.read" | "policy-rules.list" | "policy-rules.create" | "policy-rules.delete" | "audit.verify" | "audit.exports.list" | "audit.exports.get" | "audit.checkpoints.list" | "audit.checkpoints.create" | "audit.keys.list" | "keys.destroy" | "keys.versions.destroy" | "policy.fail-open.enable" | "policy.fail-open.disable" | "audit.keys.create" | "audit.keys.rotate";
+                operation?: "tenant.read" | "api-keys.create" | "api-keys.list" | "api-keys.revoke" | "keys.create" | "keys.list" | "keys.get" | "keys.update" | "keys.public-key" | "keys.rotate" | "keys.disable" | "keys.enable" | "keys.schedule-deletion" | "keys.cancel-deletion" | "keys.versions.disable" | "keys.versions.enable" | "keys.versions.schedule-destruction" | "keys.versions.cancel-destruction" | "import-jobs.create" | "import-jobs.list" | "import-jobs.get" | "keys.import" | "aliases.create" | "aliases.list" | "aliases.get" | "aliases.update" | "aliases.delete" | "crypto.encrypt" | "crypto.decrypt" | "crypto.rewrap" | "crypto.datakey" | "crypto.encapsulate" | "crypto.decapsulate" | "crypto.sign" | "crypto.verify" | "crypto.mac" | "crypto.verify-mac" | "crypto.batch" | "audit.list" | "usage.read" | "policy-rules.list" | "policy-rules.create" | "policy-rules.delete" | "audit.verify" | "audit.exports.list" | "audit.exports.get" | "audit.checkpoints.list" | "audit.checkpoints.create" | "audit.keys.list" | "keys.destroy" | "keys.versions.destroy" | "import-jobs.destroy" | "policy.fail-open.enable" | "policy.fail-open.disable" | "audit.keys.create" | "audit.keys.rotate";
                 /** @description Only events of this request (its X-Request-ID) */
                 request_id?: string;
                 /** @description Only events with this outcome */

@@ -4,7 +4,7 @@
  * routes validate input, name the operation for the policy stage, and render the vault's answer.
  */
 import * as z from "zod";
-import { DELETION_WINDOW_DAYS, KEY_STATES } from "../../../shared/key-states.ts";
+import { DELETION_WINDOW_DAYS, KEY_ORIGINS, KEY_STATES } from "../../../shared/key-states.ts";
 import { KEY_ALGORITHM_NAMES } from "../../../shared/algorithms.ts";
 import type { Operation } from "../../../shared/operations.ts";
 import type { LifecycleActionName } from "../../../shared/rpc.ts";
@@ -26,6 +26,10 @@ const CreateKey = z.strictObject({
   deletion_window_days: deletionDays.optional().describe(`Days between scheduling deletion and destruction, ${MIN_DAYS}–${MAX_DAYS} (default ${DELETION_WINDOW_DAYS.default})`),
   rotation_period: RotationPeriod.optional(),
   keep_decryption_versions: KeepDecryptionVersions.optional(),
+  origin: z
+    .enum(KEY_ORIGINS)
+    .optional()
+    .describe("generated (default): the service makes version 1 now; imported: no version until POST /v1/keys/{key}/import (state pending_import)"),
 });
 
 const UpdateKey = z
@@ -101,7 +105,7 @@ export const keyRoutes = [
     access: { kind: "tenant", operation: "keys.create", algorithm: ({ body }) => body.algorithm },
     body: CreateKey,
     idempotencyKey: true,
-    errors: ["idempotency_conflict"],
+    errors: ["idempotency_conflict", "conflict"],
     responses: { 201: { description: "Created", schema: KeySchema } },
     handler: async (c, { body, call }) => {
       // Validated before the call: callKms turns anything thrown inside it into kms_unavailable.
@@ -176,6 +180,7 @@ export const keyRoutes = [
     tag: "keys",
     access: keyAccess("keys.rotate"),
     params: KeyParam,
+    errors: ["conflict"],
     responses: { 200: { description: "The key", schema: KeySchema } },
     handler: async (c, { call, keyId }) => {
       return c.json(await callKms(() => c.env.KMS.rotateKey(call, keyId)));

@@ -1,7 +1,7 @@
 /** Response schemas shared by several routes (documentation in /openapi.json; never secret fields). */
 import { PLACEMENTS } from "../../../shared/placement.ts";
 import * as z from "zod";
-import { KEY_STATES, VERSION_STATES } from "../../../shared/key-states.ts";
+import { KEY_ORIGINS, KEY_STATES, VERSION_STATES } from "../../../shared/key-states.ts";
 import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts";
 import { ERROR_CODES } from "../../../shared/errors.ts";
 import { ROLE_NAMES, SCOPES } from "../../../shared/scopes.ts";
@@ -104,7 +104,8 @@ export const KeySchema = z
     labels: z.record(z.string(), z.string()).describe("Labels: lowercase names to short values"),
     algorithm: z.string().describe("The key's algorithm, e.g. ML-KEM-768 or ML-DSA-65"),
     purpose: z.enum(["encrypt", "sign", "mac"]).describe("What the algorithm does: encrypt (KEMs, symmetric AEADs), sign, or mac (HMAC)"),
-    state: z.enum(KEY_STATES).describe("Lifecycle state: only an enabled key performs crypto operations"),
+    state: z.enum(KEY_STATES).describe("Lifecycle state: only an enabled key performs crypto operations; pending_import: created for import, no material yet"),
+    origin: z.enum(KEY_ORIGINS).describe("Where the key's material comes from: generated in the service, or imported (POST /v1/keys/{key}/import; never rotated by the service)"),
     primary_version: z.number().int().describe("The version new encryptions and signatures use"),
     min_decryption_version: z.number().int().describe("Older versions than this no longer decrypt or decapsulate"),
     deletion_window_days: z.number().int().describe("Days between scheduling deletion and destruction (7–30)"),

@@ -15,6 +15,10 @@
  * A blob copied to another tenant, key, version, algorithm or KEK id fails to unwrap: the tenant
  * changes the key, and every field changes the AAD (SP 800-38D: authentication covers the AAD).
  *
+ * An import job's private key (architecture §5, key import) is wrapped the same way under its own
+ * label, "pqkms/import-job/v1" in place of "pqkms/v1", with the job id in the key id's place and
+ * version 0: a job's blob never unwraps as a key version's, nor a key version's as a job's.
+ *
  * Trust boundary: runs in the TenantVault DO with the KEK from Worker secrets. Blobs come from the
  * DO's own storage; a failed unwrap means corruption or misplacement and is reported as such.
  */
@@ -25,6 +29,7 @@ import type { Keyring } from "./kek.ts";
 
 export const TENANT_WRAP_SALT = "pqkms/tenant-wrap/v1";
 export const WRAP_AAD_LABEL = "pqkms/v1";
+export const IMPORT_JOB_AAD_LABEL = "pqkms/import-job/v1";
 const BLOB_FORMAT = 0x01;
 const IV_LENGTH = 12; // SP 800-38D §8.2: 96-bit IVs
 const TAG_LENGTH = 16;
@@ -35,6 +40,13 @@ export interface SecretBinding {
   readonly keyId: string;
   readonly version: number;
   readonly algorithm: string;
+  /** Whose secret this is: a key version's (the default) or an import job's (its own AAD label). */
+  readonly domain?: "key-version" | "import-job";
+}
+
+/** The binding of an import job's private key: its own domain, the job id, version 0. */
+export function importJobBinding(jobId: string, algorithm: string): SecretBinding {
+  return { keyId: jobId, version: 0, algorithm, domain: "import-job" };
 }
 
 /** Web Crypto's key type, spelled so it resolves under both the Workers and the Node type definitions. */
@@ -103,7 +115,7 @@ export function wrapAad(tenantId: string, kekId: string, binding: SecretBinding)
     throw new CryptoInputError(operation, "version must be a u32");
   }
   return concatBytes(
-    utf8(WRAP_AAD_LABEL),
+    utf8(binding.domain === "import-job" ? IMPORT_JOB_AAD_LABEL : WRAP_AAD_LABEL),
     lengthPrefixed(tenantId),
     lengthPrefixed(binding.keyId),
     u32be(binding.version),

@@ -1,7 +1,7 @@
 /**
  * The TenantVault's alarm (architecture §8): destroy keys whose deletion window has ended and key
  * versions whose destruction window has (architecture §5), rotate keys whose rotation is due
- * (scheduled-rotation.ts, architecture §5), purge old idempotency records, drain the outbox into D1,
+ * (scheduled-rotation.ts, architecture §5), destroy expired import jobs' private keys (import-jobs.ts), purge old idempotency records, drain the outbox into D1,
  * archive the audit log and trim its hot window
  * (architecture §9, audit-archive.ts), then set the alarm again for whatever is due next.
  */
@@ -10,6 +10,7 @@ import type { CallContext } from "../../../shared/rpc.ts";
 import type { ArchiveSchedule } from "./archive-plan.ts";
 import type { AuditArchive } from "./audit-archive.ts";
 import { archiveStatus, publishStatus } from "./audit-exports.ts";
+import { expireImportJobs } from "./import-jobs.ts";
 import { drain } from "./outbox.ts";
 import { commitKeyChange, type VaultParts } from "./vault-parts.ts";
 
@@ -53,12 +54,13 @@ export async function runAlarm(
     }, version);
     material.forgetVersion(keyId, version);
   }
+  const jobs = expireImportJobs(parts, system, now);
   const rotation = await rotate();
   store.purgeIdempotencyRecords(now - IDEMPOTENCY_TTL_MS);
 
   const archived = archiving === null ? null : await archiveRun(parts, db, tenantId, archiving);
   const next = [
-    await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), store.nextVersionDestructionDate(), rotation, archived,
+    await drain(parts.storage.sql, db, tenantId, parts.now), store.nextDeletionDate(), store.nextVersionDestructionDate(), jobs, rotation, archived,
   ].filter((at) => at !== null);
   return next.length > 0 ? Math.min(...next) : null;
 }

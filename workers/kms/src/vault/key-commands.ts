@@ -64,7 +64,7 @@ export class KeyCommands {
     const { store } = this.#parts;
     if (!this.#parts.material.keyring()) return fail("misconfigured");
     if (!isAlgorithmName(input.algorithm)) return fail("invalid_request", `body.algorithm: unsupported algorithm ${input.algorithm}`);
-    const badSchedule = checkSchedule(input);
+    const badSchedule = checkSchedule(input) ?? importedSchedule(input.origin === "imported", input);
     if (badSchedule) return badSchedule;
     const algorithm: AlgorithmName = input.algorithm;
     const hash = requestHash(input);
@@ -80,6 +80,16 @@ export class KeyCommands {
         return fail("plan_restricted", `The tenant has reached its limit of ${maxKeys} keys`);
       }
       const id = crypto.randomUUID();
+      if (input.origin === "imported") {
+        // No version yet: `pending_import` until POST /v1/keys/{key}/import makes version 1.
+        const view = commitKeyChange(this.#parts, call, id, "keys.create", () => {
+          const now = this.#parts.now();
+          store.insertKey(newKeyRow(id, algorithm, input, now));
+          if (idempotencyKey !== null) store.insertIdempotencyRecord(idempotencyKey, hash, id, now);
+        });
+        await drainSoon(this.#parts);
+        return ok(view);
+      }
       return this.#addVersion(call, id, 1, algorithm, "keys.create", (version, now) => {
         store.insertKey(newKeyRow(id, algorithm, input, now));
         store.insertVersion(version);
@@ -111,6 +121,8 @@ export class KeyCommands {
       const key = store.key(keyId);
       if (!key) return fail("key_not_found");
       if (trigger === "schedule" && !isDue(key, this.#parts.now())) return ok(null);
+      // Like AWS KMS, the vault never makes material for an imported key: its versions come only from imports.
+      if (key.origin === "imported") return fail("conflict", "An imported key is not rotated by the service: import its next version (POST /v1/keys/{key}/import)");
       const step = transition(key.state, "rotate");
       if (!step.ok) return step;
       const version = key.primary_version + 1;
@@ -131,7 +143,7 @@ export class KeyCommands {
       if (min !== undefined && min > key.primary_version) {
         return fail("invalid_request", `body.min_decryption_version: must be ≤ the primary version (${key.primary_version})`);
       }
-      const badSchedule = checkSchedule(input);
+      const badSchedule = checkSchedule(input) ?? importedSchedule(key.origin === "imported", input);
       if (badSchedule) return badSchedule;
       const now = this.#parts.now();
       const view = commitKeyChange(this.#parts, call, keyId, "keys.update", () => {
@@ -156,7 +168,7 @@ export class KeyCommands {
     return this.#parts.serialised(async () => {
       const key = store.key(keyId);
       if (!key) return fail("key_not_found");
-      const step = transition(key.state, action);
+      const step = transition(key.state, action, store.versions(keyId).length > 0);
       if (!step.ok) return step;
       const now = this.#parts.now();
       const date = action === "schedule_deletion" ? deletionDate(now, days ?? key.deletion_window_days) : null;
@@ -203,6 +215,13 @@ export class KeyCommands {
       public_key: typeof encoded.value === "string" ? encoded.value : { ...encoded.value },
     });
   }
+}
+
+/** Automatic rotation makes material, which an imported key never gets from the service (409). */
+function importedSchedule(imported: boolean, input: { rotation_period?: string | null }): Failure | null {
+  return imported && typeof input.rotation_period === "string"
+    ? fail("conflict", "body.rotation_period: an imported key is not rotated automatically; import each new version")
+    : null;
 }
 
 /**

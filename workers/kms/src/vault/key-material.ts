@@ -9,11 +9,12 @@
  * altered and is never used.
  */
 import { fail, type Failure } from "../../../shared/errors.ts";
-import { ALGORITHMS, type AlgorithmName } from "../crypto/algorithms.ts";
-import { wipe } from "../crypto/bytes.ts";
+import { ALGORITHMS, type AlgorithmName, type KemAlgorithmName } from "../crypto/algorithms.ts";
+import { concatBytes, utf8, uuidToBytes, wipe } from "../crypto/bytes.ts";
+import { openBase } from "../crypto/hpke.ts";
 import { parseKeyring, type KekEnv, type Keyring } from "../crypto/kek.ts";
 import type { CryptoProvider, MacKeyHandle, PrivateKeyHandle, SecretKeyHandle } from "../crypto/provider.ts";
-import { unwrapSecret, wrapSecret, WrappingKey, type SecretBinding } from "../crypto/wrap.ts";
+import { importJobBinding, unwrapSecret, wrapSecret, WrappingKey, type SecretBinding } from "../crypto/wrap.ts";
 import { KeyCache } from "./key-cache.ts";
 
 /** A loaded key version: a private key, a symmetric AEAD key, or an HMAC key. */
@@ -26,6 +27,28 @@ export interface NewMaterial {
   wrapped: Uint8Array;
   kekId: string;
   handle: LoadedKey;
+}
+
+/** An import job's key as stored: its public key and its wrapped private key (architecture §5). */
+export interface JobKey {
+  publicKey: Uint8Array;
+  wrapped: Uint8Array;
+  kekId: string;
+}
+
+/** What `unseal` needs of an import job's row. */
+export interface SealedTo {
+  jobId: string;
+  algorithm: KemAlgorithmName;
+  wrapped: ArrayBuffer;
+  kekId: string;
+}
+
+/** RFC 9180 `info` of an import: ASCII "pqkms import v1" ‖ the job id's 16 UUID bytes (architecture §5). */
+export function importInfo(jobId: string): Uint8Array {
+  const id = uuidToBytes(jobId);
+  if (id === undefined) throw new TypeError("an import job id is a UUID");
+  return concatBytes(utf8("pqkms import v1"), id);
 }
 
 /** Where a stored secret lives: what `load` needs from the key and version rows. */
@@ -88,6 +111,71 @@ export class KeyMaterial {
       const { handle, publicKey } = await this.#decode(binding.algorithm, secret);
       const wrapped = await wrapSecret(await this.#wrappingKey(tenantId, keyring, keyring.activeId), secret, binding);
       return { publicKey, wrapped, kekId: keyring.activeId, handle };
+    } finally {
+      wipe(secret);
+    }
+  }
+
+  /**
+   * A fresh KEM key pair for an import job: the private key leaves only wrapped, under the job's own
+   * AAD domain (wrap.ts), and its decoded handle is zeroed before this returns.
+   */
+  async generateJobKey(tenantId: string, jobId: string, algorithm: KemAlgorithmName): Promise<JobKey | Failure> {
+    const keyring = this.keyring();
+    if (!keyring) return fail("misconfigured");
+    const secret = this.#provider.generateSeed(algorithm);
+    try {
+      const pair = await this.#provider.deriveKeyPair(algorithm, secret);
+      pair.privateKey.destroy();
+      const wrapped = await wrapSecret(await this.#wrappingKey(tenantId, keyring, keyring.activeId), secret, importJobBinding(jobId, algorithm));
+      return { publicKey: pair.publicKey, wrapped, kekId: keyring.activeId };
+    } finally {
+      wipe(secret);
+    }
+  }
+
+  /**
+   * Opens material sealed to an import job (RFC 9180 §6.1 OpenBase with the job KEM's envelope
+   * suite, architecture §7; info `importInfo`, aad the target algorithm's name), checks it is a
+   * stored secret of the target algorithm, and makes it a new version's material, wrapped under
+   * the active KEK like a generated one. The plaintext and the job's key are wiped before return.
+   */
+  async unseal(tenantId: string, job: SealedTo, sealed: Uint8Array, target: SecretBinding & { algorithm: AlgorithmName }): Promise<NewMaterial | Failure> {
+    const keyring = this.keyring();
+    if (!keyring || !keyring.keys.has(job.kekId)) return fail("misconfigured");
+    const kem = ALGORITHMS[job.algorithm];
+    if (sealed.length < kem.ciphertextLength + 16) {
+      return fail("invalid_request", `body.wrapped_material: ${sealed.length} bytes is shorter than ${job.algorithm}'s enc (${kem.ciphertextLength}) and a tag (16)`);
+    }
+    const jobSecret = await unwrapSecret(await this.#wrappingKey(tenantId, keyring, job.kekId), new Uint8Array(job.wrapped), importJobBinding(job.jobId, job.algorithm));
+    if (!jobSecret.ok) return fail("internal_error", "import job key failed integrity check");
+    let secret: Uint8Array | undefined;
+    const pair = await this.#provider.deriveKeyPair(job.algorithm, jobSecret.value).finally(() => wipe(jobSecret.value));
+    try {
+      const enc = sealed.subarray(0, kem.ciphertextLength);
+      const ct = sealed.subarray(kem.ciphertextLength);
+      secret = await openBase(this.#provider, pair.privateKey, kem.hpke, enc, importInfo(job.jobId), utf8(target.algorithm), ct);
+    } catch {
+      return fail("invalid_request", `body.wrapped_material: does not open under import job ${job.jobId} with aad "${target.algorithm}" (another job, another target algorithm, or altered bytes)`);
+    } finally {
+      pair.privateKey.destroy();
+    }
+    try {
+      const wanted = ALGORITHMS[target.algorithm].secretLength;
+      if (secret.length !== wanted) {
+        return fail("invalid_request", `body.wrapped_material: the sealed material is ${secret.length} bytes; a ${target.algorithm} key's stored secret is ${wanted}`);
+      }
+      // A secret of the right length can still be no key (a composite's P-256 scalar out of range).
+      const decoded = await this.#decode(target.algorithm, secret).catch(() => null);
+      if (decoded === null) return fail("invalid_request", `body.wrapped_material: the sealed material is not a valid ${target.algorithm} stored secret`);
+      const { handle, publicKey } = decoded;
+      try {
+        const wrapped = await wrapSecret(await this.#wrappingKey(tenantId, keyring, keyring.activeId), secret, target);
+        return { publicKey, wrapped, kekId: keyring.activeId, handle };
+      } catch (error) {
+        handle.destroy();
+        throw error;
+      }
     } finally {
       wipe(secret);
     }

@@ -26,12 +26,14 @@ export function requestHash(input: CreateKeyInput): string {
 
 /**
  * The row of a new key: enabled, version 1 primary and the lowest decryptable; a `rotation_period`
- * (already checked) is first due one period after creation.
+ * (already checked) is first due one period after creation. A key created for import waits in
+ * `pending_import` with no version until its first import makes version 1 (import-jobs.ts).
  */
 export function newKeyRow(id: string, algorithm: AlgorithmName, input: CreateKeyInput, now: number): KeyRow {
   return {
     id, algorithm, purpose: ALGORITHMS[algorithm].purpose, name: input.name ?? null, description: input.description ?? null,
-    labels: JSON.stringify(input.labels ?? {}), state: "enabled", primary_version: 1, min_decryption_version: 1,
+    labels: JSON.stringify(input.labels ?? {}), state: input.origin === "imported" ? "pending_import" : "enabled",
+    origin: input.origin ?? "generated", primary_version: 1, min_decryption_version: 1,
     deletion_window_days: input.deletion_window_days ?? DELETION_WINDOW_DAYS.default, deletion_date: null,
     ...scheduleFrom(input.rotation_period ?? null, now), keep_decryption_versions: input.keep_decryption_versions ?? null,
     created_at: now, updated_at: now, revision: 1,

@@ -159,11 +159,11 @@ export class KeyStore {
   insertKey(row: KeyRow): void {
     this.#writes++;
     this.#sql.exec(
-      `INSERT INTO keys (id, algorithm, purpose, name, description, labels, state, primary_version,
+      `INSERT INTO keys (id, algorithm, purpose, name, description, labels, state, origin, primary_version,
          min_decryption_version, deletion_window_days, deletion_date, rotation_period, next_rotation_at, keep_decryption_versions,
          created_at, updated_at, revision)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      row.id, row.algorithm, row.purpose, row.name, row.description, row.labels, row.state, row.primary_version,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.id, row.algorithm, row.purpose, row.name, row.description, row.labels, row.state, row.origin, row.primary_version,
       row.min_decryption_version, row.deletion_window_days, row.deletion_date, row.rotation_period, row.next_rotation_at,
       row.keep_decryption_versions, row.created_at, row.updated_at, row.revision,
     );

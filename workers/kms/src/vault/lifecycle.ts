@@ -12,9 +12,17 @@ export const MIN_DELETION_DAYS = DELETION_WINDOW_DAYS.min;
 export const MAX_DELETION_DAYS = DELETION_WINDOW_DAYS.max;
 export const DAY_MS = 24 * 3600 * 1000;
 
-/** The state `action` leads to from `state`, or why it is refused (`conflict` / `key_disabled`). */
-export function transition(state: KeyState, action: LifecycleAction): Result<KeyState> {
+const AWAITS_IMPORT = "The key has no material yet: import it first (POST /v1/keys/{key}/import)";
+
+/**
+ * The state `action` leads to from `state`, or why it is refused (`conflict` / `key_disabled`).
+ * `hasMaterial` false: the key has no version yet (created for import), so a cancelled deletion
+ * returns it to `pending_import`, not `disabled`, which `enable` would turn into a key with nothing to use.
+ */
+export function transition(state: KeyState, action: LifecycleAction, hasMaterial = true): Result<KeyState> {
   if (state === "destroyed") return fail("conflict", "The key is destroyed");
+  if (state === "pending_import" && (action === "disable" || action === "enable")) return fail("conflict", AWAITS_IMPORT);
+  if (state === "pending_deletion" && action === "cancel_deletion" && !hasMaterial) return ok("pending_import");
   switch (action) {
     case "disable":
       if (state === "pending_deletion") return fail("conflict", "The key is pending deletion; cancel the deletion first");
@@ -46,6 +54,8 @@ export function unusableReason(state: KeyState): string | null {
       return "The key is pending deletion";
     case "destroyed":
       return "The key is destroyed";
+    case "pending_import":
+      return AWAITS_IMPORT;
   }
 }
 

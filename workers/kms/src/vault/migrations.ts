@@ -24,21 +24,62 @@ export type VaultMigrationStep = string | ((sql: MigrationSql) => void);
  * row is back (SQLite §"Deferred foreign key constraints"; a violation would fail the commit).
  */
 function widenKeyPurpose(sql: MigrationSql): void {
-  const NARROW = "CHECK (purpose IN ('encrypt', 'sign'))";
+  rebuildKeys(sql, "CHECK (purpose IN ('encrypt', 'sign'))", "CHECK (purpose IN ('encrypt', 'sign', 'mac'))", "purpose");
+}
+
+/**
+ * Rebuilds `keys` from its current definition with one CHECK replaced (`narrow` by `wide`), its rows
+ * copied back and its indexes made again; `what` names the CHECK in the error if it is not found.
+ */
+function rebuildKeys(sql: MigrationSql, narrow: string, wide: string, what: string): void {
   const table = String(sql.exec("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'keys'").toArray()[0]?.sql);
-  if (!table.includes(NARROW)) throw new Error("vault migration: keys.purpose CHECK is not the expected one");
-  const widened = table.replace(NARROW, "CHECK (purpose IN ('encrypt', 'sign', 'mac'))");
+  if (!table.includes(narrow)) throw new Error(`vault migration: keys.${what} CHECK is not the expected one`);
+  const widened = table.replace(narrow, wide);
   const indexes = sql
     .exec("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'keys' AND sql IS NOT NULL ORDER BY name")
     .toArray()
     .map((row) => String(row.sql));
   sql.exec("PRAGMA defer_foreign_keys = ON");
-  sql.exec("CREATE TABLE keys_before_mac AS SELECT * FROM keys");
+  sql.exec("CREATE TABLE keys_before_rebuild AS SELECT * FROM keys");
   sql.exec("DROP TABLE keys");
   sql.exec(widened);
-  sql.exec("INSERT INTO keys SELECT * FROM keys_before_mac");
-  sql.exec("DROP TABLE keys_before_mac");
+  sql.exec("INSERT INTO keys SELECT * FROM keys_before_rebuild");
+  sql.exec("DROP TABLE keys_before_rebuild");
   for (const index of indexes) sql.exec(index);
+}
+
+/**
+ * Key import (architecture §5): keys record their origin, a key created for import waits in
+ * `pending_import` (the state CHECK widened by a rebuild, as above), and import jobs keep their
+ * KEM key pair, the private key wrapped in its own AAD domain (wrap.ts) until the job is used or
+ * expires; then the secret is erased and the row kept as a tombstone.
+ */
+function keyImport(sql: MigrationSql): void {
+  sql.exec("ALTER TABLE keys ADD COLUMN origin TEXT NOT NULL DEFAULT 'generated' CHECK (origin IN ('generated', 'imported'))");
+  rebuildKeys(
+    sql,
+    "CHECK (state IN ('enabled', 'disabled', 'pending_deletion', 'destroyed'))",
+    "CHECK (state IN ('enabled', 'disabled', 'pending_deletion', 'destroyed', 'pending_import'))",
+    "state",
+  );
+  sql.exec(`CREATE TABLE import_jobs (
+     id TEXT PRIMARY KEY,
+     wrapping_algorithm TEXT NOT NULL CHECK (wrapping_algorithm IN ('ML-KEM-768', 'X-Wing')),
+     state TEXT NOT NULL CHECK (state IN ('active', 'used', 'expired')),
+     public_key BLOB NOT NULL,
+     wrapped_secret BLOB,
+     kek_id TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL,
+     used_at INTEGER,
+     key_id TEXT,
+     key_version INTEGER,
+     destroyed_at INTEGER,
+     CHECK ((state = 'active') = (wrapped_secret IS NOT NULL)),
+     CHECK ((state = 'used') = (key_id IS NOT NULL))
+   )`);
+  sql.exec("CREATE INDEX import_jobs_created_idx ON import_jobs (created_at DESC, id DESC)");
+  sql.exec("CREATE INDEX import_jobs_expiry_idx ON import_jobs (expires_at) WHERE state = 'active'");
 }
 
 export const VAULT_MIGRATIONS: readonly VaultMigrationStep[] = [
@@ -185,6 +226,7 @@ export const VAULT_MIGRATIONS: readonly VaultMigrationStep[] = [
    DROP TABLE key_versions;
    ALTER TABLE key_versions_next RENAME TO key_versions;
    CREATE INDEX key_versions_destruction_idx ON key_versions (destruction_date) WHERE destruction_date IS NOT NULL;`,
+  keyImport,
 ];
 
 export function migrate(sql: MigrationSql): void {

@@ -41,14 +41,15 @@ export function projectionStatements(db: D1Database, tenantId: string, kind: Out
   const statements = [
     db
       .prepare(
-        `INSERT INTO keys (tenant_id, id, name, algorithm, purpose, state, primary_version, min_decryption_version,
-           created_at, updated_at, deletion_date, projected_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO keys (tenant_id, id, name, algorithm, purpose, state, origin, primary_version, min_decryption_version,
+           created_at, updated_at, deletion_date, projected_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, state = excluded.state,
            primary_version = excluded.primary_version, min_decryption_version = excluded.min_decryption_version,
            updated_at = excluded.updated_at, deletion_date = excluded.deletion_date, projected_seq = excluded.projected_seq
          WHERE excluded.projected_seq > keys.projected_seq`,
       )
-      .bind(tenantId, k.id, k.name, k.algorithm, k.purpose, k.state, k.primary_version, k.min_decryption_version,
+      // An outbox row written before keys had an origin was a generated key's.
+      .bind(tenantId, k.id, k.name, k.algorithm, k.purpose, k.state, k.origin ?? "generated", k.primary_version, k.min_decryption_version,
         k.created_at, k.updated_at, k.deletion_date, k.revision),
   ];
   for (const v of versions) {

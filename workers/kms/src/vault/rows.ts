@@ -2,7 +2,7 @@
  * The shapes of the TenantVault's key rows (migrations.ts), apart from the store that reads them so
  * that pure modules (version rules, key commands) can name them without a storage binding.
  */
-import type { KeyState, VersionState } from "../../../shared/key-states.ts";
+import type { KeyOrigin, KeyState, VersionState } from "../../../shared/key-states.ts";
 import type { AlgorithmName } from "../crypto/algorithms.ts";
 
 export type KeyRow = {
@@ -14,6 +14,8 @@ export type KeyRow = {
   description: string | null;
   labels: string;
   state: KeyState;
+  /** `imported`: its versions come only from imports (import-jobs.ts), never from rotation. */
+  origin: KeyOrigin;
   primary_version: number;
   min_decryption_version: number;
   deletion_window_days: number;
@@ -46,4 +48,20 @@ export type VersionRow = {
 export type NewVersion = Omit<VersionRow, "public_key" | "wrapped_secret" | "destruction_date" | "last_used_at"> & {
   public_key: Uint8Array | null;
   wrapped_secret: Uint8Array;
+};
+
+/** An import job (import-jobs.ts): its KEM key pair, the private key wrapped until it is used or expires. */
+export type ImportJobRow = {
+  id: string;
+  wrapping_algorithm: "ML-KEM-768" | "X-Wing";
+  state: "active" | "used" | "expired";
+  public_key: ArrayBuffer;
+  wrapped_secret: ArrayBuffer | null;
+  kek_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+  key_id: string | null;
+  key_version: number | null;
+  destroyed_at: number | null;
 };

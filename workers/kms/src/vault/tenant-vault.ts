@@ -28,7 +28,8 @@ import {
   PLATFORM_AUDIT_TENANT, type AuditCheckpointView, type AuditKeyView, type AuditVerdictView,
 } from "../../../shared/rpc.ts";
 import type {
-  AliasView, BatchRequest, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
+  AliasView, BatchRequest, ArchiveStatus, AuditEventView, AuditSegmentView, CallContext, CreateKeyInput, ImportJobView, ImportKeyInput, ImportWrappingAlgorithm,
+  KeyView, LifecycleActionName, ListAliasesInput, ListKeysInput,
   PublicKeyFormatName, PublicKeyView, RecordedEvent, SignInputWire, UpdateKeyInput, VaultSummary, VersionActionName,
 } from "../../../shared/rpc.ts";
 import { NobleProvider } from "../crypto/noble-provider.ts";
@@ -40,6 +41,7 @@ import { AliasBook } from "./aliases.ts";
 import { AuditLog, type AuditQuery } from "./audit-log.ts";
 import type { CheckpointFields } from "./audit-keys.ts";
 import { CryptoCommands } from "./crypto-frame.ts";
+import { createImportJob, getImportJob, importKey, listImportJobs } from "./import-jobs.ts";
 import { KeyCommands } from "./key-commands.ts";
 import { KeyMaterial } from "./key-material.ts";
 import { KeyStore } from "./key-store.ts";
@@ -214,6 +216,25 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   async publicKey(call: CallContext, keyId: string, version: number | null, format: PublicKeyFormatName): Promise<Result<PublicKeyView>> {
     return this.#admitted(call, () => this.#keys.publicKey(keyId, version, format));
+  }
+
+  // ---- key import (import-jobs.ts) ------------------------------------------------------------
+
+  async createImportJob(call: CallContext, algorithm: ImportWrappingAlgorithm): Promise<Result<ImportJobView>> {
+    return this.#admitted(call, () => createImportJob(this.#parts, call, algorithm));
+  }
+
+  async getImportJob(call: CallContext, id: string): Promise<Result<ImportJobView>> {
+    return this.#admitted(call, () => getImportJob(this.#parts, id));
+  }
+
+  async listImportJobs(call: CallContext, input: { limit: number; cursor?: string }): Promise<Result<{ import_jobs: ImportJobView[]; next_cursor: string | null }>> {
+    return this.#admitted(call, () => listImportJobs(this.#parts, input));
+  }
+
+  /** Makes the key's next version from material sealed to an import job (serialised with every key mutation). */
+  async importKey(call: CallContext, keyId: string, input: ImportKeyInput): Promise<Result<KeyView>> {
+    return this.#admitted(call, () => importKey(this.#parts, call, keyId, input));
   }
 
   // ---- aliases --------------------------------------------------------------------------------

@@ -46,12 +46,13 @@ export function commitKeyChange(
   operation: AuditOperation,
   apply: () => void,
   version: number | null = null,
+  detail: string | null = null,
 ): KeyView {
   return parts.storage.transactionSync(() => {
     apply();
     const key = parts.store.key(keyId) as KeyRow;
     const now = parts.now();
-    parts.audit(call).append({ time: now, apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: version, outcome: "allowed" });
+    parts.audit(call).append({ time: now, apiKeyId: call.apiKeyId, requestId: call.requestId, operation, keyId, keyVersion: version, outcome: "allowed", detail });
     enqueue(parts.storage.sql, keyProjection(key, parts.store.versions(keyId)), now);
     return viewOf(parts, key);
   });

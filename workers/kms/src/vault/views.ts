@@ -15,6 +15,7 @@ export function keyView(key: KeyRow, versions: VersionRow[]): KeyView {
     algorithm: key.algorithm,
     purpose: key.purpose,
     state: key.state,
+    origin: key.origin,
     primary_version: key.primary_version,
     min_decryption_version: key.min_decryption_version,
     deletion_window_days: key.deletion_window_days,
