@@ -8,6 +8,7 @@ import { VERSION } from "../client/transport.ts";
 import { registerAccess } from "./commands/access.ts";
 import { registerAliases } from "./commands/aliases.ts";
 import { registerAudit } from "./commands/audit.ts";
+import { registerData } from "./commands/data.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerSigning } from "./commands/signing.ts";
 import { Context } from "./context.ts";
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): { program: Command; ctx: Context } {
     })
     .addHelpText("after", `\n${CONFIG_HELP}\n\n${EXIT_CODES_HELP}\n`);
   registerKeys(program, ctx);
+  registerData(program, ctx);
   registerSigning(program, ctx);
   registerAliases(program, ctx);
   registerAccess(program, ctx);
