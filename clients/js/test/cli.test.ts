@@ -7,6 +7,7 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, startApi, type Api } from "../../../test/node/interop/harness.ts";
 import { ERROR_LINE, pqkms, pqkmsJson, scratch } from "./cli-run.ts";
@@ -71,6 +72,28 @@ describe("sign and verify", () => {
     // The service agrees.
     const online = await pqkmsJson<{ valid: boolean; key_version: number }>(["verify", "--key", key.id, "--signature", file("msg.sig"), "--in", file("msg.txt"), "--context", "ci"], { env });
     expect(online).toEqual({ valid: true, key_version: 1 });
+  });
+});
+
+describe("import", () => {
+  it("seals a seed to a new import job and imports it; material yielding another public key is refused", async () => {
+    const dir = scratch();
+    const seed = crypto.getRandomValues(new Uint8Array(32));
+    writeFileSync(path.join(dir, "seed.bin"), seed);
+    const { publicKey } = ml_dsa65.keygen(seed);
+    const other = ml_dsa65.keygen(crypto.getRandomValues(new Uint8Array(32))).publicKey;
+    writeFileSync(path.join(dir, "other.json"), JSON.stringify({ key_id: crypto.randomUUID(), version: 1, algorithm: "ML-DSA-65", format: "raw", public_key: Buffer.from(other).toString("base64") }));
+
+    const key = await pqkmsJson<Key & { state: string }>(["keys", "create", "--algorithm", "ML-DSA-65", "--origin", "imported"], { env });
+    expect(key.state).toBe("pending_import");
+    const refused = await pqkms(["keys", "import", key.id, "--material", path.join(dir, "seed.bin"), "--expected-public-key", path.join(dir, "other.json")], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(ERROR_LINE);
+
+    const imported = await pqkmsJson<Key & { state: string }>(["keys", "import", key.id, "--material", path.join(dir, "seed.bin")], { env });
+    expect(imported).toMatchObject({ state: "enabled", primary_version: 1 });
+    const raw = await pqkms(["public-key", "--key", key.id, "--format", "raw"], { env });
+    expect(new Uint8Array(raw.stdout)).toEqual(publicKey);
   });
 });
 

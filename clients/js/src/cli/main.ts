@@ -9,6 +9,7 @@ import { registerAccess } from "./commands/access.ts";
 import { registerAliases } from "./commands/aliases.ts";
 import { registerAudit } from "./commands/audit.ts";
 import { registerData } from "./commands/data.ts";
+import { registerImport } from "./commands/import.ts";
 import { registerKeys } from "./commands/keys.ts";
 import { registerSigning } from "./commands/signing.ts";
 import { Context } from "./context.ts";
@@ -41,12 +42,13 @@ export function buildProgram(io: Io): { program: Command; ctx: Context } {
       outputError: (text, write) => write(`pqkms: ${text.replace(/^error: /, "").trim().replace(/\s*\n\s*/g, " ")} (code=usage)\n`),
     })
     .addHelpText("after", `\n${CONFIG_HELP}\n\n${EXIT_CODES_HELP}\n`);
-  registerKeys(program, ctx);
+  const keys = registerKeys(program, ctx);
   registerData(program, ctx);
   registerSigning(program, ctx);
   registerAliases(program, ctx);
   registerAccess(program, ctx);
   registerAudit(program, ctx);
+  registerImport(program, keys, ctx);
   return { program, ctx };
 }
 

@@ -80,7 +80,8 @@ function keyCommand(ctx: Context, parent: Command, name: string, summary: string
     });
 }
 
-export function registerKeys(program: Command, ctx: Context): void {
+/** Registers `pqkms keys …`; returns the `keys` command for the groups that add to it (import). */
+export function registerKeys(program: Command, ctx: Context): Command {
   const keys = program.command("keys").description("create, list and manage keys");
 
   keys
@@ -93,7 +94,8 @@ export function registerKeys(program: Command, ctx: Context): void {
     .option("--deletion-window-days <days>", "days between scheduling deletion and destruction", positiveInteger)
     .option("--rotation-period <period>", "rotate automatically, e.g. 90d")
     .option("--keep-decryption-versions <n>", "versions behind the primary that stay decryptable", positiveInteger)
-    .action(async (o: { algorithm: T.Algorithm; name?: string; description?: string; label?: Record<string, string>; deletionWindowDays?: number; rotationPeriod?: string; keepDecryptionVersions?: number }) => {
+    .addOption(new Option("--origin <origin>", "imported: no version until `pqkms keys import` gives it material").choices(["generated", "imported"]))
+    .action(async (o: { algorithm: T.Algorithm; name?: string; description?: string; label?: Record<string, string>; deletionWindowDays?: number; rotationPeriod?: string; keepDecryptionVersions?: number; origin?: "generated" | "imported" }) => {
       const key = await ctx.client().keys.create({
         algorithm: o.algorithm,
         name: o.name,
@@ -102,6 +104,7 @@ export function registerKeys(program: Command, ctx: Context): void {
         deletion_window_days: o.deletionWindowDays,
         rotation_period: o.rotationPeriod,
         keep_decryption_versions: o.keepDecryptionVersions,
+        origin: o.origin,
       });
       ctx.print(key, () => keyText(key));
     });
@@ -180,4 +183,5 @@ export function registerKeys(program: Command, ctx: Context): void {
       const answer = await ctx.client().keys.versions.scheduleDestruction(key, version, { days: o.days });
       ctx.print(answer, () => keyText(answer));
     });
+  return keys;
 }
