@@ -23,7 +23,7 @@ export function registerAliases(program: Command, ctx: Context): void {
     .option("--key-id <id>", "only the aliases of this key")
     .action(async (o: { keyId?: string }) => {
       const all = await ctx.client().aliases.list({ key_id: o.keyId }).toArray();
-      ctx.print({ aliases: all }, () => table(all, ALIAS_COLUMNS));
+      ctx.print({ aliases: all, next_cursor: null }, () => table(all, ALIAS_COLUMNS));
     });
 
   aliases

@@ -56,7 +56,7 @@ export function registerImport(program: Command, keys: Command, ctx: Context): v
     .description("list import jobs (every page)")
     .action(async () => {
       const all = await ctx.client().importJobs.list().toArray();
-      ctx.print({ import_jobs: all }, () => table(all, JOB_COLUMNS));
+      ctx.print({ import_jobs: all, next_cursor: null }, () => table(all, JOB_COLUMNS));
     });
 
   jobs

@@ -119,7 +119,7 @@ export function registerKeys(program: Command, ctx: Context): Command {
     .option("--page-size <n>", "keys per request (1-100)", positiveInteger)
     .action(async (o: { algorithm?: T.Algorithm; state?: (typeof STATES)[number]; name?: string; label?: string; pageSize?: number }) => {
       const all = await ctx.client().keys.list({ algorithm: o.algorithm, state: o.state, name: o.name, label: o.label, limit: o.pageSize }).toArray();
-      ctx.print({ keys: all }, () => table(all, KEY_COLUMNS));
+      ctx.print({ keys: all, next_cursor: null }, () => table(all, KEY_COLUMNS));
     });
 
   keyCommand(ctx, keys, "get", "show a key and its versions", (k) => ctx.client().keys.get(k));
