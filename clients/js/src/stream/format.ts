@@ -12,6 +12,8 @@
  * Trust boundary: `parseHeaderPrefix` reads untrusted bytes, so every length is bounded before any
  * allocation; nothing in a header is trusted until `deriveStreamKey`'s commitment matches.
  */
+import { expand, extract } from "@noble/hashes/hkdf.js";
+import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, readU16be, readU32be, u16be, u32be, utf8 } from "../../../../workers/kms/src/crypto/bytes.ts";
 
 /** "PQKS": tells a stream from a service envelope ("PQK" 0x01, DESIGN §7) at the first bytes. */
@@ -131,18 +133,22 @@ export interface StreamKeys {
  *   C = HKDF(IKM = data key, salt, info = "pqkms-stream-v1 commit" ‖ header body ‖ aad, 32)
  * Every header byte and the caller's aad reach both, so C authenticates the header (HKDF is a PRF
  * keyed by the data key) and commits to the data key: a header opens under one data key only.
+ *
+ * HKDF runs in @noble/hashes rather than Web Crypto: RFC 5869 bounds info by nothing, but Node's
+ * Web Crypto (OpenSSL's HKDF) refuses info over 1024 bytes, and a header holding a KEM-wrapped data
+ * key is longer than that (an ML-KEM-768 envelope alone is 1167 bytes). The output is the same.
  */
 export async function deriveStreamKeys(dataKey: Uint8Array, salt: Uint8Array, headerBody: Uint8Array, aad: Uint8Array): Promise<StreamKeys> {
   if (dataKey.length !== DATA_KEY_LENGTH) throw new RangeError(`stream: the data key must be ${DATA_KEY_LENGTH} bytes, got ${dataKey.length}`);
-  const ikmBytes = concatBytes(dataKey);
-  const ikm = await crypto.subtle.importKey("raw", ikmBytes, "HKDF", false, ["deriveBits"]).finally(() => ikmBytes.fill(0));
-  const expand = async (label: Uint8Array) =>
-    new Uint8Array(await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt: concatBytes(salt), info: concatBytes(label, headerBody, aad) }, ikm, 256));
-  const raw = await expand(KEY_INFO_LABEL);
+  const prk = extract(sha256, dataKey, salt);
+  const raw = expand(sha256, prk, concatBytes(KEY_INFO_LABEL, headerBody, aad), 32);
   try {
-    const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"]);
-    return { key, commitment: await expand(COMMIT_INFO_LABEL) };
+    const commitment = expand(sha256, prk, concatBytes(COMMIT_INFO_LABEL, headerBody, aad), 32);
+    // noble allocates its output as a plain Uint8Array over an ArrayBuffer: no copy of the key is made.
+    const key = await crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"]);
+    return { key, commitment };
   } finally {
+    prk.fill(0);
     raw.fill(0);
   }
 }
