@@ -12,6 +12,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "./problem.ts";
+import { withHeaders } from "./with-headers.ts";
 
 export const CONSOLE_SCRIPT = "app.js";
 export const CONSOLE_STYLE = "app.css";
@@ -61,14 +62,8 @@ export const CONSOLE_HTML = `<!doctype html>
 </html>
 `;
 
-function withConsoleHeaders(response: Response): Response {
-  const out = new Response(response.body, response);
-  for (const [name, value] of Object.entries(CONSOLE_HEADERS)) out.headers.set(name, value);
-  return out;
-}
-
 export function consolePage(c: Context<AppEnv>): Response {
-  return withConsoleHeaders(c.html(CONSOLE_HTML));
+  return withHeaders(c.html(CONSOLE_HTML), CONSOLE_HEADERS);
 }
 
 /** One of the console's built files, from ASSETS. */
@@ -77,5 +72,5 @@ export async function consoleFile(c: Context<AppEnv>, file: string): Promise<Res
   const asset = await c.env.ASSETS.fetch(new URL(`/console/${file}`, c.req.url));
   // A missing asset is a build that skipped scripts/console-assets.mjs: say so, do not pretend 404.
   if (!asset.ok) throw new ApiError("internal_error", "The console's files are missing from this deployment");
-  return withConsoleHeaders(asset);
+  return withHeaders(asset, CONSOLE_HEADERS);
 }

@@ -12,6 +12,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { AnyRoute } from "./route-spec.ts";
 import { ApiError } from "./problem.ts";
+import { withHeaders } from "./with-headers.ts";
 
 /** The renderer's files under /docs/ (workers/gateway/assets/docs/) and the page's own start-up script. */
 export const DOCS_SCRIPT = "swagger-ui-bundle.js";
@@ -91,22 +92,16 @@ ${rows}
 `;
 }
 
-function withDocsHeaders(response: Response): Response {
-  const out = new Response(response.body, response);
-  for (const [name, value] of Object.entries(DOCS_HEADERS)) out.headers.set(name, value);
-  return out;
-}
-
 export function docsPage(c: Context<AppEnv>, routes: readonly AnyRoute[]): Response {
-  return withDocsHeaders(c.html(docsHtml(routes)));
+  return withHeaders(c.html(docsHtml(routes)), DOCS_HEADERS);
 }
 
 /** One file of the reference: the start-up script from here, the renderer's files from ASSETS. */
 export async function docsFile(c: Context<AppEnv>, file: string): Promise<Response> {
-  if (file === DOCS_INIT) return withDocsHeaders(c.body(INIT_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" }));
+  if (file === DOCS_INIT) return withHeaders(c.body(INIT_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" }), DOCS_HEADERS);
   if (!ASSET_FILES.has(file)) throw new ApiError("not_found", `No file ${file} in /docs`);
   const asset = await c.env.ASSETS.fetch(new URL(`/docs/${file}`, c.req.url));
   // A missing asset is a build that skipped scripts/docs-assets.mjs: say so, do not pretend 404.
   if (!asset.ok) throw new ApiError("internal_error", "The API reference's files are missing from this deployment");
-  return withDocsHeaders(asset);
+  return withHeaders(asset, DOCS_HEADERS);
 }

@@ -3,30 +3,16 @@
  * deletion of keys, and `pqkms keys versions …` for one version at a time.
  */
 import { Option, type Command } from "commander";
+import { KEY_ALGORITHM_NAMES } from "../../../../../workers/shared/algorithms.ts";
+import { KEY_STATES } from "../../../../../workers/shared/key-states.ts";
 import type * as T from "../../client/types.ts";
 import { keyValue, positiveInteger } from "../args.ts";
 import type { Context } from "../context.ts";
 import { record, table, type Column } from "../output.ts";
 
-const ALGORITHMS = [
-  "ML-KEM-512",
-  "ML-KEM-768",
-  "ML-KEM-1024",
-  "X-Wing",
-  "ML-DSA-44",
-  "ML-DSA-65",
-  "ML-DSA-87",
-  "Composite-ML-DSA-65-P256",
-  "SLH-DSA-SHA2-128s",
-  "SLH-DSA-SHA2-128f",
-  "AES-256-GCM",
-  "ChaCha20-Poly1305",
-  "HMAC-SHA-256",
-  "HMAC-SHA-384",
-  "HMAC-SHA-512",
-] as const satisfies readonly T.Algorithm[];
-
-const STATES = ["enabled", "disabled", "pending_deletion", "destroyed"] as const;
+// The service's own lists (bundled in), so the choices cannot fall behind what it accepts.
+const ALGORITHMS: readonly T.Algorithm[] = KEY_ALGORITHM_NAMES;
+const STATES = KEY_STATES;
 
 const KEY_COLUMNS: Column<T.Key>[] = [
   ["id", (k) => k.id],
