@@ -2011,7 +2011,7 @@ export type components = {
             /** @description The key version that did the operation */
             key_version: number;
         };
-        /** @description Usage, with the plan */
+        /** @description Usage, with the plan and the month's operations per day */
         PlanUsage: {
             /** @description Calendar month, UTC, YYYY-MM */
             period: string;
@@ -2028,6 +2028,8 @@ export type components = {
             resets_at: string;
             /** @description The tenant's plan */
             plan: string;
+            /** @description This month's UTC days with operations, oldest first (days without any are absent); they add up to `operations` */
+            days: components["schemas"]["UsageDay"][];
         };
         /** @description A tenant-defined policy rule */
         PolicyRule: {
@@ -2280,6 +2282,16 @@ export type components = {
              * @description When the next month starts (RFC 3339, UTC)
              */
             resets_at: string;
+        };
+        /** @description One day's operations */
+        UsageDay: {
+            /**
+             * Format: date
+             * @description The day, UTC, YYYY-MM-DD
+             */
+            date: string;
+            /** @description Operations counted that day (each weighs its rate-limit cost) */
+            operations: number;
         };
         /** @description A signature verification result */
         Verification: {
