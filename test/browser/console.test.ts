@@ -5,6 +5,8 @@
  * reads the audit log with the chain verified, shows a key named like an HTML tag as text without
  * running it, greys out what a narrower key cannot do, returns to sign-in when the key is revoked,
  * serves /console with its CSP, and passes an axe-core scan with no serious or critical violation.
+ * The "try it" panel shows the `pqkms` command beside curl; the usage page charts today's count;
+ * the platform pages list tenants and set a limit override.
  * Screenshots of the main pages go to test/artifacts/console/ (git-ignored).
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -143,10 +145,19 @@ describe("the web console in Chromium", () => {
     await page.getByRole("button", { name: "Decrypt" }).click();
     await page.getByText(`Decrypted with version 1: ${text}`).waitFor();
     const curl = await page.getByLabel("curl command", { exact: true }).textContent();
-    expect(curl).toContain(`${new URL(api.url).origin}/v1/keys/${keyId}/decrypt`);
+    const origin = new URL(api.url).origin;
+    expect(curl).toContain(`${origin}/v1/keys/${keyId}/decrypt`);
     expect(curl).toContain("$PQKMS_API_KEY");
     expect(curl).not.toContain(token);
+    // The pqkms command of the same decrypt: the envelope shown, on stdin, as base64.
+    const ciphertext = await page.getByLabel("Ciphertext").inputValue();
+    const cli = page.getByLabel("pqkms command", { exact: true });
+    expect(await cli.textContent()).toBe(`printf '%s' '${ciphertext}' | pqkms --url '${origin}' decrypt --key '${keyId}' --base64`);
+    expect(await cli.textContent()).not.toContain(token);
     await shot("key");
+    // And of the encrypt before it, with the text quoted for the shell.
+    await page.getByRole("button", { name: "Encrypt" }).click();
+    await expect.poll(() => cli.textContent()).toBe(`printf '%s' 'Grüße from Chromium, '\\''quoted'\\'' & <tagged>' | pqkms --url '${origin}' encrypt --key '${keyId}' --base64`);
   });
 
   it("rotates behind a confirmation that says what happens", async () => {
@@ -174,6 +185,17 @@ describe("the web console in Chromium", () => {
     await page.getByLabel("Public key, pem").waitFor();
     expect(await page.locator("img").count()).toBe(0);
     expect(dialogs).toEqual([]);
+    // Sign a text: the pqkms line says exactly that.
+    const signer = decodeURIComponent(new URL(page.url()).hash.replace("#/keys/", ""));
+    await page.getByLabel("Message").fill("release 1.0");
+    await page.getByRole("button", { name: "Sign", exact: true }).click();
+    await page.getByText(/^Signed with version 1\./).waitFor();
+    expect(await page.getByLabel("pqkms command", { exact: true }).textContent()).toBe(
+      `printf '%s' 'release 1.0' | pqkms --url '${new URL(api.url).origin}' sign --key '${signer}' --base64`,
+    );
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByText("Valid signature (version 1).").waitFor();
+    expect(await page.getByLabel("pqkms command", { exact: true }).textContent()).toMatch(/ verify --key '[0-9a-f-]{36}' --signature signature\.b64 --base64$/);
     await shot("key-sign");
     await page.goto(consoleUrl("#/keys"));
     await page.getByRole("link", { name: XSS_NAME }).waitFor();
@@ -227,6 +249,30 @@ describe("the web console in Chromium", () => {
     await signOut();
   });
 
+  it("charts this month's usage per day, today's count included, with a table and no serious accessibility violation", async () => {
+    await signIn(token);
+    await page.goto(consoleUrl("#/usage"));
+    const today = new Date().toISOString().slice(0, 10);
+    const row = page.getByRole("row", { name: new RegExp(`^${today} `) });
+    await row.waitFor();
+    // The page's own read is counted in what it shows; this read is one more.
+    const usage = await api.call<{ operations: number; monthly_operations: number; days: { date: string; operations: number }[] }>("GET", "/v1/usage", { auth: token });
+    const shown = (usage.days.find((d) => d.date === today)?.operations ?? 0) - 1;
+    expect(shown).toBeGreaterThan(5);
+    expect(await row.locator("td").first().textContent()).toBe(shown.toLocaleString("en"));
+    const chart = page.getByRole("img", { name: `Operations used in ${today.slice(0, 7)}, by day, against the monthly quota` });
+    expect(await chart.locator("desc").textContent()).toContain(`Latest day with operations: ${today}, ${shown.toLocaleString("en")} that day.`);
+    expect(await chart.locator("rect title").allTextContents()).toContain(
+      `${today}: ${shown.toLocaleString("en")} operations that day, ${(usage.operations - 1).toLocaleString("en")} this month by its end`,
+    );
+    expect(await chart.locator("line.quota").count()).toBe(1);
+    expect(await chart.locator("text.quota-label").textContent()).toBe(`quota ${usage.monthly_operations.toLocaleString("en")}`);
+    expect(await page.title()).toBe("Usage · pqkms console");
+    expect(await seriousViolations()).toEqual([]);
+    await shot("usage");
+    await signOut();
+  });
+
   it("signs in with the admin token to the platform pages: fail-open status, create and suspend a tenant", async () => {
     await page.goto(consoleUrl());
     await page.getByRole("radio", { name: "the platform admin token" }).check();
@@ -238,6 +284,19 @@ describe("the web console in Chromium", () => {
     await page.getByRole("button", { name: "Create tenant" }).click();
     const firstKey = (await page.getByLabel("The new tenant's API key", { exact: true }).textContent()) ?? "";
     expect(firstKey).toMatch(/^pqk_/);
+    // The tenant list (GET /admin/v1/tenants) shows it, and "Manage" opens it.
+    const list = page.getByRole("table", { name: "Tenants" });
+    await list.getByRole("cell", { name: "made in the console", exact: true }).waitFor();
+    await list.getByRole("button", { name: "Manage console" }).click();
+    await page.getByRole("heading", { name: "console", exact: true }).waitFor();
+    await list.getByRole("button", { name: "Manage made in the console" }).click();
+    await page.getByRole("heading", { name: "made in the console" }).waitFor();
+    // A limit override, behind a confirmation that states it.
+    await page.getByRole("form", { name: "Limit overrides of made in the console" }).getByLabel("Operations a month").fill("1234");
+    await page.getByRole("button", { name: "Save limits…" }).click();
+    await expect.poll(() => page.getByRole("dialog").textContent()).toContain("Operations a month: 1234");
+    await page.getByRole("dialog").getByRole("button", { name: "Change limits" }).click();
+    await page.getByText("1234 operations a month").waitFor();
     await page.getByRole("button", { name: "Suspend…" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
     await page.getByRole("button", { name: "Reactivate…" }).waitFor();
