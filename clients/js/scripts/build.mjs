@@ -19,8 +19,10 @@ import { build } from "esbuild";
 const packageDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(packageDir, "dist");
 
-/** What is built: src/<entry>.ts → dist/<entry>.js. Add the CLI here when it exists ("cli"). */
+/** What is built: src/<entry>.ts → dist/<entry>.js, for any runtime. */
 export const ENTRIES = ["index"];
+/** The `pqkms` command (src/cli.ts → dist/cli.js, run by bin/pqkms.js): Node only, it reads files and stdin. */
+export const NODE_ENTRIES = ["cli"];
 
 /** Only the library has declarations; the entries above are bundled from it. */
 const TYPES_ROOT = "types/clients/js/src/index.js";
@@ -38,25 +40,16 @@ function rewriteSpecifiers(dir) {
 export async function buildClient() {
   rmSync(dist, { recursive: true, force: true });
   mkdirSync(dist, { recursive: true });
-  await build({
-    entryPoints: ENTRIES.map((entry) => ({ in: path.join(packageDir, "src", `${entry}.ts`), out: entry })),
-    outdir: dist,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    packages: "external",
-    sourcemap: true,
-    legalComments: "none",
-    logLevel: "warning",
-  });
+  const common = { outdir: dist, bundle: true, format: "esm", target: "es2022", packages: "external", sourcemap: true, legalComments: "none", logLevel: "warning" };
+  await build({ ...common, entryPoints: ENTRIES.map((entry) => ({ in: path.join(packageDir, "src", `${entry}.ts`), out: entry })), platform: "neutral" });
+  await build({ ...common, entryPoints: NODE_ENTRIES.map((entry) => ({ in: path.join(packageDir, "src", `${entry}.ts`), out: entry })), platform: "node", target: "node20" });
   const tsc = path.join(packageDir, "..", "..", "node_modules", "typescript", "bin", "tsc");
   const result = spawnSync(process.execPath, [tsc, "-p", path.join(packageDir, "tsconfig.build.json")], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`tsc could not emit the declarations:\n${result.stdout}${result.stderr}`);
   rewriteSpecifiers(path.join(dist, "types"));
   writeFileSync(path.join(dist, "index.d.ts"), `export * from "./${TYPES_ROOT}";\n`);
   const size = readFileSync(path.join(dist, "index.js")).length;
-  console.log(`@pqkms/client: ${ENTRIES.map((e) => `dist/${e}.js`).join(", ")} (index ${(size / 1024).toFixed(1)} KiB) and dist/index.d.ts`);
+  console.log(`@pqkms/client: ${[...ENTRIES, ...NODE_ENTRIES].map((e) => `dist/${e}.js`).join(", ")} (index ${(size / 1024).toFixed(1)} KiB) and dist/index.d.ts`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

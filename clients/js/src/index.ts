@@ -23,3 +23,4 @@ export type { AuditLog, PlatformAuditLog, TenantAuditLog } from "./client/audit.
 export type { Admin, FailOpen, Tenants } from "./client/admin.ts";
 export type { System } from "./client/system.ts";
 export * from "./offline/index.ts";
+export * from "./stream/index.ts";

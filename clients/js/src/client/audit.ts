@@ -60,7 +60,7 @@ export class AuditLog {
     this.#ids = ids;
   }
 
-  /** Every event matching the filters, oldest first, page after page. */
+  /** Every event matching the filters, newest first, page after page. */
   events(query: Omit<T.AuditEventsQuery, "cursor"> = {}, options: CallOptions = {}): Paged<T.AuditEvent, T.AuditPage> {
     return new Paged((cursor, o) => this.eventsPage({ ...query, cursor }, o), (page) => page.events, options);
   }
