@@ -23,6 +23,11 @@ export function ensureConsoleAssets() {
     platform: "browser",
     jsx: "automatic",
     jsxImportSource: "preact",
+    // @pqkms/client from its sources, not its built dist/ (which may be older than them). The
+    // package is marked free of import-time effects ("sideEffects": false, as the noble libraries
+    // are), so what the console does not call (offline seal/verify, streams, and the noble
+    // libraries behind them) is left out of the bundle.
+    alias: { "@pqkms/client": path.join(root, "clients", "js", "src", "index.ts") },
     minify: true,
     legalComments: "eof",
     write: false,

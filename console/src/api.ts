@@ -1,65 +1,36 @@
 /**
  * Every call the console makes to the pqkms API, and nothing else: the pages see only this narrow
- * interface. The console is an ordinary client of the public API (same origin, same seven pipeline
- * stages, no private route); a tenant credential goes in `x-api-key`, the admin token in
- * `Authorization: Bearer` (architecture §2). A 401 from any call ends the session (`onUnauthorized`).
+ * interface, made on the typed client `@pqkms/client` (bundled from its sources). The console is an
+ * ordinary client of the public API (same origin, same seven pipeline stages, no private route); a
+ * tenant credential goes in `x-api-key`, the admin token in `Authorization: Bearer` (architecture
+ * §2), both set by the client.
+ *
+ * A 401 from any call ends the session (`onUnauthorized`). Every call carries the page's
+ * AbortSignal: leaving a page aborts what it still has in flight, retries included. The client's
+ * retries (429 after Retry-After, a 503 that did nothing) are as welcome here as anywhere.
  */
+import { Pqkms, PqkmsError, type components } from "@pqkms/client";
+import { fromBase64, toBase64 } from "../../workers/shared/base64.ts";
 import type { Credential } from "./session.ts";
 
-export type Scope =
-  | "keys:read" | "keys:write" | "crypto:encrypt" | "crypto:decrypt" | "crypto:sign" | "crypto:verify" | "api-keys:manage" | "audit:read";
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  role: string | null;
-  scopes: Scope[];
-  key_ids: string[] | null;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-  token?: string;
-}
-
-export interface OwnTenant {
-  id: string;
-  name: string;
-  plan: string;
-  status: string;
-  key_count: number;
-  usage: { period: string; operations: number; monthly_operations: number; remaining: number; resets_at: string };
-  api_key: ApiKey;
-}
-
-export interface KeyVersion {
-  version: number;
-  state: "enabled" | "disabled" | "pending_destruction" | "destroyed";
-  created_at: string;
-  destruction_date: string | null;
-  last_used_at: string | null;
-}
-
-export interface Key {
-  id: string;
-  name: string | null;
-  description: string | null;
-  labels: Record<string, string>;
-  algorithm: string;
-  purpose: "encrypt" | "sign" | "mac";
-  state: "enabled" | "disabled" | "pending_deletion" | "destroyed";
-  primary_version: number;
-  min_decryption_version: number;
-  deletion_window_days: number;
-  versions: KeyVersion[];
-  created_at: string;
-  updated_at: string;
-  deletion_date: string | null;
-  rotation_period: string | null;
-  next_rotation_at: string | null;
-  keep_decryption_versions: number | null;
-}
+type Schemas = components["schemas"];
+export type ApiKey = Schemas["ApiKey"];
+export type Scope = ApiKey["scopes"][number];
+export type OwnTenant = Schemas["OwnTenant"];
+export type Key = Schemas["Key"];
+export type KeyVersion = Schemas["KeyVersion"];
+export type Alias = Schemas["Alias"];
+export type PublicKeyFormat = Schemas["PublicKey"]["format"];
+export type PublicKey = Schemas["PublicKey"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type ChainVerdict = Schemas["ChainVerdict"];
+export type PolicyRule = Schemas["PolicyRule"];
+export type FailOpenStatus = Schemas["FailOpenStatus"];
+export type Tenant = Schemas["Tenant"];
+export type Plan = Tenant["plan"];
+export type TenantLimits = NonNullable<Schemas["UpdateTenantRequest"]["limits"]>;
+export type Usage = Schemas["PlanUsage"];
+export type UsageDay = Usage["days"][number];
 
 export interface KeyFilter {
   algorithm?: string;
@@ -69,140 +40,100 @@ export interface KeyFilter {
   cursor?: string;
   limit?: number;
 }
-
-export interface Alias { name: string; key_id: string; purpose: string; created_at: string; updated_at: string }
-export type PublicKeyFormat = "raw" | "spki" | "pem" | "jwk";
-export interface PublicKey { key_id: string; version: number; algorithm: string; format: PublicKeyFormat; public_key: string | Record<string, string> }
-
-export interface AuditEvent {
-  seq: number;
-  id: string;
-  time: string;
-  api_key_id: string | null;
-  request_id: string | null;
-  operation: string;
-  key_id: string | null;
-  key_version: number | null;
-  outcome: "allowed" | "denied" | "failed";
-  rule: string | null;
-  severity: string;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
 export interface AuditFilter { key_id?: string; operation?: string; outcome?: string; request_id?: string; cursor?: string; limit?: number }
-export interface ChainVerdict { valid: boolean; checked: number; first_broken?: number; basis: string; from_seq: number; to_seq: number; note: string }
-export interface PolicyRule { id: string; kind: "ip_allow" | "operation_deny"; value: string; created_at: string }
-export interface FailOpenStatus { enabled: boolean; until: string | null; reason: string | null }
-export type Plan = "free" | "pro" | "enterprise";
-export interface Tenant {
-  id: string;
-  name: string;
-  plan: Plan;
-  status: "active" | "suspended";
-  jurisdiction: string | null;
-  placement: string;
-  limits: { rate_per_second: number; burst: number; monthly_operations: number; max_keys: number };
-  created_at: string;
-  updated_at: string;
+
+/** The API's failures, as the client reports them (status, code, rule, request id). */
+export { PqkmsError as ApiProblem };
+
+/** Base64 (RFC 4648 §4) as the API carries bytes, for the text boxes of the "try it" panel. */
+function bytesOf(base64: string, field: string): Uint8Array {
+  const bytes = fromBase64(base64.trim());
+  if (bytes === undefined) throw new TypeError(`The ${field} is not base64`);
+  return bytes;
 }
 
-/** An RFC 9457 problem from the API, with its machine-readable code and, for a denial, the rule. */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    readonly detail: string,
-    readonly rule: string | undefined,
-    readonly requestId: string | undefined,
-  ) {
-    super(`${detail} (${code})`);
-    this.name = "ApiProblem";
-  }
+/** Filters as typed into a form: empty fields are no filter. */
+function filterOf<T extends object>(filter: T): T {
+  return Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined && v !== "")) as T;
 }
 
-/** What was sent, for the "try it" panel's equivalent curl command. */
-export interface SentRequest { method: string; path: string; body?: unknown }
-
-const query = (params: object): string => {
-  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== "") as [string, string | number][];
-  return entries.length === 0 ? "" : `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}`;
-};
-
-const seg = encodeURIComponent;
-
-export function createApi(credential: Credential, onUnauthorized: () => void) {
-  const headers: Record<string, string> =
-    credential.kind === "tenant" ? { "x-api-key": credential.token } : { authorization: `Bearer ${credential.token}` };
-
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(path, {
-      method,
-      headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
-      body: body === undefined ? null : JSON.stringify(body),
-      credentials: "omit",
-      cache: "no-store",
-    });
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    const parsed: unknown = text === "" ? null : JSON.parse(text);
-    if (!response.ok) {
-      if (response.status === 401) onUnauthorized();
-      const p = (parsed ?? {}) as { code?: string; detail?: string; rule?: string; request_id?: string };
-      throw new ApiProblem(response.status, p.code ?? "error", p.detail ?? response.statusText, p.rule, p.request_id);
+export function createApi(credential: Credential, onUnauthorized: () => void, signal?: AbortSignal) {
+  const client = new Pqkms(credential.kind === "tenant" ? { url: location.origin, apiKey: credential.token } : { url: location.origin, adminToken: credential.token });
+  const o = { signal };
+  /** Every call through here: a 401 signs out, whichever call met it. */
+  const guard = async <T>(call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (error) {
+      if (error instanceof PqkmsError && error.status === 401) onUnauthorized();
+      throw error;
     }
-    return parsed as T;
-  }
-
-  const key = (id: string) => `/v1/keys/${seg(id)}`;
-  const post = <T>(path: string, body?: unknown) => call<T>("POST", path, body);
+  };
+  const keys = client.keys;
 
   return {
-    tenant: () => call<OwnTenant>("GET", "/v1/tenant"),
+    tenant: () => guard(() => client.tenant.get(o)),
+    usage: () => guard(() => client.tenant.usage(o)),
 
-    listKeys: (filter: KeyFilter) => call<{ keys: Key[]; next_cursor: string | null }>("GET", `/v1/keys${query(filter)}`),
-    getKey: (id: string) => call<Key>("GET", key(id)),
-    createKey: (body: { algorithm: string; name?: string; description?: string; labels?: Record<string, string> }) => post<Key>("/v1/keys", body),
-    rotate: (id: string) => post<Key>(`${key(id)}/rotate`),
-    keyAction: (id: string, action: "disable" | "enable" | "schedule-deletion" | "cancel-deletion") => post<Key>(`${key(id)}/${action}`),
-    versionAction: (id: string, version: number, action: "disable" | "enable" | "schedule-destruction" | "cancel-destruction") =>
-      post<Key>(`${key(id)}/versions/${version}/${action}`),
-    publicKey: (id: string, format: PublicKeyFormat, version?: number) => call<PublicKey>("GET", `${key(id)}/public-key${query({ format, version })}`),
-    aliasesOf: (id: string) => call<{ aliases: Alias[]; next_cursor: string | null }>("GET", `/v1/aliases${query({ key_id: id })}`),
-
-    /** Crypto calls also say what they sent, for the equivalent command line. */
-    encrypt: async (id: string, plaintext: string) => {
-      const sent = { method: "POST", path: `${key(id)}/encrypt`, body: { plaintext } };
-      return { sent, result: await post<{ ciphertext: string; key_version: number }>(sent.path, sent.body) };
+    listKeys: (filter: KeyFilter) => guard(() => keys.listPage(filterOf(filter) as Parameters<typeof keys.listPage>[0], o)),
+    getKey: (id: string) => guard(() => keys.get(id, o)),
+    createKey: (body: { algorithm: string; name?: string; description?: string; labels?: Record<string, string> }) =>
+      guard(() => keys.create(body as Parameters<typeof keys.create>[0], o)),
+    rotate: (id: string) => guard(() => keys.rotate(id, o)),
+    keyAction: (id: string, action: "disable" | "enable" | "schedule-deletion" | "cancel-deletion") =>
+      guard(() => (action === "disable" ? keys.disable(id, o) : action === "enable" ? keys.enable(id, o) : action === "schedule-deletion" ? keys.scheduleDeletion(id, o) : keys.cancelDeletion(id, o))),
+    versionAction: (id: string, version: number, action: "disable" | "enable" | "schedule-destruction" | "cancel-destruction") => {
+      const v = keys.versions;
+      return guard(() =>
+        action === "disable" ? v.disable(id, version, o) : action === "enable" ? v.enable(id, version, o) : action === "schedule-destruction" ? v.scheduleDestruction(id, version, o) : v.cancelDestruction(id, version, o),
+      );
     },
-    decrypt: async (id: string, ciphertext: string) => {
-      const sent = { method: "POST", path: `${key(id)}/decrypt`, body: { ciphertext } };
-      return { sent, result: await post<{ plaintext: string; key_version: number }>(sent.path, sent.body) };
-    },
-    sign: async (id: string, message: string) => {
-      const sent = { method: "POST", path: `${key(id)}/sign`, body: { message } };
-      return { sent, result: await post<{ signature: string; key_version: number }>(sent.path, sent.body) };
-    },
-    verify: async (id: string, message: string, signature: string) => {
-      const sent = { method: "POST", path: `${key(id)}/verify`, body: { message, signature } };
-      return { sent, result: await post<{ valid: boolean; key_version: number }>(sent.path, sent.body) };
-    },
+    /** The public key as the API answers it (raw and spki as base64, pem as text, jwk as an object), for display and copy. */
+    publicKey: (id: string, format: PublicKeyFormat, version?: number) =>
+      guard(async (): Promise<PublicKey> => {
+        const answer = await keys.publicKey(id, { format, version, signal });
+        const key = answer.public_key;
+        return { ...answer, format, public_key: key instanceof Uint8Array ? toBase64(key) : key } as PublicKey;
+      }),
+    aliasesOf: (id: string) => guard(() => client.aliases.listPage({ key_id: id }, o)),
 
-    listApiKeys: () => call<{ api_keys: ApiKey[] }>("GET", "/v1/api-keys"),
-    createApiKey: (body: { name: string; role?: string; scopes?: Scope[] }) => post<ApiKey & { token: string }>("/v1/api-keys", body),
-    revokeApiKey: (id: string) => call<void>("DELETE", `/v1/api-keys/${seg(id)}`),
+    /** The try-it panel's calls: text in, base64 out where the API answers bytes. */
+    encrypt: (id: string, plaintext: string) =>
+      guard(async () => {
+        const r = await keys.encrypt(id, plaintext, o);
+        return { ciphertext: toBase64(r.ciphertext), key_version: r.key_version };
+      }),
+    decrypt: (id: string, ciphertext: string) =>
+      guard(async () => {
+        const r = await keys.decrypt(id, bytesOf(ciphertext, "ciphertext"), o);
+        return { plaintext: new TextDecoder().decode(r.plaintext), key_version: r.key_version };
+      }),
+    sign: (id: string, message: string) =>
+      guard(async () => {
+        const r = await keys.sign(id, message, o);
+        return { signature: toBase64(r.signature), key_version: r.key_version };
+      }),
+    verify: (id: string, message: string, signature: string) => guard(() => keys.verify(id, message, bytesOf(signature, "signature"), o)),
 
-    auditEvents: (filter: AuditFilter) => call<{ events: AuditEvent[]; next_cursor: string | null }>("GET", `/v1/audit-events${query(filter)}`),
-    verifyAudit: () => call<ChainVerdict>("GET", "/v1/audit-events/verify"),
-    policyRules: () => call<{ rules: PolicyRule[] }>("GET", "/v1/policy-rules"),
+    listApiKeys: () => guard(async () => ({ api_keys: await client.apiKeys.list(o) })),
+    createApiKey: (body: { name: string; role?: string; scopes?: Scope[] }) => guard(() => client.apiKeys.create(body as Parameters<typeof client.apiKeys.create>[0], o)),
+    revokeApiKey: (id: string) => guard(() => client.apiKeys.revoke(id, o)),
 
-    failOpen: () => call<FailOpenStatus>("GET", "/admin/v1/policy/fail-open"),
-    enableFailOpen: (minutes: number, reason: string) => post<FailOpenStatus>("/admin/v1/policy/fail-open", { minutes, reason }),
-    disableFailOpen: () => call<FailOpenStatus>("DELETE", "/admin/v1/policy/fail-open"),
-    createTenant: (name: string, plan: Plan) => post<{ tenant: Tenant; api_key: ApiKey & { token: string } }>("/admin/v1/tenants", { name, plan }),
-    getTenant: (id: string) => call<Tenant>("GET", `/admin/v1/tenants/${seg(id)}`),
-    updateTenant: (id: string, change: { plan?: Plan; status?: "active" | "suspended" }) => call<Tenant>("PATCH", `/admin/v1/tenants/${seg(id)}`, change),
+    auditEvents: (filter: AuditFilter) => guard(() => client.audit.eventsPage(filterOf(filter) as Parameters<typeof client.audit.eventsPage>[0], o)),
+    verifyAudit: () => guard(() => client.audit.verify({}, o)),
+    policyRules: () => guard(async () => ({ rules: await client.policyRules.list(o) })),
+
+    failOpen: () => guard(() => client.admin.failOpen.get(o)),
+    enableFailOpen: (minutes: number, reason: string) => guard(() => client.admin.failOpen.enable({ minutes, reason }, o)),
+    disableFailOpen: () => guard(() => client.admin.failOpen.disable(o)),
+    createTenant: (name: string, plan: Plan) => guard(() => client.admin.tenants.create({ name, plan }, o)),
+    listTenants: (cursor?: string) => guard(() => client.admin.tenants.listPage({ limit: 20, cursor }, o)),
+    getTenant: (id: string) => guard(() => client.admin.tenants.get(id, o)),
+    updateTenant: (id: string, change: Schemas["UpdateTenantRequest"]) => guard(() => client.admin.tenants.update(id, change, o)),
   };
 }
 
 export type Api = ReturnType<typeof createApi>;
+
+/** Whether a failure is the abort of a page that was left (nothing to show). */
+export const isAbort = (error: unknown) => error instanceof DOMException && error.name === "AbortError";

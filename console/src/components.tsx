@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiProblem } from "./api.ts";
+import { ApiProblem, isAbort } from "./api.ts";
 
 /** A button that is disabled, and says why, when the signed-in key lacks the scope it needs. */
 export function ScopedButton(props: { missing: string | null; onClick: () => void; children: ComponentChildren; kind?: "danger" | "primary"; type?: "button" | "submit" }) {
@@ -96,7 +96,8 @@ export function CopyButton(props: { text: string; label?: string }) {
 /** An API failure as the API said it; a policy denial links to the rule that denied it. */
 export function ErrorNote(props: { error: unknown }) {
   const e = props.error;
-  if (e === null || e === undefined) return null;
+  // An aborted call belongs to a page being left: nothing to say.
+  if (e === null || e === undefined || isAbort(e)) return null;
   if (e instanceof ApiProblem) {
     return (
       <p class="error" role="alert">

@@ -1,6 +1,6 @@
 /**
  * The console's shell: sign-in, the signed-in header and navigation, and the client-side routes in
- * the URL fragment (#/keys, #/keys/<id>, #/api-keys, #/audit, #/rules/<rule>). Any 401 clears the
+ * the URL fragment (#/keys, #/keys/<id>, #/api-keys, #/audit, #/usage, #/rules/<rule>). Any 401 clears the
  * stored credential and returns to sign-in (a revoked or expired key, a changed admin token).
  */
 import { render } from "preact";
@@ -15,6 +15,7 @@ import { KeysPage } from "./pages/keys.tsx";
 import { PlatformPage } from "./pages/platform.tsx";
 import { RulesPage } from "./pages/rules.tsx";
 import { SignIn } from "./pages/sign-in.tsx";
+import { UsagePage } from "./pages/usage.tsx";
 import { clearCredential, loadCredential, saveCredential, type Credential } from "./session.ts";
 
 function useHash(): string {
@@ -39,10 +40,12 @@ function App() {
     setMe(null);
     setNotice(why);
   };
-  const api = useMemo(
-    () => (credential ? createApi(credential, () => signOut("The API refused this credential (401): it was revoked, expired or mistyped. Sign in again.")) : null),
-    [credential],
-  );
+  const refused = () => signOut("The API refused this credential (401): it was revoked, expired or mistyped. Sign in again.");
+  const api = useMemo(() => (credential ? createApi(credential, refused) : null), [credential]);
+  // Each page's calls carry its own signal: leaving the page aborts what it still has in flight.
+  const page = useMemo(() => new AbortController(), [credential, hash]);
+  useEffect(() => () => page.abort(), [page]);
+  const pageApi = useMemo(() => (credential ? createApi(credential, refused, page.signal) : null), [page]);
 
   // A tenant key's scopes come from GET /v1/tenant (needs keys:read; without it they stay unknown).
   useEffect(() => {
@@ -50,7 +53,7 @@ function App() {
     api.tenant().then(setMe, () => setMe(null));
   }, [api]);
 
-  if (!credential || !api) {
+  if (!credential || !api || !pageApi) {
     document.title = "Sign in · pqkms console";
     return (
       <SignIn
@@ -66,23 +69,25 @@ function App() {
     );
   }
 
-  const ctx: Ctx = { api, scopes: me?.api_key.scopes ?? null, origin: location.origin, navigate: (h) => (location.hash = h) };
+  const ctx: Ctx = { api: pageApi, scopes: me?.api_key.scopes ?? null, origin: location.origin, navigate: (h) => (location.hash = h) };
   const parts = hash.replace(/^#\/?/, "").split("/").map(decodeURIComponent);
   const tenantNav: [string, string, string | null][] = [
     ["#/keys", "Keys", missingScope(ctx.scopes, "keys:read")],
     ["#/api-keys", "API keys", missingScope(ctx.scopes, "api-keys:manage")],
     ["#/audit", "Audit log", missingScope(ctx.scopes, "audit:read")],
+    ["#/usage", "Usage", missingScope(ctx.scopes, "keys:read")],
     ["#/rules", "Policy rules", null],
   ];
 
-  let page;
+  let view;
   let title: string;
-  if (credential.kind === "admin") [page, title] = [<PlatformPage ctx={ctx} />, "Platform"];
-  else if (parts[0] === "keys" && parts[1]) [page, title] = [<KeyPage ctx={ctx} id={parts[1]} />, "Key"];
-  else if (parts[0] === "api-keys") [page, title] = [<ApiKeysPage ctx={ctx} />, "API keys"];
-  else if (parts[0] === "audit") [page, title] = [<AuditPage ctx={ctx} />, "Audit log"];
-  else if (parts[0] === "rules") [page, title] = [<RulesPage ctx={ctx} rule={parts[1] ?? null} />, "Policy rules"];
-  else [page, title] = [<KeysPage ctx={ctx} />, "Keys"];
+  if (credential.kind === "admin") [view, title] = [<PlatformPage ctx={ctx} />, "Platform"];
+  else if (parts[0] === "keys" && parts[1]) [view, title] = [<KeyPage ctx={ctx} id={parts[1]} />, "Key"];
+  else if (parts[0] === "api-keys") [view, title] = [<ApiKeysPage ctx={ctx} />, "API keys"];
+  else if (parts[0] === "audit") [view, title] = [<AuditPage ctx={ctx} />, "Audit log"];
+  else if (parts[0] === "usage") [view, title] = [<UsagePage ctx={ctx} />, "Usage"];
+  else if (parts[0] === "rules") [view, title] = [<RulesPage ctx={ctx} rule={parts[1] ?? null} />, "Policy rules"];
+  else [view, title] = [<KeysPage ctx={ctx} />, "Keys"];
   // Each page its own title (WCAG 2.4.2), so history and screen readers tell them apart.
   document.title = `${title} · pqkms console`;
 
@@ -106,7 +111,8 @@ function App() {
         </span>
         <button type="button" onClick={() => signOut(null)}>Sign out</button>
       </header>
-      <main>{page}</main>
+      {/* Keyed by the route: a page left is unmounted, its calls aborted, and the next one starts afresh. */}
+      <main key={hash}>{view}</main>
     </>
   );
 }

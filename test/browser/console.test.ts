@@ -5,9 +5,13 @@
  * reads the audit log with the chain verified, shows a key named like an HTML tag as text without
  * running it, greys out what a narrower key cannot do, returns to sign-in when the key is revoked,
  * serves /console with its CSP, and passes an axe-core scan with no serious or critical violation.
+ * The "try it" panel shows the `pqkms` command beside curl (run as shown, it does the same); the
+ * usage page charts today's count;
+ * the platform pages list tenants and set a limit override.
  * Screenshots of the main pages go to test/artifacts/console/ (git-ignored).
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -30,10 +34,40 @@ let page: Page;
 const dialogs: string[] = [];
 let keyId = "";
 
+/** expect.poll's own default (1 s) is short for a busy machine: the same bound as every locator's. */
+const POLL = { timeout: 10_000 };
+
 const consoleUrl = (hash = "") => new URL(`/console${hash}`, api.url).toString();
 
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The `pqkms` bin of this repository (clients/js/bin → dist/cli.js, built by npm run client:build). */
+const PQKMS_BIN = path.resolve(import.meta.dirname, "../../clients/js/bin/pqkms.js");
+
+/**
+ * Runs a command line exactly as the console shows it, in `sh`, with `pqkms` on PATH and only the
+ * API key in the environment (as $PQKMS_API_KEY, which the line reads). Its cwd is a scratch
+ * directory, also its HOME, so no config file is read.
+ */
+function runShown(line: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "pqkms-console-cli-"));
+  const shim = path.join(dir, "pqkms");
+  writeFileSync(shim, `#!/bin/sh\nexec '${process.execPath}' '${PQKMS_BIN}' "$@"\n`);
+  chmodSync(shim, 0o755);
+  return new Promise((resolve, reject) => {
+    const child = spawn("sh", ["-c", line], { cwd: dir, env: { PATH: `${dir}:${process.env.PATH ?? ""}`, HOME: dir, PQKMS_API_KEY: token }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 async function signIn(credential: string): Promise<void> {
@@ -143,23 +177,37 @@ describe("the web console in Chromium", () => {
     await page.getByRole("button", { name: "Decrypt" }).click();
     await page.getByText(`Decrypted with version 1: ${text}`).waitFor();
     const curl = await page.getByLabel("curl command", { exact: true }).textContent();
-    expect(curl).toContain(`${new URL(api.url).origin}/v1/keys/${keyId}/decrypt`);
+    const origin = new URL(api.url).origin;
+    expect(curl).toContain(`${origin}/v1/keys/${keyId}/decrypt`);
     expect(curl).toContain("$PQKMS_API_KEY");
     expect(curl).not.toContain(token);
+    // The pqkms command of the same decrypt: the envelope shown, on stdin, as base64.
+    const ciphertext = await page.getByLabel("Ciphertext").inputValue();
+    const cli = page.getByLabel("pqkms command", { exact: true });
+    expect(await cli.textContent()).toBe(`printf '%s' '${ciphertext}' | pqkms --url '${origin}' decrypt --key '${keyId}' --base64`);
+    expect(await cli.textContent()).not.toContain(token);
+    // Run as shown, the pqkms line decrypts to the text.
+    expect(existsSync(PQKMS_BIN.replace(/bin[/\\]pqkms\.js$/, "dist/cli.js")), "run npm run client:build").toBe(true);
+    const decrypted = await runShown((await cli.textContent()) ?? "");
+    expect(decrypted.stderr).toBe("");
+    expect(decrypted).toMatchObject({ code: 0, stdout: text });
     await shot("key");
+    // And of the encrypt before it, with the text quoted for the shell.
+    await page.getByRole("button", { name: "Encrypt" }).click();
+    await expect.poll(() => cli.textContent(), POLL).toBe(`printf '%s' 'Grüße from Chromium, '\\''quoted'\\'' & <tagged>' | pqkms --url '${origin}' encrypt --key '${keyId}' --base64`);
   });
 
   it("rotates behind a confirmation that says what happens", async () => {
     await page.getByRole("button", { name: "Rotate" }).click();
     const dialog = page.getByRole("dialog");
-    await expect.poll(() => dialog.textContent()).toContain("Version 2 is created and becomes the primary version");
+    await expect.poll(() => dialog.textContent(), POLL).toContain("Version 2 is created and becomes the primary version");
     await dialog.getByRole("button", { name: "Rotate" }).click();
     await page.getByRole("cell", { name: "2 (primary)" }).waitFor();
     const before = await page.getByRole("button", { name: "Schedule deletion" }).count();
     expect(before).toBe(1);
     await page.getByRole("button", { name: "Schedule deletion" }).click();
     const date = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
-    await expect.poll(() => dialog.textContent()).toContain(`destroyed on ${date}`);
+    await expect.poll(() => dialog.textContent(), POLL).toContain(`destroyed on ${date}`);
     await shot("confirm-deletion");
     await dialog.getByRole("button", { name: "Cancel" }).click();
     expect(await api.call<{ state: string; primary_version: number }>("GET", `/v1/keys/${keyId}`, { auth: token })).toMatchObject({ state: "enabled", primary_version: 2 });
@@ -174,6 +222,22 @@ describe("the web console in Chromium", () => {
     await page.getByLabel("Public key, pem").waitFor();
     expect(await page.locator("img").count()).toBe(0);
     expect(dialogs).toEqual([]);
+    // Sign a text: the pqkms line says exactly that.
+    const signer = decodeURIComponent(new URL(page.url()).hash.replace("#/keys/", ""));
+    await page.getByLabel("Message").fill("release 1.0");
+    await page.getByRole("button", { name: "Sign", exact: true }).click();
+    await page.getByText(/^Signed with version 1\./).waitFor();
+    expect(await page.getByLabel("pqkms command", { exact: true }).textContent()).toBe(
+      `printf '%s' 'release 1.0' | pqkms --url '${new URL(api.url).origin}' sign --key '${signer}' --base64`,
+    );
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByText("Valid signature (version 1).").waitFor();
+    const verifyLine = (await page.getByLabel("pqkms command", { exact: true }).textContent()) ?? "";
+    expect(verifyLine).toMatch(/ verify --key '[0-9a-f-]{36}' --signature signature\.b64 --base64$/);
+    // Run as shown, the verify line checks the signature the console made (exit 0: valid).
+    const verified = await runShown(verifyLine);
+    expect(verified.stderr).toBe("");
+    expect(verified.code).toBe(0);
     await shot("key-sign");
     await page.goto(consoleUrl("#/keys"));
     await page.getByRole("link", { name: XSS_NAME }).waitFor();
@@ -190,7 +254,7 @@ describe("the web console in Chromium", () => {
   it("shows the audit log newest first with the chain verified", async () => {
     await page.goto(consoleUrl("#/audit"));
     const badge = page.getByTestId("chain-badge");
-    await expect.poll(() => badge.textContent()).toMatch(/^chain verified/);
+    await expect.poll(() => badge.textContent(), POLL).toMatch(/^chain verified/);
     expect(await badge.getAttribute("class")).toContain("ok");
     const operations = await page.locator("tr.event td:nth-child(3)").allTextContents();
     expect(operations).toEqual(expect.arrayContaining(["keys.create", "crypto.encrypt", "crypto.decrypt", "keys.rotate"]));
@@ -227,6 +291,30 @@ describe("the web console in Chromium", () => {
     await signOut();
   });
 
+  it("charts this month's usage per day, today's count included, with a table and no serious accessibility violation", async () => {
+    await signIn(token);
+    await page.goto(consoleUrl("#/usage"));
+    const today = new Date().toISOString().slice(0, 10);
+    const row = page.getByRole("row", { name: new RegExp(`^${today} `) });
+    await row.waitFor();
+    // The page's own read is counted in what it shows; this read is one more.
+    const usage = await api.call<{ operations: number; monthly_operations: number; days: { date: string; operations: number }[] }>("GET", "/v1/usage", { auth: token });
+    const shown = (usage.days.find((d) => d.date === today)?.operations ?? 0) - 1;
+    expect(shown).toBeGreaterThan(5);
+    expect(await row.locator("td").first().textContent()).toBe(shown.toLocaleString("en"));
+    const chart = page.getByRole("img", { name: `Operations used in ${today.slice(0, 7)}, by day, against the monthly quota` });
+    expect(await chart.locator("desc").textContent()).toContain(`Latest day with operations: ${today}, ${shown.toLocaleString("en")} that day.`);
+    expect(await chart.locator("rect title").allTextContents()).toContain(
+      `${today}: ${shown.toLocaleString("en")} operations that day, ${(usage.operations - 1).toLocaleString("en")} this month by its end`,
+    );
+    expect(await chart.locator("line.quota").count()).toBe(1);
+    expect(await chart.locator("text.quota-label").textContent()).toBe(`quota ${usage.monthly_operations.toLocaleString("en")}`);
+    expect(await page.title()).toBe("Usage · pqkms console");
+    expect(await seriousViolations()).toEqual([]);
+    await shot("usage");
+    await signOut();
+  });
+
   it("signs in with the admin token to the platform pages: fail-open status, create and suspend a tenant", async () => {
     await page.goto(consoleUrl());
     await page.getByRole("radio", { name: "the platform admin token" }).check();
@@ -238,6 +326,19 @@ describe("the web console in Chromium", () => {
     await page.getByRole("button", { name: "Create tenant" }).click();
     const firstKey = (await page.getByLabel("The new tenant's API key", { exact: true }).textContent()) ?? "";
     expect(firstKey).toMatch(/^pqk_/);
+    // The tenant list (GET /admin/v1/tenants) shows it, and "Manage" opens it.
+    const list = page.getByRole("table", { name: "Tenants" });
+    await list.getByRole("cell", { name: "made in the console", exact: true }).waitFor();
+    await list.getByRole("button", { name: "Manage console" }).click();
+    await page.getByRole("heading", { name: "console", exact: true }).waitFor();
+    await list.getByRole("button", { name: "Manage made in the console" }).click();
+    await page.getByRole("heading", { name: "made in the console" }).waitFor();
+    // A limit override, behind a confirmation that states it.
+    await page.getByRole("form", { name: "Limit overrides of made in the console" }).getByLabel("Operations a month").fill("1234");
+    await page.getByRole("button", { name: "Save limits…" }).click();
+    await expect.poll(() => page.getByRole("dialog").textContent(), POLL).toContain("Operations a month: 1234");
+    await page.getByRole("dialog").getByRole("button", { name: "Change limits" }).click();
+    await page.getByText("1234 operations a month").waitFor();
     await page.getByRole("button", { name: "Suspend…" }).click();
     await page.getByRole("dialog").getByRole("button", { name: "Suspend" }).click();
     await page.getByRole("button", { name: "Reactivate…" }).waitFor();

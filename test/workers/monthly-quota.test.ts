@@ -23,6 +23,7 @@ interface Usage {
   remaining: number;
   resets_at: string;
   plan?: string;
+  days?: { date: string; operations: number }[];
 }
 
 function thisMonth(now = new Date()) {
@@ -31,6 +32,8 @@ function thisMonth(now = new Date()) {
     resets_at: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1)).toISOString(),
   };
 }
+
+const today = () => new Date().toISOString().slice(0, 10);
 
 async function usage(tenant: TestTenant): Promise<Usage> {
   const response = await request("GET", "/v1/usage", { token: tenant.token });
@@ -47,7 +50,7 @@ describe("the quota under concurrency", () => {
   it("serves exactly the units left of 40 concurrent requests; the rest are 403 quota_exceeded", async () => {
     const tenant = await createTenant({ name: "metered", plan: "free", limits: { ...ROOMY_RATE, monthly_operations: 10 } });
     // This read is itself an operation: 1 of the 10 units.
-    expect(await usage(tenant)).toEqual({ ...thisMonth(), operations: 1, monthly_operations: 10, remaining: 9, plan: "free" });
+    expect(await usage(tenant)).toEqual({ ...thisMonth(), operations: 1, monthly_operations: 10, remaining: 9, plan: "free", days: [{ date: today(), operations: 1 }] });
 
     const responses = await Promise.all(Array.from({ length: 40 }, () => request("GET", "/v1/keys", { token: tenant.token })));
     const served = responses.filter((r) => r.status === 200);
@@ -101,7 +104,7 @@ describe("the quota under concurrency", () => {
 describe("usage and limits", () => {
   it("shows the plan's limits until an override is set, in both /v1/usage and /v1/tenant", async () => {
     const tenant = await createTenant({ name: "pro-usage", plan: "pro" });
-    expect(await usage(tenant)).toEqual({ ...thisMonth(), operations: 1, monthly_operations: 5_000_000, remaining: 4_999_999, plan: "pro" });
+    expect(await usage(tenant)).toEqual({ ...thisMonth(), operations: 1, monthly_operations: 5_000_000, remaining: 4_999_999, plan: "pro", days: [{ date: today(), operations: 1 }] });
     const body = await json<{ limits: Record<string, number>; limit_overrides: Record<string, number | null>; usage: Usage }>(
       await request("GET", "/v1/tenant", { token: tenant.token }),
     );

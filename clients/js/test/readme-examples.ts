@@ -41,6 +41,7 @@ await client.policyRules.create({ kind: "ip_allow", value: "203.0.113.0/24" });
 await client.audit.verify();
 await client.audit.download("s"); await client.audit.createCheckpoint(); await client.audit.keys();
 const { tenant } = await client.admin.tenants.create({ name: "acme", plan: "pro" });
+for await (const t of client.admin.tenants.list()) console.log(t.id, t.name, t.plan, t.status);
 await client.admin.tenants.update(tenant.id, { limits: { rate_per_second: 5 } });
 await client.admin.failOpen.enable({ minutes: 10, reason: "policy outage" });
 await client.admin.audit.rotateKey();

@@ -1,11 +1,11 @@
 /**
- * Tenants (admin token): create one (its first admin API key shown once), look one up by id, change
- * its plan, suspend or reactivate it. The API has no tenant list: a tenant is found by its id.
- * Limit overrides are set through PATCH /admin/v1/tenants/{id} (API reference).
+ * Tenants (admin token): the list, page by page (GET /admin/v1/tenants); create one (its first
+ * admin API key shown once), look one up by id, change its plan, override its limits, suspend or
+ * reactivate it. Every change goes through a confirmation that says what it does.
  */
 import { useState } from "preact/hooks";
 import type { ApiKey, Plan, Tenant } from "../api.ts";
-import { ConfirmDialog, CopyButton, ErrorNote, type Confirmation } from "../components.tsx";
+import { ConfirmDialog, CopyButton, ErrorNote, useLoad, type Confirmation } from "../components.tsx";
 import type { Ctx } from "../context.ts";
 import { formatTime } from "../format.ts";
 
@@ -39,6 +39,7 @@ function TenantFacts(props: { ctx: Ctx; tenant: Tenant; changed: (t: Tenant) => 
           </label>
         </dd>
         <dt>Limits</dt><dd>{tenant.limits.rate_per_second}/s, burst {tenant.limits.burst}, {tenant.limits.monthly_operations} operations a month, {tenant.limits.max_keys} keys</dd>
+        <dt>Overrides</dt><dd><LimitOverrides ctx={ctx} tenant={tenant} changed={props.changed} ask={setConfirmation} /></dd>
         <dt>Placement</dt><dd>{tenant.placement}{tenant.jurisdiction ? ` (jurisdiction ${tenant.jurisdiction})` : ""}</dd>
         <dt>Created</dt><dd>{formatTime(tenant.created_at)}</dd>
       </dl>
@@ -61,6 +62,68 @@ function TenantFacts(props: { ctx: Ctx; tenant: Tenant; changed: (t: Tenant) => 
   );
 }
 
+const LIMIT_FIELDS = [
+  ["rate_per_second", "Requests per second"],
+  ["burst", "Burst"],
+  ["monthly_operations", "Operations a month"],
+  ["max_keys", "Keys"],
+] as const;
+type LimitField = (typeof LIMIT_FIELDS)[number][0];
+
+/** The tenant's own limits over its plan's; an empty field is the plan's value (null clears an override). */
+function LimitOverrides(props: { ctx: Ctx; tenant: Tenant; changed: (t: Tenant) => void; ask: (c: Confirmation) => void }) {
+  const { tenant } = props;
+  const initial = () => Object.fromEntries(LIMIT_FIELDS.map(([f]) => [f, tenant.limit_overrides[f] === null ? "" : String(tenant.limit_overrides[f])])) as Record<LimitField, string>;
+  const [values, setValues] = useState(initial);
+  const change = Object.fromEntries(LIMIT_FIELDS.map(([f]) => [f, values[f].trim() === "" ? null : Number(values[f])])) as Record<LimitField, number | null>;
+  const described = LIMIT_FIELDS.map(([f, label]) => `${label}: ${change[f] === null ? "the plan's" : change[f]}`).join("; ");
+  return (
+    <form class="row" aria-label={`Limit overrides of ${tenant.name}`} onSubmit={(e) => {
+      e.preventDefault();
+      props.ask({
+        title: `Change the limits of ${tenant.name}?`,
+        consequences: `${described}. They apply to its next request; a monthly quota below what it has used this month refuses its operations until the month ends.`,
+        confirmLabel: "Change limits",
+        run: async () => props.changed(await props.ctx.api.updateTenant(tenant.id, { limits: change })),
+      });
+    }}>
+      {LIMIT_FIELDS.map(([f, label]) => (
+        <label>{label} <input type="number" min={0} step={1} name={f} placeholder={`plan: ${tenant.limits[f]}`} value={values[f]} onInput={(e) => setValues({ ...values, [f]: e.currentTarget.value })} /></label>
+      ))}
+      <button type="submit">Save limits…</button>
+    </form>
+  );
+}
+
+/** Every tenant, 20 to a page; "Manage" opens one below. */
+function TenantList(props: { ctx: Ctx; open: (t: Tenant) => void; revision: number }) {
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const page = useLoad(() => props.ctx.api.listTenants(cursor), [cursor, props.revision]);
+  return (
+    <div>
+      <ErrorNote error={page.error} />
+      {page.value && (
+        <table class="list" aria-label="Tenants">
+          <thead><tr><th scope="col">Name</th><th scope="col">Id</th><th scope="col">Plan</th><th scope="col">Status</th><th scope="col">Created</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+          <tbody>
+            {page.value.tenants.map((t) => (
+              <tr>
+                <td>{t.name}</td><td><code>{t.id}</code></td><td>{t.plan}</td><td>{t.status}</td><td>{formatTime(t.created_at)}</td>
+                <td><button type="button" class="link" aria-label={`Manage ${t.name}`} onClick={() => props.open(t)}>Manage</button></td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <div class="pager">
+        <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>Previous tenants</button>
+        <button type="button" disabled={!page.value?.next_cursor} onClick={() => page.value?.next_cursor && setCursors([...cursors, page.value.next_cursor])}>Next tenants</button>
+      </div>
+    </div>
+  );
+}
+
 export function Tenants(props: { ctx: Ctx }) {
   const { ctx } = props;
   const [name, setName] = useState("");
@@ -69,14 +132,23 @@ export function Tenants(props: { ctx: Ctx }) {
   const [tenant, setTenant] = useState<Tenant | null>(null);
   const [firstKey, setFirstKey] = useState<(ApiKey & { token: string }) | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [revision, setRevision] = useState(0);
+  const show = (t: Tenant) => {
+    setTenant(t);
+    setRevision((r) => r + 1);
+  };
   return (
     <section class="panel" aria-labelledby="tenants-title">
       <h2 id="tenants-title">Tenants</h2>
+      <TenantList ctx={ctx} revision={revision} open={(t) => {
+        setFirstKey(null);
+        setTenant(t);
+      }} />
       <form class="row" aria-label="Create a tenant" onSubmit={(e) => {
         e.preventDefault();
         setError(null);
         ctx.api.createTenant(name.trim(), plan).then((created) => {
-          setTenant(created.tenant);
+          show(created.tenant);
           setFirstKey(created.api_key);
           setName("");
         }, setError);
@@ -102,7 +174,7 @@ export function Tenants(props: { ctx: Ctx }) {
           <CopyButton text={firstKey.token} label="Copy the new tenant's API key" />
         </div>
       )}
-      {tenant && <TenantFacts ctx={ctx} tenant={tenant} changed={setTenant} />}
+      {tenant && <TenantFacts key={`${tenant.id} ${tenant.updated_at}`} ctx={ctx} tenant={tenant} changed={show} />}
     </section>
   );
 }

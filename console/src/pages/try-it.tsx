@@ -1,24 +1,39 @@
 /**
  * "Try it": encrypt and decrypt a text, or sign and verify one, with the key on this page, and the
- * exact curl command for what was just done (the credential read from $PQKMS_API_KEY, never shown).
- * Text goes to the API as UTF-8 in base64, as any client sends bytes.
+ * exact curl and `pqkms` commands for what was just done (the credential read from $PQKMS_API_KEY,
+ * never shown). Text goes to the API as UTF-8, ciphertexts and signatures are shown as base64.
  */
 import { useState } from "preact/hooks";
-import type { Key, SentRequest } from "../api.ts";
+import type { Key } from "../api.ts";
 import { CopyButton, ErrorNote, ScopedButton } from "../components.tsx";
 import type { Ctx } from "../context.ts";
-import { base64ToText, curlCommand, missingScope, textToBase64 } from "../format.ts";
+import { curlCommand, missingScope, pqkmsCommand, sentOf, type TryCall } from "../format.ts";
 
-function Command(props: { ctx: Ctx; sent: SentRequest | null }) {
-  if (!props.sent) return null;
-  const command = curlCommand(props.ctx.origin, props.sent);
+function Command(props: { ctx: Ctx; done: TryCall | null }) {
+  if (!props.done) return null;
+  const curl = curlCommand(props.ctx.origin, sentOf(props.done));
+  const cli = pqkmsCommand(props.ctx.origin, props.done);
   return (
     <div class="command">
       <h3>The same call with curl</h3>
-      <pre tabIndex={0} aria-label="curl command">{command}</pre>
-      <CopyButton text={command} label="Copy the curl command" />
+      <pre tabIndex={0} aria-label="curl command">{curl}</pre>
+      <CopyButton text={curl} label="Copy the curl command" />
+      <h3>The same call with the pqkms command</h3>
+      <pre tabIndex={0} aria-label="pqkms command">{cli}</pre>
+      <CopyButton text={cli} label="Copy the pqkms command" />
     </div>
   );
+}
+
+/** Runs a call; on success records it for the commands and shows its answer. */
+function useRun(setDone: (c: TryCall) => void, setError: (e: unknown) => void) {
+  return <T,>(call: TryCall, promise: Promise<T>, show: (r: T) => void) => {
+    setError(null);
+    promise.then((r) => {
+      setDone(call);
+      show(r);
+    }, setError);
+  };
 }
 
 function EncryptDecrypt(props: { ctx: Ctx; keyValue: Key }) {
@@ -26,28 +41,22 @@ function EncryptDecrypt(props: { ctx: Ctx; keyValue: Key }) {
   const [plaintext, setPlaintext] = useState("");
   const [ciphertext, setCiphertext] = useState("");
   const [result, setResult] = useState<string | null>(null);
-  const [sent, setSent] = useState<SentRequest | null>(null);
+  const [done, setDone] = useState<TryCall | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const run = <T,>(call: Promise<{ sent: SentRequest; result: T }>, show: (r: T) => void) => {
-    setError(null);
-    call.then(({ sent: s, result: r }) => {
-      setSent(s);
-      show(r);
-    }, setError);
-  };
+  const run = useRun(setDone, setError);
   return (
     <>
       <div class="row">
         <label class="grow">Plaintext <textarea name="plaintext" rows={3} value={plaintext} onInput={(e) => setPlaintext(e.currentTarget.value)} /></label>
-        <ScopedButton missing={missingScope(ctx.scopes, "crypto:encrypt")} onClick={() => run(ctx.api.encrypt(key.id, textToBase64(plaintext)), (r) => { setCiphertext(r.ciphertext); setResult(`Encrypted with version ${r.key_version}.`); })}>Encrypt</ScopedButton>
+        <ScopedButton missing={missingScope(ctx.scopes, "crypto:encrypt")} onClick={() => run({ op: "encrypt", key: key.id, plaintext }, ctx.api.encrypt(key.id, plaintext), (r) => { setCiphertext(r.ciphertext); setResult(`Encrypted with version ${r.key_version}.`); })}>Encrypt</ScopedButton>
       </div>
       <div class="row">
         <label class="grow">Ciphertext <textarea name="ciphertext" rows={3} value={ciphertext} onInput={(e) => setCiphertext(e.currentTarget.value)} /></label>
-        <ScopedButton missing={missingScope(ctx.scopes, "crypto:decrypt")} onClick={() => run(ctx.api.decrypt(key.id, ciphertext.trim()), (r) => setResult(`Decrypted with version ${r.key_version}: ${base64ToText(r.plaintext)}`))}>Decrypt</ScopedButton>
+        <ScopedButton missing={missingScope(ctx.scopes, "crypto:decrypt")} onClick={() => run({ op: "decrypt", key: key.id, ciphertext: ciphertext.trim() }, ctx.api.decrypt(key.id, ciphertext), (r) => setResult(`Decrypted with version ${r.key_version}: ${r.plaintext}`))}>Decrypt</ScopedButton>
       </div>
       {result !== null && <p class="result" role="status">{result}</p>}
       <ErrorNote error={error} />
-      <Command ctx={ctx} sent={sent} />
+      <Command ctx={ctx} done={done} />
     </>
   );
 }
@@ -57,28 +66,22 @@ function SignVerify(props: { ctx: Ctx; keyValue: Key }) {
   const [message, setMessage] = useState("");
   const [signature, setSignature] = useState("");
   const [result, setResult] = useState<string | null>(null);
-  const [sent, setSent] = useState<SentRequest | null>(null);
+  const [done, setDone] = useState<TryCall | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const run = <T,>(call: Promise<{ sent: SentRequest; result: T }>, show: (r: T) => void) => {
-    setError(null);
-    call.then(({ sent: s, result: r }) => {
-      setSent(s);
-      show(r);
-    }, setError);
-  };
+  const run = useRun(setDone, setError);
   return (
     <>
       <div class="row">
         <label class="grow">Message <textarea name="message" rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)} /></label>
-        <ScopedButton missing={missingScope(ctx.scopes, "crypto:sign")} onClick={() => run(ctx.api.sign(key.id, textToBase64(message)), (r) => { setSignature(r.signature); setResult(`Signed with version ${r.key_version}.`); })}>Sign</ScopedButton>
+        <ScopedButton missing={missingScope(ctx.scopes, "crypto:sign")} onClick={() => run({ op: "sign", key: key.id, message }, ctx.api.sign(key.id, message), (r) => { setSignature(r.signature); setResult(`Signed with version ${r.key_version}.`); })}>Sign</ScopedButton>
       </div>
       <div class="row">
         <label class="grow">Signature <textarea name="signature" rows={3} value={signature} onInput={(e) => setSignature(e.currentTarget.value)} /></label>
-        <ScopedButton missing={missingScope(ctx.scopes, "crypto:verify")} onClick={() => run(ctx.api.verify(key.id, textToBase64(message), signature.trim()), (r) => setResult(r.valid ? `Valid signature (version ${r.key_version}).` : `Not a valid signature for this message (version ${r.key_version}).`))}>Verify</ScopedButton>
+        <ScopedButton missing={missingScope(ctx.scopes, "crypto:verify")} onClick={() => run({ op: "verify", key: key.id, message, signature: signature.trim() }, ctx.api.verify(key.id, message, signature), (r) => setResult(r.valid ? `Valid signature (version ${r.key_version}).` : `Not a valid signature for this message (version ${r.key_version}).`))}>Verify</ScopedButton>
       </div>
       {result !== null && <p class="result" role="status">{result}</p>}
       <ErrorNote error={error} />
-      <Command ctx={ctx} sent={sent} />
+      <Command ctx={ctx} done={done} />
     </>
   );
 }

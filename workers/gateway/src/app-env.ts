@@ -2,6 +2,7 @@
 import type { Operation } from "../../shared/operations.ts";
 import type { Limits } from "../../shared/plans.ts";
 import type { QuotaFacts } from "../../shared/rpc.ts";
+import type { UsageDay } from "./rate-limit/usage-days.ts";
 import type { Scope } from "../../shared/scopes.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { ApiKeyRow } from "./db/api-keys.ts";
@@ -29,6 +30,8 @@ export interface AppEnv {
     resolvedKey: { key: ApiKeyRow; tenant: TenantRow };
     /** This request's monthly-quota reservation, from stage 5. */
     quota: QuotaFacts;
+    /** This month's operations per UTC day, from stage 5, on `GET /v1/usage` only. */
+    usageDays: UsageDay[];
     /** The RateLimit headers of the latest stage-5 decision (a batch's extra charge replaces them). */
     rateLimitHeaders: Record<string, string>;
     /** The catalog operation of a tenant route (audit, metrics). */

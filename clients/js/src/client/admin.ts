@@ -3,6 +3,7 @@
  * fail-open, and the platform audit log.
  */
 import { PlatformAuditLog } from "./audit.ts";
+import { Paged } from "./paged.ts";
 import type { CallOptions, Transport } from "./transport.ts";
 import type * as T from "./types.ts";
 
@@ -18,6 +19,16 @@ export class Tenants {
   /** Creates a tenant and its first (admin) API key; the key's `token` is shown only here. */
   create(request: T.CreateTenantRequest, options: CallOptions = {}): Promise<T.CreatedTenant> {
     return this.#t.json<T.CreatedTenant>("createTenant", { body: request }, options);
+  }
+
+  /** Every tenant, page after page: `for await (const tenant of client.admin.tenants.list())`. */
+  list(query: Omit<T.ListTenantsQuery, "cursor"> = {}, options: CallOptions = {}): Paged<T.Tenant, T.TenantPage> {
+    return new Paged((cursor, o) => this.listPage({ ...query, cursor }, o), (page) => page.tenants, options);
+  }
+
+  /** One page of tenants (`cursor` from the previous page's `next_cursor`). */
+  listPage(query: T.ListTenantsQuery = {}, options: CallOptions = {}): Promise<T.TenantPage> {
+    return this.#t.json<T.TenantPage>("listTenants", { query }, options);
   }
 
   /** One tenant. */

@@ -46,6 +46,7 @@ export const OPERATIONS = {
   getMetrics: read("/metrics", "none", "system.metrics"),
 
   createTenant: change("POST", "/admin/v1/tenants", "admin", "admin.tenants.create"),
+  listTenants: read("/admin/v1/tenants", "admin", "admin.tenants.list"),
   getTenant: read("/admin/v1/tenants/{id}", "admin", "admin.tenants.get"),
   updateTenant: change("PATCH", "/admin/v1/tenants/{id}", "admin", "admin.tenants.update"),
   createTenantApiKey: change("POST", "/admin/v1/tenants/{id}/api-keys", "admin", "admin.tenants.createApiKey"),

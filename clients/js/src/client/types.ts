@@ -122,6 +122,10 @@ export type AuditKey = Schemas["AuditKey"];
 
 /** A tenant as the admin API shows it. */
 export type Tenant = Schemas["Tenant"];
+/** One page of `GET /admin/v1/tenants`. */
+export type TenantPage = Schemas["TenantPage"];
+/** Paging of `admin.tenants.list`: limit, cursor. */
+export type ListTenantsQuery = QueryOf<"listTenants">;
 /** A new tenant and its first API key (token shown once). */
 export type CreatedTenant = Schemas["CreatedTenant"];
 /** The body of `admin.tenants.create`. */

@@ -146,7 +146,8 @@ export type paths = {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List tenants, a page at a time (in id order) */
+        get: operations["listTenants"];
         put?: never;
         /** Create a tenant and its first admin-role API key (token shown once) */
         post: operations["createTenant"];
@@ -2011,7 +2012,7 @@ export type components = {
             /** @description The key version that did the operation */
             key_version: number;
         };
-        /** @description Usage, with the plan */
+        /** @description Usage, with the plan and the month's operations per day */
         PlanUsage: {
             /** @description Calendar month, UTC, YYYY-MM */
             period: string;
@@ -2028,6 +2029,8 @@ export type components = {
             resets_at: string;
             /** @description The tenant's plan */
             plan: string;
+            /** @description This month's UTC days with operations, oldest first (days without any are absent); they add up to `operations` */
+            days: components["schemas"]["UsageDay"][];
         };
         /** @description A tenant-defined policy rule */
         PolicyRule: {
@@ -2222,6 +2225,13 @@ export type components = {
             /** @description Keys the tenant may hold (destroyed keys do not count) */
             max_keys: number;
         };
+        /** @description A page of tenants */
+        TenantPage: {
+            /** @description Tenants, in id order */
+            tenants: components["schemas"]["Tenant"][];
+            /** @description Pass as `cursor` for the next page; null on the last page */
+            next_cursor: string | null;
+        };
         UpdateAliasRequest: {
             /** @description The id of the key the alias points to */
             key_id: string;
@@ -2280,6 +2290,16 @@ export type components = {
              * @description When the next month starts (RFC 3339, UTC)
              */
             resets_at: string;
+        };
+        /** @description One day's operations */
+        UsageDay: {
+            /**
+             * Format: date
+             * @description The day, UTC, YYYY-MM-DD
+             */
+            date: string;
+            /** @description Operations counted that day (each weighs its rate-limit cost) */
+            operations: number;
         };
         /** @description A signature verification result */
         Verification: {
@@ -2706,6 +2726,86 @@ export interface operations {
                 };
                 content: {
                     "text/plain": string;
+                };
+            };
+            /** @description Code: `invalid_admin_token` (Invalid admin token). Carries WWW-Authenticate. */
+            401: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "WWW-Authenticate": components["headers"]["WWWAuthenticate"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Code: `internal_error` (Internal error). */
+            500: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description One of the codes: `misconfigured` (Service misconfigured), `database_unavailable` (Database unavailable). */
+            503: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other failure (RFC 9457 problem details) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listTenants: {
+        parameters: {
+            query?: {
+                /** @description Tenants per page, 1–100 */
+                limit?: number;
+                /** @description The next_cursor of the previous page */
+                cursor?: string;
+            };
+            header?: {
+                /** @description Your id for this request, echoed in the X-Request-ID response header and recorded in audit events: 8–128 characters of [A-Za-z0-9._:-], starting with a letter or digit. Anything else is replaced by a fresh UUID. */
+                "X-Request-ID"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of tenants */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantPage"];
+                };
+            };
+            /** @description Code: `invalid_request` (Invalid request). */
+            400: {
+                headers: {
+                    "X-Request-ID": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Code: `invalid_admin_token` (Invalid admin token). Carries WWW-Authenticate. */

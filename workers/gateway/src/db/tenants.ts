@@ -2,7 +2,7 @@
  * Tenant rows in D1: the platform admin's view. Pure mapping to the API shape lives here too, so
  * every route renders a tenant the same way.
  */
-import { eq, sql } from "drizzle-orm";
+import { asc, eq, gt, sql } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../../../schema/d1.ts";
 import { effectiveLimits, type Limits } from "../../../shared/plans.ts";
@@ -14,6 +14,18 @@ export const database = (db: D1Database) => drizzle(db, { schema });
 
 export async function findTenant(db: D1Database, id: string): Promise<TenantRow | undefined> {
   return database(db).select().from(schema.tenants).where(eq(schema.tenants.id, id)).get();
+}
+
+/**
+ * One page of tenants in id order (the primary key's index), from after `cursor` (the last id of
+ * the previous page); `next` is null on the last page. One row more than the page is read to
+ * know whether another page follows.
+ */
+export async function listTenants(db: D1Database, limit: number, cursor: string | undefined): Promise<{ rows: TenantRow[]; next: string | null }> {
+  const query = database(db).select().from(schema.tenants);
+  const rows = await (cursor === undefined ? query : query.where(gt(schema.tenants.id, cursor))).orderBy(asc(schema.tenants.id)).limit(limit + 1).all();
+  const page = rows.slice(0, limit);
+  return { rows: page, next: rows.length > limit ? page[page.length - 1]!.id : null };
 }
 
 export async function updateTenant(

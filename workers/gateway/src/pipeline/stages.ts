@@ -59,7 +59,8 @@ export function stagesFor(spec: AnyRoute, options: PipelineOptions = {}): Middle
     requireApiKey,
     resolveTenant(options.clock),
     injectContext,
-    rateLimit(OPERATIONS[access.operation].cost, options.clock),
+    // The usage route's one limiter call also brings the month's per-day counts (routes/tenant.ts).
+    rateLimit(OPERATIONS[access.operation].cost, options.clock, access.operation === "usage.read"),
     policy(access, spec, options.clock),
     route(spec),
   ];

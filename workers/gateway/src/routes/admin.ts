@@ -8,7 +8,7 @@ import { PLANS, TENANT_STATUSES, JURISDICTIONS } from "../../../../schema/d1.ts"
 import { placementFor } from "../../../shared/placement.ts";
 import { scopesForRole } from "../../../shared/scopes.ts";
 import { renderApiKey } from "../db/api-keys.ts";
-import { database, findTenant, renderTenant, updateTenant } from "../db/tenants.ts";
+import { database, findTenant, listTenants, renderTenant, updateTenant } from "../db/tenants.ts";
 import { ApiKeyCreateSchema, insertApiKey, issueApiKey, mintApiKey } from "../auth/issue.ts";
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -17,6 +17,7 @@ import { ApiError } from "../http/problem.ts";
 import { route } from "../http/route-spec.ts";
 import { evictTenant } from "../pipeline/tenant.ts";
 import { CreatedApiKeySchema, IdParam, TenantSchema } from "./schemas.ts";
+import { LIMITS } from "./inputs.ts";
 
 const positiveOrNull = (what: string) => z.number().int().positive().max(1_000_000_000).nullable().optional().describe(`${what}; null clears the override`);
 
@@ -48,6 +49,18 @@ const TenantPatchSchema = z
   .refine((v) => v.plan !== undefined || v.status !== undefined || v.limits !== undefined || v.jurisdiction !== undefined, {
     message: "give at least one of plan, status, limits, jurisdiction",
   });
+
+const TenantListQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(LIMITS.pageSize).default(50).describe(`Tenants per page, 1–${LIMITS.pageSize}`),
+  cursor: z.uuid({ message: "must be a cursor this API issued" }).optional().describe("The next_cursor of the previous page"),
+});
+
+const TenantPage = z
+  .object({
+    tenants: z.array(TenantSchema).describe("Tenants, in id order"),
+    next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null on the last page"),
+  })
+  .meta({ id: "TenantPage", description: "A page of tenants" });
 
 async function requireTenant(db: D1Database, id: string) {
   const tenant = await findTenant(db, id);
@@ -103,6 +116,20 @@ export const adminRoutes = [
       // One batch = one D1 transaction: never a tenant without its first key, or the reverse.
       await db.batch([db.insert(schema.tenants).values(tenant), insertApiKey(c.env.DB, row)]);
       return c.json({ tenant: renderTenant(tenant), api_key: renderApiKey(row, token) }, 201);
+    },
+  }),
+  route({
+    method: "get",
+    path: "/admin/v1/tenants",
+    summary: "List tenants, a page at a time (in id order)",
+    operationId: "listTenants",
+    tag: "admin",
+    access: { kind: "admin" },
+    query: TenantListQuery,
+    responses: { 200: { description: "A page of tenants", schema: TenantPage } },
+    handler: async (c, { query }) => {
+      const { rows, next } = await listTenants(c.env.DB, query.limit, query.cursor);
+      return c.json({ tenants: rows.map(renderTenant), next_cursor: next });
     },
   }),
   route({

@@ -1,7 +1,7 @@
 /**
  * The caller's own tenant: `GET /v1/tenant` (plan, status, limits, key count from the vault, this
  * month's usage, and the calling API key's metadata, so a client such as the web console can tell
- * what its key may do) and `GET /v1/usage`. Usage is the tenant's RateLimiter DO's count, the monthly
+ * what its key may do) and `GET /v1/usage` (with the month's per-day counts, from the same limiter call). Usage is the tenant's RateLimiter DO's count, the monthly
  * counter's single owner, as stage 5 received it (D1's `usage` table is a delayed copy for
  * platform reports).
  */
@@ -22,6 +22,11 @@ const UsageSchema = z.object({
   remaining: z.number().int().describe("Operations left this month"),
   resets_at: z.iso.datetime().describe("When the next month starts (RFC 3339, UTC)"),
 }).meta({ id: "Usage", description: "This month's operations against the monthly quota" });
+
+const UsageDaySchema = z.object({
+  date: z.iso.date().describe("The day, UTC, YYYY-MM-DD"),
+  operations: z.number().int().describe("Operations counted that day (each weighs its rate-limit cost)"),
+}).meta({ id: "UsageDay", description: "One day's operations" });
 
 /**
  * This month's usage as stage 5 left it: the limiter answers every request with its count right
@@ -63,7 +68,15 @@ export const tenantRoutes = [
     operationId: "getUsage",
     tag: "tenant",
     access: { kind: "tenant", operation: "usage.read" },
-    responses: { 200: { description: "Usage", schema: UsageSchema.extend({ plan: z.string().describe("The tenant's plan") }).meta({ id: "PlanUsage", description: "Usage, with the plan" }) } },
-    handler: async (c) => c.json({ ...readUsage(c), plan: c.get("auth").tenant.plan }),
+    responses: {
+      200: {
+        description: "Usage",
+        schema: UsageSchema.extend({
+          plan: z.string().describe("The tenant's plan"),
+          days: z.array(UsageDaySchema).describe("This month's UTC days with operations, oldest first (days without any are absent); they add up to `operations`"),
+        }).meta({ id: "PlanUsage", description: "Usage, with the plan and the month's operations per day" }),
+      },
+    },
+    handler: async (c) => c.json({ ...readUsage(c), plan: c.get("auth").tenant.plan, days: c.get("usageDays") }),
   }),
 ];
