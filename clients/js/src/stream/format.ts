@@ -5,15 +5,14 @@
  * Construction (docs/stream-format.md "Sources"):
  * - payload: STREAM (Hoang, Reyhanitabar, Rogaway, Vizár, CRYPTO 2015, §7) over AES-256-GCM with the
  *   nonce layout of Tink's AES-GCM-HKDF streaming AEAD: nonce = prefix (7) ‖ u32 counter ‖ last flag;
- * - per-stream key: Tink's HKDF step (RFC 5869, salt from the header, the header and caller aad as info);
+ * - per-stream key: Tink's HKDF step (RFC 5869, salt from the header), its info binding the header and
+ *   the caller's aad through their SHA-256 digest, as TLS 1.3 binds its transcript (RFC 8446 §7.1);
  * - header authentication and key commitment: the AWS Encryption SDK v2 message format's commitment
  *   value, a second HKDF output stored in the header and checked before any chunk is opened.
  *
  * Trust boundary: `parseHeaderPrefix` reads untrusted bytes, so every length is bounded before any
- * allocation; nothing in a header is trusted until `deriveStreamKey`'s commitment matches.
+ * allocation; nothing in a header is trusted until `deriveStreamKeys`' commitment matches.
  */
-import { expand, extract } from "@noble/hashes/hkdf.js";
-import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, constantTimeEqual, readU16be, readU32be, u16be, u32be, utf8 } from "../../../../workers/kms/src/crypto/bytes.ts";
 
 /** "PQKS": tells a stream from a service envelope ("PQK" 0x01, DESIGN §7) at the first bytes. */
@@ -127,30 +126,52 @@ export interface StreamKeys {
   commitment: Uint8Array;
 }
 
+/** u64 big-endian: a length prefix wide enough for any aad a caller can hold in memory. */
+function u64be(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
+  return out;
+}
+
 /**
- * The key schedule (RFC 5869 HKDF-SHA-256, as Tink's streaming AEAD and the AWS Encryption SDK v2):
- *   K = HKDF(IKM = data key, salt, info = "pqkms-stream-v1 key" ‖ header body ‖ aad, 32)
- *   C = HKDF(IKM = data key, salt, info = "pqkms-stream-v1 commit" ‖ header body ‖ aad, 32)
- * Every header byte and the caller's aad reach both, so C authenticates the header (HKDF is a PRF
- * keyed by the data key) and commits to the data key: a header opens under one data key only.
- *
- * HKDF runs in @noble/hashes rather than Web Crypto: RFC 5869 bounds info by nothing, but Node's
- * Web Crypto (OpenSSL's HKDF) refuses info over 1024 bytes, and a header holding a KEM-wrapped data
- * key is longer than that (an ML-KEM-768 envelope alone is 1167 bytes). The output is the same.
+ * T = SHA-256(u64(|header body|) ‖ header body ‖ u64(|aad|) ‖ aad): the header and the caller's aad
+ * bound into the key schedule at a fixed 32 bytes, as TLS 1.3's Derive-Secret binds its transcript by
+ * its hash (RFC 8446 §7.1). Each part is preceded by its length, so the hashed string splits back into
+ * (header body, aad) one way only, from the string alone: two different pairs differ as hash inputs,
+ * and only a SHA-256 collision gives them the same T (the header body carries its own length too, but
+ * a reader should not have to parse it to see that the encoding is injective).
+ */
+export async function headerBinding(headerBody: Uint8Array, aad: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
+  const input = concatBytes(u64be(headerBody.length), headerBody, u64be(aad.length), aad);
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", input));
+}
+
+/**
+ * The key schedule (RFC 5869 HKDF-SHA-256, as Tink's streaming AEAD and the AWS Encryption SDK v2),
+ * with T = headerBinding(header body, aad):
+ *   K = HKDF(IKM = data key, salt, info = "pqkms-stream-v1 key" ‖ T, 32)
+ *   C = HKDF(IKM = data key, salt, info = "pqkms-stream-v1 commit" ‖ T, 32)
+ * Every header byte and the caller's aad reach both through T, so C authenticates the header (HKDF
+ * is a PRF keyed by the data key, over a collision-resistant digest of the header) and commits to the
+ * data key: a header opens under one data key only. The info strings are 51 and 54 bytes whatever the
+ * wrapped key's size, so any RFC 5869 implementation computes them (OpenSSL's, and so Web Crypto in
+ * Node, refuses info over 1024 bytes). K is derived straight into a non-extractable CryptoKey: its
+ * bytes never exist in JavaScript memory.
  */
 export async function deriveStreamKeys(dataKey: Uint8Array, salt: Uint8Array, headerBody: Uint8Array, aad: Uint8Array): Promise<StreamKeys> {
   if (dataKey.length !== DATA_KEY_LENGTH) throw new RangeError(`stream: the data key must be ${DATA_KEY_LENGTH} bytes, got ${dataKey.length}`);
-  const prk = extract(sha256, dataKey, salt);
-  const raw = expand(sha256, prk, concatBytes(KEY_INFO_LABEL, headerBody, aad), 32);
+  const binding = await headerBinding(headerBody, aad);
+  const ikmBytes = concatBytes(dataKey);
+  let ikm: CryptoKey;
   try {
-    const commitment = expand(sha256, prk, concatBytes(COMMIT_INFO_LABEL, headerBody, aad), 32);
-    // noble allocates its output as a plain Uint8Array over an ArrayBuffer: no copy of the key is made.
-    const key = await crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, "AES-GCM", false, ["encrypt", "decrypt"]);
-    return { key, commitment };
+    ikm = await crypto.subtle.importKey("raw", ikmBytes, "HKDF", false, ["deriveKey", "deriveBits"]);
   } finally {
-    prk.fill(0);
-    raw.fill(0);
+    ikmBytes.fill(0);
   }
+  const params = (label: Uint8Array): HkdfParams => ({ name: "HKDF", hash: "SHA-256", salt: concatBytes(salt), info: concatBytes(label, binding) });
+  const key = await crypto.subtle.deriveKey(params(KEY_INFO_LABEL), ikm, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+  const commitment = new Uint8Array(await crypto.subtle.deriveBits(params(COMMIT_INFO_LABEL), ikm, 8 * COMMITMENT_LENGTH));
+  return { key, commitment };
 }
 
 export { concatBytes, constantTimeEqual };

@@ -2,13 +2,17 @@
  * The stream format's committed test vectors (clients/js/test/vectors/stream-v1.json, made by
  * make-stream-vectors.ts, printed in docs/stream-format.md): encryption reproduces them byte for byte
  * from the fixed data key, salt and nonce prefix; decryption opens them. Then an independent reader
- * written from docs/stream-format.md alone with node:crypto (OpenSSL's HKDF and AES-256-GCM, no code
- * from src/) opens the vectors and fresh streams, which shows the document is complete.
+ * written from docs/stream-format.md alone with node:crypto (OpenSSL's SHA-256, HKDF and AES-256-GCM,
+ * no code from src/) opens the vectors and fresh streams, which shows the document is complete;
+ * among them a stream whose wrapped key is a real ML-KEM-1024 envelope (over 1.6 KiB of header),
+ * sealed by the offline `seal` and unwrapped by @hpke/core.
  */
-import { createDecipheriv, hkdfSync, timingSafeEqual } from "node:crypto";
+import { createDecipheriv, createHash, hkdfSync, timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { Aes256Gcm, CipherSuite, HkdfSha384 } from "@hpke/core";
+import { MlKem1024 } from "@hpke/ml-kem";
 import { describe, expect, it } from "vitest";
-import { decryptBytes, encryptBytes } from "../../src/index.ts";
+import { decryptBytes, encryptBytes, seal } from "../../src/index.ts";
 import { hex, testKeyWrap, unhex } from "./test-key-wrap.ts";
 
 interface Vector {
@@ -25,8 +29,27 @@ interface Vector {
 const file = JSON.parse(readFileSync(new URL("../vectors/stream-v1.json", import.meta.url), "utf8")) as { kek: string; kek_iv: string; vectors: Vector[] };
 const LABEL = Buffer.from("pqkms-stream-v1 data key");
 
+/** Opens a wrapped data key with the stream's wrap aad (label ‖ caller aad). */
+type Unwrap = (wrapped: Buffer, wrapAad: Buffer) => Promise<Buffer>;
+
+/** The test key's unwrap: iv (12) ‖ AES-256-GCM ciphertext ‖ tag. */
+function kekUnwrap(kek: Uint8Array): Unwrap {
+  return async (wrapped, wrapAad) => {
+    const d = createDecipheriv("aes-256-gcm", kek, wrapped.subarray(0, 12));
+    d.setAAD(wrapAad);
+    d.setAuthTag(wrapped.subarray(wrapped.length - 16));
+    return Buffer.concat([d.update(wrapped.subarray(12, wrapped.length - 16)), d.final()]);
+  };
+}
+
+const u64 = (n: number) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+};
+
 /** docs/stream-format.md, step by step, with node:crypto. Returns the plaintext or throws. */
-function openPerDocument(stream: Uint8Array, kek: Uint8Array, aad: Uint8Array): Uint8Array {
+async function openPerDocument(stream: Uint8Array, unwrap: Unwrap, aad: Uint8Array): Promise<Uint8Array> {
   const b = Buffer.from(stream);
   if (b.subarray(0, 4).toString("latin1") !== "PQKS" || b[4] !== 1 || b.readUInt16BE(5) !== 1) throw new Error("not a v1 stream");
   const chunkSize = b.readUInt32BE(7);
@@ -36,12 +59,9 @@ function openPerDocument(stream: Uint8Array, kek: Uint8Array, aad: Uint8Array): 
   const wrapped = b.subarray(52, 52 + n);
   const body = b.subarray(0, 52 + n);
   const commitment = b.subarray(52 + n, 84 + n);
-  // The test key's unwrap: iv (12) ‖ AES-256-GCM ciphertext ‖ tag, aad = label ‖ caller aad.
-  const unwrap = createDecipheriv("aes-256-gcm", kek, wrapped.subarray(0, 12));
-  unwrap.setAAD(Buffer.concat([LABEL, aad]));
-  unwrap.setAuthTag(wrapped.subarray(wrapped.length - 16));
-  const dataKey = Buffer.concat([unwrap.update(wrapped.subarray(12, wrapped.length - 16)), unwrap.final()]);
-  const hkdf = (label: string) => Buffer.from(hkdfSync("sha256", dataKey, salt, Buffer.concat([Buffer.from(label), body, aad]), 32));
+  const dataKey = await unwrap(wrapped, Buffer.concat([LABEL, aad]));
+  const t = createHash("sha256").update(u64(body.length)).update(body).update(u64(aad.length)).update(aad).digest();
+  const hkdf = (label: string) => Buffer.from(hkdfSync("sha256", dataKey, salt, Buffer.concat([Buffer.from(label), t]), 32));
   if (!timingSafeEqual(hkdf("pqkms-stream-v1 commit"), commitment)) throw new Error("commitment mismatch");
   const key = hkdf("pqkms-stream-v1 key");
   const out: Buffer[] = [];
@@ -81,8 +101,8 @@ describe("stream test vectors", () => {
       expect(hex(await decryptBytes(unhex(v.ciphertext), { ...wrap, aad: unhex(v.aad) }))).toBe(v.plaintext);
     });
 
-    it(`${v.name}: node:crypto opens it from the document alone`, () => {
-      expect(hex(openPerDocument(unhex(v.ciphertext), unhex(file.kek), unhex(v.aad)))).toBe(v.plaintext);
+    it(`${v.name}: node:crypto opens it from the document alone`, async () => {
+      expect(hex(await openPerDocument(unhex(v.ciphertext), kekUnwrap(unhex(file.kek)), unhex(v.aad)))).toBe(v.plaintext);
     });
   }
 
@@ -93,11 +113,35 @@ describe("stream test vectors", () => {
     for (const size of [0, 1, 63, 64, 65, 300]) {
       const plaintext = crypto.getRandomValues(new Uint8Array(size));
       const ct = await encryptBytes(plaintext, { ...wrap, aad, chunkSize: 64 });
-      expect(openPerDocument(ct, kek, aad)).toEqual(plaintext);
+      expect(await openPerDocument(ct, kekUnwrap(kek), aad)).toEqual(plaintext);
       if (size === 300) {
         ct[ct.length - 1]! ^= 1;
-        expect(() => openPerDocument(ct, kek, aad)).toThrow();
+        await expect(openPerDocument(ct, kekUnwrap(kek), aad)).rejects.toThrow();
       }
     }
+  });
+
+  it("node:crypto opens a stream whose header holds an ML-KEM-1024 envelope (over 1 KiB), refuses another aad and a changed salt", async () => {
+    // architecture §7's ML-KEM-1024 suite: KEM 0x0042, HKDF-SHA-384, AES-256-GCM.
+    const suite = new CipherSuite({ kem: new MlKem1024(), kdf: new HkdfSha384(), aead: new Aes256Gcm() });
+    const pair = await suite.kem.generateKeyPair();
+    const raw = new Uint8Array(await suite.kem.serializePublicKey(pair.publicKey));
+    const publicKey = { algorithm: "ML-KEM-1024" as const, raw, keyId: "0b7e5a53-6f0c-4d8e-9a51-2f4c1d9e7b30", version: 3 };
+    // The envelope: header (31, = HPKE info) ‖ enc (1568) ‖ ct (32 + 16), opened here by @hpke/core.
+    const hpkeUnwrap: Unwrap = async (wrapped, wrapAad) => {
+      const opened = await suite.open({ recipientKey: pair.privateKey, enc: wrapped.subarray(31, 31 + 1568), info: wrapped.subarray(0, 31) }, wrapped.subarray(31 + 1568), wrapAad);
+      return Buffer.from(opened);
+    };
+    const aad = new TextEncoder().encode("order:4711");
+    const plaintext = crypto.getRandomValues(new Uint8Array(200));
+    const ct = await encryptBytes(plaintext, { wrapDataKey: (dataKey, wrapAad) => seal(publicKey, dataKey, { aad: wrapAad }), aad, chunkSize: 64 });
+    const n = Buffer.from(ct).readUInt16BE(50);
+    expect(n).toBe(31 + 1568 + 32 + 16);
+    expect(84 + n).toBeGreaterThan(1024);
+    expect(await openPerDocument(ct, hpkeUnwrap, aad)).toEqual(plaintext);
+    await expect(openPerDocument(ct, hpkeUnwrap, new TextEncoder().encode("order:4712"))).rejects.toThrow();
+    // A changed salt leaves the envelope intact: only the commitment over T catches it.
+    ct[11]! ^= 1;
+    await expect(openPerDocument(ct, hpkeUnwrap, aad)).rejects.toThrow("commitment mismatch");
   });
 });
