@@ -26,7 +26,7 @@ describe("problem details for every failure", () => {
       ["PUT", "/v1/tenant", ["GET"]],
       ["DELETE", "/v1/api-keys", ["GET", "POST"]],
       ["GET", `/v1/api-keys/${crypto.randomUUID()}`, ["DELETE"]],
-      ["PATCH", "/admin/v1/tenants", ["POST"]],
+      ["PATCH", "/admin/v1/tenants", ["GET", "POST"]],
       ["DELETE", `/admin/v1/tenants/${crypto.randomUUID()}`, ["GET", "PATCH"]],
       ["POST", "/health", ["GET"]],
     ];
