@@ -53,6 +53,7 @@ export default defineConfig({
         test: {
           name: "interop",
           environment: "node",
+          globalSetup: ["./test/support/shared-workers.ts"],
           include: ["test/node/interop/**/*.test.ts"],
           testTimeout: 30_000,
         },
@@ -61,6 +62,7 @@ export default defineConfig({
         test: {
           name: "client",
           environment: "node",
+          globalSetup: ["./test/support/shared-workers.ts"],
           include: ["clients/js/test/**/*.test.ts", "test/browser/**/*.test.ts"],
           testTimeout: 30_000,
         },

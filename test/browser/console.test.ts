@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, startApi, type Api } from "../node/interop/harness.ts";
+import { createTenant, sharedApi, type Api } from "../node/interop/harness.ts";
 import { TEST_SECRETS } from "../support/workers-setup.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
@@ -97,7 +97,7 @@ beforeAll(async () => {
     throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium package (apt-get install -y chromium; .ci/run installs it)`);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
-  api = await startApi();
+  api = sharedApi();
   token = await createTenant(api, "console");
   profile = mkdtempSync(path.join(os.tmpdir(), "pqkms-chromium-"));
   browser = await chromium.launchPersistentContext(profile, {

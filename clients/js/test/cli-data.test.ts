@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, startApi, type Api } from "../../../test/node/interop/harness.ts";
+import { createTenant, sharedApi, type Api } from "../../../test/node/interop/harness.ts";
 import { ERROR_LINE, pqkms, pqkmsJson, scratch } from "./cli-run.ts";
 
 let api: Api;
@@ -20,7 +20,7 @@ let dir: string;
 const file = (name: string) => path.join(dir, name);
 
 beforeAll(async () => {
-  api = await startApi();
+  api = sharedApi();
   env = { PQKMS_URL: api.url, PQKMS_API_KEY: await createTenant(api, "cli-data") };
   keyId = (await pqkmsJson<{ id: string }>(["keys", "create", "--algorithm", "ML-KEM-768"], { env })).id;
   aesId = (await pqkmsJson<{ id: string }>(["keys", "create", "--algorithm", "AES-256-GCM"], { env })).id;

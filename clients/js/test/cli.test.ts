@@ -9,14 +9,14 @@ import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, startApi, type Api } from "../../../test/node/interop/harness.ts";
+import { createTenant, sharedApi, type Api } from "../../../test/node/interop/harness.ts";
 import { ERROR_LINE, pqkms, pqkmsJson, scratch } from "./cli-run.ts";
 
 let api: Api;
 let env: Record<string, string>;
 
 beforeAll(async () => {
-  api = await startApi();
+  api = sharedApi();
   env = { PQKMS_URL: api.url, PQKMS_API_KEY: await createTenant(api, "cli") };
 }, 60_000);
 afterAll(() => api?.close());

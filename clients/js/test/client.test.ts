@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTenant, startApi, type Api } from "../../../test/node/interop/harness.ts";
+import { createTenant, sharedApi, type Api } from "../../../test/node/interop/harness.ts";
 import { TEST_SECRETS } from "../../../test/support/workers-setup.ts";
 import { ml_dsa65 } from "@noble/post-quantum/ml-dsa.js";
 import { Pqkms, PqkmsError, sealImportMaterial, type Algorithm } from "../src/index.ts";
@@ -18,7 +18,7 @@ let client: Pqkms;
 let apiKey: string;
 
 beforeAll(async () => {
-  api = await startApi();
+  api = sharedApi();
   apiKey = await createTenant(api, "client-sdk");
   client = new Pqkms({ url: api.url, apiKey });
 }, 60_000);

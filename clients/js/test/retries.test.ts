@@ -7,7 +7,7 @@
  * `answerLostFetch`); every request still reaches the real gateway unless the test says otherwise.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startApi, type Api } from "../../../test/node/interop/harness.ts";
+import { sharedApi, type Api } from "../../../test/node/interop/harness.ts";
 import { TEST_SECRETS } from "../../../test/support/workers-setup.ts";
 import { Pqkms, PqkmsError } from "../src/index.ts";
 
@@ -15,7 +15,7 @@ let api: Api;
 let admin: Pqkms;
 
 beforeAll(async () => {
-  api = await startApi();
+  api = sharedApi();
   admin = new Pqkms({ url: api.url, adminToken: TEST_SECRETS.ADMIN_TOKEN });
 }, 60_000);
 afterAll(() => api?.close());

@@ -1,24 +1,14 @@
 /**
- * The three Workers (gateway, kms, policy) started from Node with wrangler's createTestHarness, as
- * `wrangler dev` runs them: real service bindings, one local D1 shared by all three (migrations
- * applied here: the harness does not apply them by itself), real Durable Objects, in-memory storage.
- * Secrets come only from the harness options (fixed TEST_SECRETS), so no .dev.vars is needed and any
- * present is overridden for these names. Requests go through the harness's fetch to the gateway, the only public Worker.
+ * The public API of the three Workers as the interop and client tests call it: JSON requests to the
+ * gateway with a tenant API key or the admin token. `startApi` starts Workers of its own
+ * (test/support/workers-harness.ts); `sharedApi` talks to the project's one shared set, started by
+ * its globalSetup (test/support/shared-workers.ts).
  */
 import crypto from "node:crypto";
-import path from "node:path";
-import { afterAll, beforeAll, expect } from "vitest";
-import { createTestHarness, type TestHarness } from "wrangler";
+import { afterAll, beforeAll, expect, inject } from "vitest";
+import type {} from "../../support/shared-workers.ts";
+import { startWorkers } from "../../support/workers-harness.ts";
 import { TEST_SECRETS } from "../../support/workers-setup.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-
-// Offline and quiet whatever the shell exports (as .ci/run and the root .env do for the CLI): no
-// cf-object fetch, no telemetry, and no .env lines injected into the Workers as secrets.
-process.env.WRANGLER_SEND_METRICS = "false";
-process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
-process.env.CLOUDFLARE_LOAD_DEV_VARS_FROM_DOT_ENV = "false";
-process.env.WRANGLER_HIDE_BANNER = "true";
 
 export interface Api {
   /** A JSON request to the gateway; `auth` is a tenant API key (x-api-key) or "admin" (Bearer ADMIN_TOKEN). */
@@ -30,22 +20,23 @@ export interface Api {
   close(): Promise<void>;
 }
 
-/** `kmsVars` override the kms Worker's wrangler.toml vars for this harness (e.g. a smaller AUDIT_SEGMENT_EVENTS). */
+/** Starts the three Workers for this caller; `kmsVars` override the kms Worker's wrangler.toml vars. */
 export async function startApi(options: { kmsVars?: Record<string, string> } = {}): Promise<Api> {
-  const harness: TestHarness = createTestHarness({
-    root: ROOT,
-    workers: [
-      {
-        configPath: "./wrangler.toml",
-        secrets: { ADMIN_TOKEN: TEST_SECRETS.ADMIN_TOKEN, API_KEY_PEPPER: TEST_SECRETS.API_KEY_PEPPER },
-      },
-      { configPath: "./workers/kms/wrangler.toml", secrets: { KMS_KEK: TEST_SECRETS.KMS_KEK }, ...(options.kmsVars === undefined ? {} : { vars: options.kmsVars }) },
-      { configPath: "./workers/policy/wrangler.toml" },
-    ],
-  });
-  const { url } = await harness.listen();
-  await harness.getWorker().applyD1Migrations("DB");
+  const workers = await startWorkers(options);
+  return apiOver((pathname, init) => workers.fetch(`http://pqkms.test${pathname}`, init), workers.url, () => workers.close());
+}
 
+/** The project's shared Workers (test/support/shared-workers.ts, its globalSetup). */
+export function sharedApi(): Api {
+  return connectApi(inject("pqkmsUrl"));
+}
+
+/** The API of Workers already running at `url` (closing it leaves them running). */
+export function connectApi(url: string): Api {
+  return apiOver((pathname, init) => fetch(new URL(pathname, url), init), url, async () => {});
+}
+
+function apiOver(send: (pathname: string, init: RequestInit) => Promise<Response>, url: string, close: () => Promise<void>): Api {
   async function request(method: string, pathname: string, options: { auth?: string; body?: unknown } = {}) {
     const headers: Record<string, string> = {};
     if (options.auth === "admin") headers.authorization = `Bearer ${TEST_SECRETS.ADMIN_TOKEN}`;
@@ -55,8 +46,7 @@ export async function startApi(options: { kmsVars?: Record<string, string> } = {
       body = JSON.stringify(options.body);
       headers["content-type"] = "application/json";
     }
-    const response = await harness.fetch(`http://pqkms.test${pathname}`, { method, headers, body });
-    return response as unknown as Response;
+    return send(pathname, { method, headers, body });
   }
 
   return {
@@ -67,8 +57,8 @@ export async function startApi(options: { kmsVars?: Record<string, string> } = {
       expect(response.status, `${method} ${pathname}: ${text}`).toBe(options.status ?? 200);
       return JSON.parse(text) as T;
     },
-    url: url.toString(),
-    close: () => harness.close(),
+    url,
+    close,
   };
 }
 
@@ -187,11 +177,11 @@ export interface Tenant {
   }>;
 }
 
-/** Registers the file's beforeAll (start the Workers, create tenant `name`) and afterAll (close them). */
+/** Registers the file's beforeAll (the shared Workers, or its own with `kmsVars`; create tenant `name`) and afterAll (close its own). */
 export function useTenant(name: string, options: { kmsVars?: Record<string, string> } = {}): Tenant {
   let started: { api: Api; token: string } | undefined;
   beforeAll(async () => {
-    const api = await startApi(options);
+    const api = options.kmsVars === undefined ? sharedApi() : await startApi(options);
     started = { api, token: await createTenant(api, name) };
   }, 60_000);
   afterAll(async () => {
