@@ -9,27 +9,18 @@
  * AbortSignal: leaving a page aborts what it still has in flight, retries included. The client's
  * retries (429 after Retry-After, a 503 that did nothing) are as welcome here as anywhere.
  */
-import { Pqkms, PqkmsError, type components } from "@pqkms/client";
+import { Pqkms, PqkmsError, type ApiKey, type components, type PlanUsage, type PublicKeyAnswer, type PublicKeyFormat, type Tenant, type UpdateTenantRequest } from "@pqkms/client";
 import { fromBase64, toBase64 } from "../../workers/shared/base64.ts";
 import type { Credential } from "./session.ts";
 
-type Schemas = components["schemas"];
-export type ApiKey = Schemas["ApiKey"];
+export type { Alias, ApiKey, AuditEvent, ChainVerdict, FailOpenStatus, Key, KeyVersion, PolicyRule, PublicKeyFormat, Tenant } from "@pqkms/client";
+// The package's `OwnTenant` name is its resource group (`client.tenant`); the answer's type is the schema's.
+export type OwnTenant = components["schemas"]["OwnTenant"];
 export type Scope = ApiKey["scopes"][number];
-export type OwnTenant = Schemas["OwnTenant"];
-export type Key = Schemas["Key"];
-export type KeyVersion = Schemas["KeyVersion"];
-export type Alias = Schemas["Alias"];
-export type PublicKeyFormat = Schemas["PublicKey"]["format"];
-export type PublicKey = Schemas["PublicKey"];
-export type AuditEvent = Schemas["AuditEvent"];
-export type ChainVerdict = Schemas["ChainVerdict"];
-export type PolicyRule = Schemas["PolicyRule"];
-export type FailOpenStatus = Schemas["FailOpenStatus"];
-export type Tenant = Schemas["Tenant"];
+export type PublicKey = PublicKeyAnswer;
 export type Plan = Tenant["plan"];
-export type TenantLimits = NonNullable<Schemas["UpdateTenantRequest"]["limits"]>;
-export type Usage = Schemas["PlanUsage"];
+export type TenantLimits = NonNullable<UpdateTenantRequest["limits"]>;
+export type Usage = PlanUsage;
 export type UsageDay = Usage["days"][number];
 
 export interface KeyFilter {
@@ -129,7 +120,7 @@ export function createApi(credential: Credential, onUnauthorized: () => void, si
     createTenant: (name: string, plan: Plan) => guard(() => client.admin.tenants.create({ name, plan }, o)),
     listTenants: (cursor?: string) => guard(() => client.admin.tenants.listPage({ limit: 20, cursor }, o)),
     getTenant: (id: string) => guard(() => client.admin.tenants.get(id, o)),
-    updateTenant: (id: string, change: Schemas["UpdateTenantRequest"]) => guard(() => client.admin.tenants.update(id, change, o)),
+    updateTenant: (id: string, change: UpdateTenantRequest) => guard(() => client.admin.tenants.update(id, change, o)),
   };
 }
 

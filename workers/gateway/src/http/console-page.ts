@@ -12,7 +12,7 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { ApiError } from "./problem.ts";
-import { withHeaders } from "./with-headers.ts";
+import { PAGE_HEADERS, withHeaders } from "./with-headers.ts";
 
 export const CONSOLE_SCRIPT = "app.js";
 export const CONSOLE_STYLE = "app.css";
@@ -36,11 +36,7 @@ export const CONSOLE_HEADERS: Record<string, string> = {
     "require-trusted-types-for 'script'",
     "trusted-types 'none'",
   ].join("; "),
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-  "X-Frame-Options": "DENY",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
+  ...PAGE_HEADERS,
   // The shell is tiny and the scripts change with each deployment: always ask again.
   "Cache-Control": "no-cache",
 };

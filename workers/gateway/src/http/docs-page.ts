@@ -12,7 +12,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import type { AnyRoute } from "./route-spec.ts";
 import { ApiError } from "./problem.ts";
-import { withHeaders } from "./with-headers.ts";
+import { PAGE_HEADERS, withHeaders } from "./with-headers.ts";
 
 /** The renderer's files under /docs/ (workers/gateway/assets/docs/) and the page's own start-up script. */
 export const DOCS_SCRIPT = "swagger-ui-bundle.js";
@@ -33,11 +33,7 @@ export const DOCS_HEADERS: Record<string, string> = {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join("; "),
-  "X-Content-Type-Options": "nosniff",
-  "Referrer-Policy": "no-referrer",
-  "X-Frame-Options": "DENY",
-  "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
+  ...PAGE_HEADERS,
 };
 
 /** Starts the renderer on /openapi.json: no validator badge (it would call a third-party service). */
