@@ -9,13 +9,11 @@
  * AbortSignal: leaving a page aborts what it still has in flight, retries included. The client's
  * retries (429 after Retry-After, a 503 that did nothing) are as welcome here as anywhere.
  */
-import { Pqkms, PqkmsError, type ApiKey, type components, type PlanUsage, type PublicKeyAnswer, type PublicKeyFormat, type Tenant, type UpdateTenantRequest } from "@pqkms/client";
+import { Pqkms, PqkmsError, type ApiKey, type PlanUsage, type PublicKeyAnswer, type PublicKeyFormat, type Tenant, type UpdateTenantRequest } from "@pqkms/client";
 import { fromBase64, toBase64 } from "../../workers/shared/base64.ts";
 import type { Credential } from "./session.ts";
 
-export type { Alias, ApiKey, AuditEvent, ChainVerdict, FailOpenStatus, Key, KeyVersion, PolicyRule, PublicKeyFormat, Tenant } from "@pqkms/client";
-// The package's `OwnTenant` name is its resource group (`client.tenant`); the answer's type is the schema's.
-export type OwnTenant = components["schemas"]["OwnTenant"];
+export type { Alias, ApiKey, AuditEvent, ChainVerdict, FailOpenStatus, Key, KeyVersion, OwnTenant, PolicyRule, PublicKeyFormat, Tenant } from "@pqkms/client";
 export type Scope = ApiKey["scopes"][number];
 export type PublicKey = PublicKeyAnswer;
 export type Plan = Tenant["plan"];

@@ -18,7 +18,7 @@ export type { components, operations, paths } from "./generated/openapi.ts";
 export type { Keys, KeyVersions } from "./client/keys.ts";
 export type { ImportJobs } from "./client/import-jobs.ts";
 export type { KeyCrypto } from "./client/crypto.ts";
-export type { Aliases, ApiKeys, Envelopes, OwnTenant, PolicyRules } from "./client/resources.ts";
+export type { Aliases, ApiKeys, Envelopes, PolicyRules, TenantCalls } from "./client/resources.ts";
 export type { AuditLog, PlatformAuditLog, TenantAuditLog } from "./client/audit.ts";
 export type { Admin, FailOpen, Tenants } from "./client/admin.ts";
 export type { System } from "./client/system.ts";

@@ -6,7 +6,7 @@ import { Admin } from "./admin.ts";
 import { TenantAuditLog } from "./audit.ts";
 import { ImportJobs } from "./import-jobs.ts";
 import { Keys } from "./keys.ts";
-import { Aliases, ApiKeys, Envelopes, OwnTenant, PolicyRules } from "./resources.ts";
+import { Aliases, ApiKeys, Envelopes, PolicyRules, TenantCalls } from "./resources.ts";
 import { System } from "./system.ts";
 import { Transport, type ClientOptions, type Credentials } from "./transport.ts";
 
@@ -35,7 +35,7 @@ export class Pqkms {
   /** The tenant's API keys. */
   readonly apiKeys: ApiKeys;
   /** The caller's tenant and its usage. */
-  readonly tenant: OwnTenant;
+  readonly tenant: TenantCalls;
   /** The tenant's policy rules. */
   readonly policyRules: PolicyRules;
   /** The tenant's audit log. */
@@ -52,7 +52,7 @@ export class Pqkms {
     this.importJobs = new ImportJobs(transport);
     this.aliases = new Aliases(transport);
     this.apiKeys = new ApiKeys(transport);
-    this.tenant = new OwnTenant(transport);
+    this.tenant = new TenantCalls(transport);
     this.policyRules = new PolicyRules(transport);
     this.audit = new TenantAuditLog(transport);
     this.admin = new Admin(transport);

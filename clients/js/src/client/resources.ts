@@ -75,7 +75,7 @@ export class ApiKeys {
 }
 
 /** `client.tenant`: the caller's own tenant. */
-export class OwnTenant {
+export class TenantCalls {
   readonly #t: Transport;
 
   /** @internal */
