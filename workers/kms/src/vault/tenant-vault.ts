@@ -15,7 +15,7 @@
  * - Every crypto operation reads the key's state from storage, and records its audit row in a
  *   transaction that re-checks that state, before any result is returned.
  * - Mutations are serialised (one at a time) so version numbers and idempotency records are exact.
- * - The vault remembers its tenant and refuses calls for any other tenant id.
+ * - The vault remembers its tenant and placement and refuses calls for any other (vault-binding.ts).
  * - A transaction that throws is rolled back whole, and the audit chain's head kept in memory is
  *   dropped with it (audit-log.ts), so the next event chains onto what storage holds.
  * - Appends never read or set the alarm per event: the archive's schedule (archive-plan.ts) sets it
@@ -51,9 +51,10 @@ import { rotateDueKeys } from "./scheduled-rotation.ts";
 import { VaultArchive } from "./vault-archive.ts";
 import { changeVersionState } from "./version-commands.ts";
 import { VaultAudit } from "./vault-audit.ts";
+import { VaultBinding } from "./vault-binding.ts";
 import type { VaultParts } from "./vault-parts.ts";
 import { auditEventView } from "./views.ts";
-import { placedId, type Placement } from "../../../shared/placement.ts";
+import { placedId } from "../../../shared/placement.ts";
 
 const KEY_CACHE_CAPACITY = 256;
 
@@ -71,9 +72,8 @@ export class TenantVault extends DurableObject<KmsEnv> {
   readonly #mutations = new SerialQueue();
   /** Alarm kicks in arrival order (#kickAlarm). */
   readonly #kicks = new SerialQueue();
-  /** The tenant this vault is bound to, once read (it never changes after the first call). */
-  #tenantId: string | undefined;
-  #placed: Placement | undefined;
+  /** The tenant and placement this vault is bound to (vault-binding.ts). */
+  readonly #binding: VaultBinding;
   #auditLog: AuditLog | undefined;
   readonly #archive: VaultArchive;
 
@@ -85,6 +85,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
     const archive = archiveConfig(env);
     this.#misconfigured = !selected.ok ? selected : !archive.ok ? archive : null;
     const provider = selected.ok ? selected.value : new NobleProvider();
+    this.#binding = new VaultBinding(ctx.storage.sql);
     const store = new KeyStore(ctx.storage.sql);
     const storage: VaultParts["storage"] = {
       sql: ctx.storage.sql,
@@ -122,33 +123,6 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   // ---- plumbing -------------------------------------------------------------------------------
 
-  #owner(): string | undefined {
-    this.#tenantId ??= this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM vault_meta WHERE name = 'tenant_id'").toArray()[0]?.value;
-    return this.#tenantId;
-  }
-
-  /**
-   * The namespace this vault was reached in (shared/placement.ts), recorded when it is bound; a
-   * vault bound before placement was recorded is in the default namespace, where every vault was.
-   */
-  #placement(): Placement {
-    this.#placed ??= (this.ctx.storage.sql.exec<{ value: Placement }>("SELECT value FROM vault_meta WHERE name = 'placement'").toArray()[0]?.value ?? "default");
-    return this.#placed;
-  }
-
-  /** Binds this vault to its tenant and placement on first use; afterwards only those are accepted. */
-  #admit(call: CallContext): Failure | null {
-    const owner = this.#owner();
-    if (owner === undefined) {
-      this.ctx.storage.sql.exec("INSERT INTO vault_meta (name, value) VALUES ('tenant_id', ?), ('placement', ?)", call.tenantId, call.placement);
-      this.#tenantId = call.tenantId;
-      this.#placed = call.placement;
-      return null;
-    }
-    if (owner !== call.tenantId) return fail("internal_error", "vault tenant mismatch");
-    return this.#placement() === call.placement ? null : fail("internal_error", "vault placement mismatch");
-  }
-
   /** The one audit log of this vault's tenant (admitted calls only name that tenant). */
   #audit(call: CallContext): AuditLog {
     if (this.#auditLog?.tenantId !== call.tenantId) {
@@ -159,7 +133,7 @@ export class TenantVault extends DurableObject<KmsEnv> {
 
   /** Every RPC method runs through here: the call is admitted for this vault's tenant, or refused. */
   async #admitted<T>(call: CallContext, run: () => Promise<Result<T>> | Result<T>): Promise<Result<T>> {
-    return this.#misconfigured ?? this.#admit(call) ?? run();
+    return this.#misconfigured ?? this.#binding.admit(call) ?? run();
   }
 
   #serialised<T>(run: () => Promise<T>): Promise<T> {
@@ -397,9 +371,9 @@ export class TenantVault extends DurableObject<KmsEnv> {
   // ---- alarm (alarm.ts) -----------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
-    const tenantId = this.#owner();
+    const tenantId = this.#binding.owner();
     if (tenantId === undefined) return;
-    const placement = this.#placement();
+    const placement = this.#binding.placement();
     const rotate = () => rotateDueKeys(this.#parts, this.#keys, tenantId, placement);
     const next = await runAlarm(this.#parts, this.env.DB, tenantId, placement, this.#archive.work(tenantId), rotate);
     if (next !== null) await this.ctx.storage.setAlarm(next);
