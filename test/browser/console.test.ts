@@ -15,7 +15,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } 
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type BrowserContext, type Locator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTenant, sharedApi, type Api } from "../node/interop/harness.ts";
 import { TEST_SECRETS } from "../support/workers-setup.ts";
@@ -36,11 +36,21 @@ let keyId = "";
 
 /** expect.poll's own default (1 s) is short for a busy machine: the same bound as every locator's. */
 const POLL = { timeout: 10_000 };
+/** A screenshot's bound, and each test's: several locator waits and a screenshot must fit in one test. */
+const SHOT_TIMEOUT = 30_000;
+const TEST_TIMEOUT = 90_000;
 
 const consoleUrl = (hash = "") => new URL(`/console${hash}`, api.url).toString();
 
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+/**
+ * A screenshot (an artifact, not an assertion): the whole page, or the viewport scrolled to `part`
+ * where the page is long. Chromium rasters in software here, and a full-page capture of a key page
+ * after signing (signature, both commands, the public key in four formats: ~5000 px of dense text)
+ * takes seconds where a viewport takes 0.2 s. Screenshots get their own bound, above a locator's.
+ */
+async function shot(name: string, part?: Locator): Promise<void> {
+  await part?.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: part === undefined, animations: "disabled", caret: "hide", timeout: SHOT_TIMEOUT });
 }
 
 /** The `pqkms` bin of this repository (clients/js/bin → dist/cli.js, built by npm run client:build). */
@@ -121,7 +131,7 @@ afterAll(async () => {
   if (profile) rmSync(profile, { recursive: true, force: true });
 });
 
-describe("the web console in Chromium", () => {
+describe("the web console in Chromium", { timeout: TEST_TIMEOUT }, () => {
   it("serves /console and its files with a strict CSP, nosniff and no referrer", async () => {
     for (const file of ["/console", "/console/app.js", "/console/app.css"]) {
       const response = await fetch(new URL(file, api.url));
@@ -238,7 +248,7 @@ describe("the web console in Chromium", () => {
     const verified = await runShown(verifyLine);
     expect(verified.stderr).toBe("");
     expect(verified.code).toBe(0);
-    await shot("key-sign");
+    await shot("key-sign", page.getByRole("region", { name: "Try it" }));
     await page.goto(consoleUrl("#/keys"));
     await page.getByRole("link", { name: XSS_NAME }).waitFor();
     await shot("keys");
