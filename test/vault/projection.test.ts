@@ -160,15 +160,20 @@ describe("repeated and out-of-order delivery", () => {
 
 describe("the platform's own audit log", () => {
   it("is kept in its vault only: nothing is queued for D1, which has no tenant row for it", async () => {
+    // The platform's vault is one object for the whole project: other files (audit keys) write to
+    // its log too, so this test finds its own events by request id rather than counting them all.
     const stub = env.VAULT.get(env.VAULT.idFromName(PLATFORM_AUDIT_TENANT));
-    const call = { tenantId: PLATFORM_AUDIT_TENANT, placement: "default" as const, apiKeyId: "platform-admin", requestId: "r" };
+    const call = { tenantId: PLATFORM_AUDIT_TENANT, placement: "default" as const, apiKeyId: "platform-admin", requestId: `projection-${crypto.randomUUID()}` };
     const event = { operation: "policy.fail-open.enable", keyId: null, outcome: "allowed", rule: null, severity: "critical", detail: "drill" } as const;
     value(await stub.recordEvent(call, event));
     value(await stub.recordEvent(call, event));
     const platform: TestVault = { tenantId: PLATFORM_AUDIT_TENANT, stub, call };
     expect(await count(platform, "outbox")).toBe(0);
-    expect(value(await stub.verifyAudit(call, { from: "checkpoint" }))).toMatchObject({ valid: true, checked: 2 });
-    expect(value(await stub.auditEvents(call, { limit: 10 })).events).toHaveLength(2);
+    const verdict = value(await stub.verifyAudit(call, { from: "checkpoint" }));
+    expect(verdict.valid).toBe(true);
+    expect(verdict.checked).toBeGreaterThanOrEqual(2);
+    const newest = value(await stub.auditEvents(call, { limit: 100 })).events;
+    expect(newest.filter((e) => e.request_id === call.requestId)).toHaveLength(2);
   });
 });
 
