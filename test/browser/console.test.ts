@@ -258,7 +258,8 @@ describe("the web console in Chromium", { timeout: TEST_TIMEOUT, shuffle: false 
     await page.getByRole("form", { name: "Filter keys" }).getByLabel("Algorithm").selectOption("ML-DSA-65");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.getByRole("link", { name: "orders key" }).waitFor({ state: "detached" });
-    expect(await page.locator("table.list tbody tr").count()).toBe(1);
+    await page.getByRole("link", { name: XSS_NAME }).waitFor();
+    await expect.poll(() => page.locator("table.list tbody tr").count(), POLL).toBe(1);
     expect(await page.locator("img").count()).toBe(0);
     expect(dialogs).toEqual([]);
   });
@@ -268,8 +269,10 @@ describe("the web console in Chromium", { timeout: TEST_TIMEOUT, shuffle: false 
     const badge = page.getByTestId("chain-badge");
     await expect.poll(() => badge.textContent(), POLL).toMatch(/^chain verified/);
     expect(await badge.getAttribute("class")).toContain("ok");
-    const operations = await page.locator("tr.event td:nth-child(3)").allTextContents();
-    expect(operations).toEqual(expect.arrayContaining(["keys.create", "crypto.encrypt", "crypto.decrypt", "keys.rotate"]));
+    // The badge and the rows come from two calls: wait for the rows too.
+    const cells = page.locator("tr.event td:nth-child(3)");
+    await expect.poll(() => cells.allTextContents(), POLL).toEqual(expect.arrayContaining(["keys.create", "crypto.encrypt", "crypto.decrypt", "keys.rotate"]));
+    const operations = await cells.allTextContents();
     expect(operations.indexOf("keys.rotate")).toBeLessThan(operations.indexOf("crypto.encrypt"));
     const seqs = (await page.locator("tr.event td:first-child").allTextContents()).map(Number);
     expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
