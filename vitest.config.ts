@@ -3,11 +3,13 @@
  * - `node`: quick and plain. Pure modules, conformance vectors from test/vectors and cross-checks of
  *   our crypto against independent implementations (Node 24's OpenSSL, @hpke/*, liboqs), all in
  *   Node: no Worker is started.
- * - `interop` (test/node/interop): the public API checked by those same implementations. Each file
- *   starts all three Workers from their wrangler configs with wrangler's createTestHarness, as
- *   `wrangler dev` runs them, and talks to the gateway from Node.
- * - `client` (clients/js/test): the SDK and the `pqkms` CLI, end to end against the three Workers
- *   started as in `interop`, and the SDK's offline parts against independent implementations.
+ * - `interop` (test/node/interop): the public API checked by those same implementations, over HTTP
+ *   from Node, against all three Workers started from their wrangler configs with wrangler's
+ *   createTestHarness, as `wrangler dev` runs them: one set for the run, shared with `client`
+ *   (test/support/shared-workers.ts, the globalSetup of both).
+ * - `client` (clients/js/test, test/browser): the SDK and the `pqkms` CLI end to end, and the web
+ *   console in Chromium, against that same set; the SDK's offline parts against independent
+ *   implementations.
  * - `workers`: the three Workers in workerd with real service bindings, real local D1 (migrations
  *   applied) and real Durable Objects. The gateway is the main Worker, configured by the plugin from
  *   wrangler.toml; kms and policy run beside it as auxiliary Workers, as they are deployed: bundled

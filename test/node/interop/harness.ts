@@ -1,8 +1,8 @@
 /**
  * The public API of the three Workers as the interop and client tests call it: JSON requests to the
  * gateway with a tenant API key or the admin token. `startApi` starts Workers of its own
- * (test/support/workers-harness.ts); `sharedApi` talks to the project's one shared set, started by
- * its globalSetup (test/support/shared-workers.ts).
+ * (test/support/workers-harness.ts); `sharedApi` talks to the run's one shared set, started by the
+ * globalSetup of the interop and client projects (test/support/shared-workers.ts).
  */
 import crypto from "node:crypto";
 import { afterAll, beforeAll, expect, inject } from "vitest";
