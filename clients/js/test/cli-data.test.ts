@@ -64,6 +64,17 @@ describe("encrypt and decrypt", () => {
     expect(readFileSync(file("five.out")).equals(plaintext)).toBe(true);
   });
 
+  it("--json with a stream: the summary on stdout and the stream in --out; without --out, exit 2 and nothing on stdout", async () => {
+    const plaintext = randomBytes(5 * 64 * 1024);
+    writeFileSync(file("json.bin"), plaintext);
+    const summary = await pqkmsJson(["encrypt", "--key", aesId, "--in", file("json.bin"), "--out", file("json.pqks")], { env });
+    expect(summary).toEqual({ format: "stream", bytes_in: plaintext.length, out: file("json.pqks") });
+    expect(readFileSync(file("json.pqks")).subarray(0, 4)).toEqual(STREAM);
+    const refused = await pqkms(["--json", "encrypt", "--key", aesId, "--in", file("json.bin")], { env });
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/^pqkms: --json with a stream needs --out FILE .*\(code=usage\)\n$/) as unknown });
+    expect(refused.stdout).toHaveLength(0);
+  });
+
   it("an odd size streams through stdin and stdout (data key wrapped by ML-KEM-768); a wrong aad, a cut and a changed byte fail with exit 1 and no file", async () => {
     const plaintext = randomBytes(300 * 1024 + 7);
     const encrypted = await pqkms(["encrypt", "--key", keyId, "--aad", "run:1"], { env, input: plaintext });
