@@ -62,8 +62,9 @@ describe("sign and verify", () => {
     // Offline: no configuration at all, only the public key.
     const verify = (message: string, context = "ci") =>
       pqkms(["verify", "--public-key", file("key.pem"), "--signature", file("msg.sig"), "--context", context], { input: message });
-    expect(await verify("release 1.2.3")).toMatchObject({ code: 0, stderr: "" });
-    expect((await verify("release 1.2.3")).stdout.toString()).toBe("valid\n");
+    const valid = await verify("release 1.2.3");
+    expect(valid).toMatchObject({ code: 0, stderr: "" });
+    expect(valid.stdout.toString()).toBe("valid\n");
     const tampered = await verify("release 1.2.4");
     expect(tampered).toMatchObject({ code: 1, stderr: "" });
     expect(tampered.stdout.toString()).toBe("invalid\n");
