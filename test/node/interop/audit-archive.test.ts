@@ -119,6 +119,13 @@ describe("after the audit key is rotated", () => {
 
   it("a copy holds both key versions' checkpoints and verifies; so does the platform's log, with the admin token", async () => {
     const { api, token } = tenant;
+    // Checkpoints under the key about to retire (the tests above made some; when this test runs
+    // alone or first, these events make them).
+    const { keys } = await api.call<{ keys: AuditKeyView[] }>("GET", "/v1/audit-keys", { auth: token });
+    const retiring = keys.find((k) => k.status === "current");
+    if (retiring === undefined) throw new Error("no current audit key is published");
+    await signSome(SEGMENT_EVENTS);
+    await expect.poll(() => segmentsSignedBy("/v1/audit-checkpoints", token, retiring.key_id), { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(1);
     const rotated = await api.call<AuditKeyView>("POST", "/admin/v1/audit-keys/rotate", { auth: "admin", status: 201 });
     await signSome(2 * SEGMENT_EVENTS);
     // The platform's log: the rotation itself, then fail-open switched on and off.
