@@ -17,8 +17,9 @@
  *   (test/support/workers-setup.ts), so the two cannot drift apart.
  * - `vault`: the kms Worker as main Worker, for tests that reach inside the TenantVault DO.
  *
- * `isolate: false` in node, workers and vault: each project's files share one worker (one workerd
- * for the Workers projects) instead of starting one per file, which was most of the suite's CPU.
+ * `isolate: false` in every project: each project's files share one worker (one workerd for the
+ * Workers projects) instead of starting one per file, which was most of the suite's CPU (for
+ * interop and client alone, a fork per file cost ~30 s of CPU).
  * Every test makes its own tenants, keys and vaults (random ids) and restores what it stubs, so
  * files cannot see each other's state; `npx vitest run --sequence.shuffle` checks that order does
  * not matter.
@@ -56,6 +57,7 @@ export default defineConfig({
           name: "interop",
           environment: "node",
           globalSetup: ["./test/support/shared-workers.ts"],
+          isolate: false,
           include: ["test/node/interop/**/*.test.ts"],
           testTimeout: 30_000,
         },
@@ -65,6 +67,7 @@ export default defineConfig({
           name: "client",
           environment: "node",
           globalSetup: ["./test/support/shared-workers.ts"],
+          isolate: false,
           include: ["clients/js/test/**/*.test.ts", "test/browser/**/*.test.ts"],
           testTimeout: 30_000,
         },
