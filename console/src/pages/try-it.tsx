@@ -3,6 +3,7 @@
  * exact curl and `pqkms` commands for what was just done (the credential read from $PQKMS_API_KEY,
  * never shown). Text goes to the API as UTF-8, ciphertexts and signatures are shown as base64.
  */
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { Key } from "../api.ts";
 import { CopyButton, ErrorNote, ScopedButton } from "../components.tsx";
@@ -25,38 +26,56 @@ function Command(props: { ctx: Ctx; done: TryCall | null }) {
   );
 }
 
-/** Runs a call; on success records it for the commands and shows its answer. */
-function useRun(setDone: (c: TryCall) => void, setError: (e: unknown) => void) {
-  return <T,>(call: TryCall, promise: Promise<T>, show: (r: T) => void) => {
+/**
+ * The state both panels share: the last answer shown, the last call made (for its commands) and the
+ * last error. `run` sends a call; on success it records it and shows its answer. `footer` renders
+ * the three.
+ */
+function useTry(ctx: Ctx) {
+  const [result, setResult] = useState<string | null>(null);
+  const [done, setDone] = useState<TryCall | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const run = <T,>(call: TryCall, promise: Promise<T>, show: (r: T) => void) => {
     setError(null);
     promise.then((r) => {
       setDone(call);
       show(r);
     }, setError);
   };
+  const footer = (
+    <>
+      {result !== null && <p class="result" role="status">{result}</p>}
+      <ErrorNote error={error} />
+      <Command ctx={ctx} done={done} />
+    </>
+  );
+  return { run, setResult, footer };
+}
+
+/** A text area (labelled by its name) and the button that sends it. */
+function TextRow(props: { label: string; name: string; value: string; onValue: (value: string) => void; children: ComponentChildren }) {
+  return (
+    <div class="row">
+      <label class="grow">{props.label} <textarea name={props.name} rows={3} value={props.value} onInput={(e) => props.onValue(e.currentTarget.value)} /></label>
+      {props.children}
+    </div>
+  );
 }
 
 function EncryptDecrypt(props: { ctx: Ctx; keyValue: Key }) {
   const { ctx, keyValue: key } = props;
   const [plaintext, setPlaintext] = useState("");
   const [ciphertext, setCiphertext] = useState("");
-  const [result, setResult] = useState<string | null>(null);
-  const [done, setDone] = useState<TryCall | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const run = useRun(setDone, setError);
+  const { run, setResult, footer } = useTry(ctx);
   return (
     <>
-      <div class="row">
-        <label class="grow">Plaintext <textarea name="plaintext" rows={3} value={plaintext} onInput={(e) => setPlaintext(e.currentTarget.value)} /></label>
+      <TextRow label="Plaintext" name="plaintext" value={plaintext} onValue={setPlaintext}>
         <ScopedButton missing={missingScope(ctx.scopes, "crypto:encrypt")} onClick={() => run({ op: "encrypt", key: key.id, plaintext }, ctx.api.encrypt(key.id, plaintext), (r) => { setCiphertext(r.ciphertext); setResult(`Encrypted with version ${r.key_version}.`); })}>Encrypt</ScopedButton>
-      </div>
-      <div class="row">
-        <label class="grow">Ciphertext <textarea name="ciphertext" rows={3} value={ciphertext} onInput={(e) => setCiphertext(e.currentTarget.value)} /></label>
+      </TextRow>
+      <TextRow label="Ciphertext" name="ciphertext" value={ciphertext} onValue={setCiphertext}>
         <ScopedButton missing={missingScope(ctx.scopes, "crypto:decrypt")} onClick={() => run({ op: "decrypt", key: key.id, ciphertext: ciphertext.trim() }, ctx.api.decrypt(key.id, ciphertext), (r) => setResult(`Decrypted with version ${r.key_version}: ${r.plaintext}`))}>Decrypt</ScopedButton>
-      </div>
-      {result !== null && <p class="result" role="status">{result}</p>}
-      <ErrorNote error={error} />
-      <Command ctx={ctx} done={done} />
+      </TextRow>
+      {footer}
     </>
   );
 }
@@ -65,23 +84,16 @@ function SignVerify(props: { ctx: Ctx; keyValue: Key }) {
   const { ctx, keyValue: key } = props;
   const [message, setMessage] = useState("");
   const [signature, setSignature] = useState("");
-  const [result, setResult] = useState<string | null>(null);
-  const [done, setDone] = useState<TryCall | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const run = useRun(setDone, setError);
+  const { run, setResult, footer } = useTry(ctx);
   return (
     <>
-      <div class="row">
-        <label class="grow">Message <textarea name="message" rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)} /></label>
+      <TextRow label="Message" name="message" value={message} onValue={setMessage}>
         <ScopedButton missing={missingScope(ctx.scopes, "crypto:sign")} onClick={() => run({ op: "sign", key: key.id, message }, ctx.api.sign(key.id, message), (r) => { setSignature(r.signature); setResult(`Signed with version ${r.key_version}.`); })}>Sign</ScopedButton>
-      </div>
-      <div class="row">
-        <label class="grow">Signature <textarea name="signature" rows={3} value={signature} onInput={(e) => setSignature(e.currentTarget.value)} /></label>
+      </TextRow>
+      <TextRow label="Signature" name="signature" value={signature} onValue={setSignature}>
         <ScopedButton missing={missingScope(ctx.scopes, "crypto:verify")} onClick={() => run({ op: "verify", key: key.id, message, signature: signature.trim() }, ctx.api.verify(key.id, message, signature), (r) => setResult(r.valid ? `Valid signature (version ${r.key_version}).` : `Not a valid signature for this message (version ${r.key_version}).`))}>Verify</ScopedButton>
-      </div>
-      {result !== null && <p class="result" role="status">{result}</p>}
-      <ErrorNote error={error} />
-      <Command ctx={ctx} done={done} />
+      </TextRow>
+      {footer}
     </>
   );
 }
